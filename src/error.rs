@@ -1,0 +1,19 @@
+//! Errors that stop a run (exit code 2). Problems with single files are findings instead.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read `{path}`: {source}")]
+    Path {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read standard input: {0}")]
+    Stdin(#[source] std::io::Error),
+    #[error("unknown rule `{0}` (see `kubeward rules`)")]
+    UnknownRule(String),
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+    #[error("cannot write the report: {0}")]
+    Output(#[source] std::io::Error),
+}

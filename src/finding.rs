@@ -1,0 +1,163 @@
+//! Findings: what a rule reports, where, and how severe.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Index of a source file in the run (see [`crate::model::Workspace::files`]).
+pub type FileId = usize;
+
+/// The Kubernetes object a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectIdentity {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl ObjectIdentity {
+    /// `Deployment default/web`, for messages and reports.
+    pub fn describe(&self) -> String {
+        let name = self.name.as_deref().unwrap_or("<unnamed>");
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{name}", self.kind),
+            None => format!("{} {name}", self.kind),
+        }
+    }
+}
+
+/// A secondary location with a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    /// `None` until the engine applies the catalogue's default severity.
+    pub severity: Option<Severity>,
+    pub message: String,
+    pub file: FileId,
+    /// The primary span: the node at fault.
+    pub span: Span,
+    pub label: Option<String>,
+    pub related: Vec<Label>,
+    pub help: Option<String>,
+    pub object: Option<ObjectIdentity>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            severity: None,
+            message: message.into(),
+            file,
+            span,
+            label: None,
+            related: Vec::new(),
+            help: None,
+            object: None,
+        }
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, file: FileId, span: Span, text: impl Into<String>) -> Self {
+        self.related.push(Label {
+            file,
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    pub fn object(mut self, object: Option<ObjectIdentity>) -> Self {
+        self.object = object;
+        self
+    }
+
+    /// The severity after the engine resolved it (the catalogue default otherwise).
+    pub fn effective_severity(&self) -> Severity {
+        self.severity.unwrap_or(Severity::Error)
+    }
+}
+
+/// A stable 64-bit FNV-1a hash, rendered as 16 hex digits. Used for fingerprints, so it must
+/// never change between releases (std's hashers make no such promise).
+pub fn stable_hash(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_hash_is_stable_and_separates_parts() {
+        // Pinned value: changing the hash would invalidate every user's baseline.
+        assert_eq!(stable_hash(&["a", "b"]), stable_hash(&["a", "b"]));
+        assert_ne!(stable_hash(&["ab", ""]), stable_hash(&["a", "b"]));
+        assert_eq!(stable_hash(&[]), "cbf29ce484222325");
+    }
+}

@@ -1,0 +1,16 @@
+//! kubeward: an offline Kubernetes manifest linter. See DESIGN.md for the map of the code.
+//!
+//! The flow: [`discover`] -> [`load`] -> [`model`] (workspace) -> [`rules`] -> [`finding`]s ->
+//! [`report`].
+
+pub mod catalogue;
+pub mod cli;
+pub mod discover;
+pub mod error;
+pub mod finding;
+pub mod lint;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,220 @@
+//! The pipeline: discover, load (in parallel), build the workspace, run rules, sort.
+
+use std::io::Read;
+
+use rayon::prelude::*;
+
+use crate::discover::{Input, Origin, discover};
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::load::{Loaded, ProblemKind, parse_yaml};
+use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
+use crate::rules::{apply_default_severities, builtin_rules, run_rules};
+use crate::source::{DecodeError, SourceFile, Span, decode};
+
+#[derive(Debug, Clone)]
+pub struct LintOptions {
+    pub paths: Vec<String>,
+    pub workspace: WorkspaceOptions,
+}
+
+/// Everything a report needs.
+#[derive(Debug)]
+pub struct LintResult {
+    pub workspace: Workspace,
+    /// Sorted by path, line, column, rule, message; severities resolved.
+    pub findings: Vec<Finding>,
+}
+
+impl LintResult {
+    /// Files that were read but held no Kubernetes object (empty files, comments only, CI
+    /// configs, Helm values, templates, unparsable files).
+    pub fn files_without_objects(&self) -> usize {
+        let mut with = vec![false; self.workspace.files.len()];
+        for object in &self.workspace.objects {
+            with[object.file] = true;
+        }
+        with.iter().filter(|w| !**w).count()
+    }
+}
+
+/// Lints the given paths. Runs on the current rayon pool.
+pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
+    let inputs = discover(&options.paths)?;
+    let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(Error::Stdin)?;
+        Some(bytes)
+    } else {
+        None
+    };
+    let loaded: Vec<(LoadedFile, Vec<Finding>)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(file_id, input)| load_input(file_id, input, stdin.as_deref()))
+        .collect();
+    let mut findings = Vec::new();
+    let mut files = Vec::with_capacity(loaded.len());
+    for (file, file_findings) in loaded {
+        files.push(file);
+        findings.extend(file_findings);
+    }
+    let workspace = Workspace::new(files, &options.workspace);
+    findings.extend(run_rules(&workspace, &builtin_rules()));
+    apply_default_severities(&mut findings);
+    sort_findings(&workspace, &mut findings);
+    Ok(LintResult {
+        workspace,
+        findings,
+    })
+}
+
+/// Sorts by path, position, rule and message, and drops exact duplicates (an aliased node
+/// reached twice reports once).
+fn sort_findings(ws: &Workspace, findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (
+            &ws.source(a.file).path,
+            a.span.start,
+            a.span.end,
+            a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                &ws.source(b.file).path,
+                b.span.start,
+                b.span.end,
+                b.rule,
+                &b.message,
+            ))
+    });
+    findings.dedup_by(|a, b| {
+        a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
+    });
+}
+
+/// Reads, decodes and parses one input. Never fails: problems become findings.
+fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFile, Vec<Finding>) {
+    let bytes = match &input.origin {
+        Origin::Stdin => Ok(stdin.unwrap_or_default().to_vec()),
+        Origin::Explicit(path) | Origin::Walked(path) => {
+            std::fs::read(path).map_err(|e| e.to_string())
+        }
+        Origin::Unreadable(_, message) => Err(message.clone()),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            let source = SourceFile::new(&input.display, "");
+            let finding = Finding::new(
+                "io-error",
+                file_id,
+                Span::default(),
+                format!("cannot read this file: {message}"),
+            )
+            .help("check the file's permissions, or exclude it from the run");
+            return (empty_file(source), vec![finding]);
+        }
+    };
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err((problem, lossy)) => {
+            let source = SourceFile::new(&input.display, lossy);
+            let (offset, message, help) = match problem {
+                DecodeError::Binary { offset } => (
+                    offset,
+                    "this is a binary file (it contains NUL bytes), not a YAML or JSON manifest",
+                    "exclude it from the run, e.g. with .gitignore",
+                ),
+                DecodeError::InvalidUtf8 { offset } => (
+                    offset,
+                    "this file is not valid UTF-8 text",
+                    "save the file as UTF-8 (Kubernetes reads manifests as UTF-8)",
+                ),
+            };
+            let finding = Finding::new("parse-error", file_id, Span::new(offset, offset), message)
+                .label("first bad byte")
+                .help(help);
+            return (empty_file(source), vec![finding]);
+        }
+    };
+    let source = SourceFile::new(&input.display, text);
+    let loaded = parse_yaml(&source.text);
+    let findings = load_findings(file_id, input, &source, &loaded);
+    let documents = if findings.iter().any(|f| f.rule == "template-skipped") {
+        Vec::new()
+    } else {
+        loaded.documents
+    };
+    (LoadedFile { source, documents }, findings)
+}
+
+fn empty_file(source: SourceFile) -> LoadedFile {
+    LoadedFile {
+        source,
+        documents: Vec::new(),
+    }
+}
+
+/// A cheap guess used to decide whether an unparsable file was meant to be a manifest.
+fn looks_like_kubernetes(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+fn load_findings(
+    file_id: usize,
+    input: &Input,
+    source: &SourceFile,
+    loaded: &Loaded,
+) -> Vec<Finding> {
+    let text = &*source.text;
+    if let Some(at) = text.find("{{") {
+        if loaded.failed || loaded.template_braces {
+            return vec![
+                Finding::new(
+                    "template-skipped",
+                    file_id,
+                    Span::new(at, at + 2),
+                    "this file is a Helm or Go template, not a manifest: it was not linted",
+                )
+                .label("template action")
+                .help(
+                    "lint the rendered output instead: `helm template RELEASE CHART | kubeward -`",
+                ),
+            ];
+        }
+    }
+    let report_unparsable = input.is_explicit() || looks_like_kubernetes(text);
+    loaded
+        .problems
+        .iter()
+        .filter(|p| match p.document {
+            // Problems inside a document count when that document is a Kubernetes object.
+            Some(index) => loaded.documents.get(index).is_some_and(|doc| {
+                doc.get(doc.root, "apiVersion").is_some() && doc.get(doc.root, "kind").is_some()
+            }),
+            None => report_unparsable,
+        })
+        .map(|problem| {
+            let rule = match problem.kind {
+                ProblemKind::Syntax => "parse-error",
+                ProblemKind::DuplicateKey => "duplicate-key",
+            };
+            let mut finding = Finding::new(rule, file_id, problem.span, problem.message.clone());
+            finding = match problem.kind {
+                ProblemKind::Syntax => finding
+                    .label("the parser stopped here")
+                    .help("fix the syntax; documents before this point were still linted"),
+                ProblemKind::DuplicateKey => finding
+                    .label("second definition")
+                    .help("remove one of the two keys"),
+            };
+            if let Some((span, label)) = &problem.related {
+                finding = finding.related(file_id, *span, label.clone());
+            }
+            finding
+        })
+        .collect()
+}

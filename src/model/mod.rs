@@ -1,0 +1,289 @@
+//! The workspace: the typed view of everything loaded. Objects are indexed by
+//! (group, kind, namespace, name); every pod spec (in built-in workloads and, found
+//! structurally, in custom resources) is listed once, with its containers.
+
+pub mod podspec;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::finding::{FileId, ObjectIdentity};
+use crate::load::{Document, NodeId};
+use crate::source::{SourceFile, Span};
+pub use podspec::{ContainerKind, ContainerRef, PodSpecRef};
+
+/// One source and the documents loaded from it.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: SourceFile,
+    pub documents: Vec<Document>,
+}
+
+pub type ObjectId = usize;
+
+/// A Kubernetes object: a document (or a `kind: List` item) with `apiVersion` and `kind`.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub file: FileId,
+    pub document: usize,
+    pub node: NodeId,
+    pub api_version: String,
+    pub kind: String,
+    /// The API group (`apps`, `batch`; empty for the core group).
+    pub group: String,
+    pub name: Option<String>,
+    /// Resolved namespace: `metadata.namespace`, else the run's default; `None` for
+    /// cluster-scoped kinds.
+    pub namespace: Option<String>,
+    /// Span of the `kind` key, where findings about the whole object point.
+    pub kind_span: Span,
+}
+
+impl Object {
+    pub fn identity(&self) -> ObjectIdentity {
+        ObjectIdentity {
+            api_version: self.api_version.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectKey {
+    pub group: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+/// Options that change how objects are understood.
+#[derive(Debug, Clone)]
+pub struct WorkspaceOptions {
+    /// Namespace for namespaced objects without `metadata.namespace` (kubectl's `default`).
+    pub default_namespace: String,
+}
+
+impl Default for WorkspaceOptions {
+    fn default() -> Self {
+        WorkspaceOptions {
+            default_namespace: "default".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Vec<LoadedFile>,
+    pub objects: Vec<Object>,
+    pub pod_specs: Vec<PodSpecRef>,
+    index: HashMap<ObjectKey, ObjectId>,
+}
+
+/// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).
+const CLUSTER_SCOPED_KINDS: &[&str] = &[
+    "APIService",
+    "CertificateSigningRequest",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "CSIDriver",
+    "CSINode",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "IngressClass",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PodSecurityPolicy",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+impl Workspace {
+    pub fn new(files: Vec<LoadedFile>, options: &WorkspaceOptions) -> Workspace {
+        let mut ws = Workspace {
+            files,
+            ..Workspace::default()
+        };
+        let mut found = Vec::new();
+        for (file_id, file) in ws.files.iter().enumerate() {
+            for (doc_index, doc) in file.documents.iter().enumerate() {
+                collect_objects(file_id, doc_index, doc, &mut found);
+            }
+        }
+        let cluster_scoped_crds = cluster_scoped_custom_kinds(&ws.files, &found);
+        for raw in found {
+            let doc = &ws.files[raw.file].documents[raw.document];
+            let group = raw
+                .api_version
+                .rsplit_once('/')
+                .map(|(g, _)| g.to_string())
+                .unwrap_or_default();
+            let metadata = doc.get(raw.node, "metadata");
+            let name = metadata
+                .and_then(|m| doc.get_str(m, "name"))
+                .map(str::to_string);
+            let cluster_scoped = is_builtin_group(&group)
+                && CLUSTER_SCOPED_KINDS.contains(&raw.kind.as_str())
+                || cluster_scoped_crds.contains(&(group.clone(), raw.kind.clone()));
+            let namespace = if cluster_scoped {
+                None
+            } else {
+                Some(
+                    metadata
+                        .and_then(|m| doc.get_str(m, "namespace"))
+                        .map(str::to_string)
+                        .unwrap_or_else(|| options.default_namespace.clone()),
+                )
+            };
+            let id = ws.objects.len();
+            if let Some(name) = &name {
+                ws.index
+                    .entry(ObjectKey {
+                        group: group.clone(),
+                        kind: raw.kind.clone(),
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    })
+                    .or_insert(id);
+            }
+            ws.objects.push(Object {
+                file: raw.file,
+                document: raw.document,
+                node: raw.node,
+                api_version: raw.api_version,
+                kind: raw.kind,
+                group,
+                name,
+                namespace,
+                kind_span: raw.kind_span,
+            });
+        }
+        let mut pod_specs = Vec::new();
+        for (object_id, object) in ws.objects.iter().enumerate() {
+            podspec::find_pod_specs(object_id, object, ws.document(object), &mut pod_specs);
+        }
+        ws.pod_specs = pod_specs;
+        ws
+    }
+
+    pub fn document(&self, object: &Object) -> &Document {
+        &self.files[object.file].documents[object.document]
+    }
+
+    /// The pod specs inside one object (`pod_specs` is ordered by object).
+    pub fn pod_specs_of(&self, object: ObjectId) -> &[PodSpecRef] {
+        let start = self.pod_specs.partition_point(|p| p.object < object);
+        let end = self.pod_specs.partition_point(|p| p.object <= object);
+        &self.pod_specs[start..end]
+    }
+
+    pub fn source(&self, file: FileId) -> &SourceFile {
+        &self.files[file].source
+    }
+
+    pub fn lookup(&self, key: &ObjectKey) -> Option<&Object> {
+        self.index.get(key).map(|id| &self.objects[*id])
+    }
+
+    /// Objects of a kind (any group) in a namespace.
+    pub fn objects_of_kind<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.objects
+            .iter()
+            .filter(move |o| o.kind == kind && o.namespace.as_deref() == namespace)
+    }
+}
+
+/// The core group, `apps`-style groups without a dot, and `*.k8s.io` groups are Kubernetes'
+/// own; anything else is a custom resource.
+pub fn is_builtin_group(group: &str) -> bool {
+    !group.contains('.') || group.ends_with(".k8s.io")
+}
+
+struct RawObject {
+    file: FileId,
+    document: usize,
+    node: NodeId,
+    api_version: String,
+    kind: String,
+    kind_span: Span,
+}
+
+/// A document is an object when its root mapping has string `apiVersion` and `kind`;
+/// `kind: List` contributes each of its `items` instead.
+fn collect_objects(file: FileId, document: usize, doc: &Document, out: &mut Vec<RawObject>) {
+    let Some(raw) = raw_object(file, document, doc, doc.root) else {
+        return;
+    };
+    if raw.kind == "List" || raw.kind.ends_with("List") && doc.get(doc.root, "items").is_some() {
+        if let Some(items) = doc.get(doc.root, "items") {
+            for item in doc.items(items) {
+                if let Some(obj) = raw_object(file, document, doc, *item) {
+                    out.push(obj);
+                }
+            }
+        }
+        return;
+    }
+    out.push(raw);
+}
+
+fn raw_object(file: FileId, document: usize, doc: &Document, node: NodeId) -> Option<RawObject> {
+    let api_version = doc.get_str(node, "apiVersion")?;
+    let kind_entry = doc.entry(node, "kind")?;
+    let kind = doc.str(kind_entry.value)?;
+    if api_version.is_empty() || kind.is_empty() {
+        return None;
+    }
+    Some(RawObject {
+        file,
+        document,
+        node,
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        kind_span: doc.span(kind_entry.key),
+    })
+}
+
+/// (group, kind) of custom resources whose CustomResourceDefinition in the tree says
+/// `scope: Cluster`.
+fn cluster_scoped_custom_kinds(
+    files: &[LoadedFile],
+    objects: &[RawObject],
+) -> HashSet<(String, String)> {
+    let mut kinds = HashSet::new();
+    for raw in objects
+        .iter()
+        .filter(|o| o.kind == "CustomResourceDefinition")
+    {
+        let doc = &files[raw.file].documents[raw.document];
+        let Some(spec) = doc.get(raw.node, "spec") else {
+            continue;
+        };
+        if doc.get_str(spec, "scope") != Some("Cluster") {
+            continue;
+        }
+        if let (Some(group), Some(kind)) = (
+            doc.get_str(spec, "group"),
+            doc.get_path(spec, &["names", "kind"])
+                .and_then(|k| doc.str(k)),
+        ) {
+            kinds.insert((group.to_string(), kind.to_string()));
+        }
+    }
+    kinds
+}

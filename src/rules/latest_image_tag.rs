@@ -1,0 +1,74 @@
+//! `latest-image-tag`: an image without a tag, or tagged `:latest`, and no digest.
+
+use super::{ObjectContext, Rule};
+use crate::finding::Finding;
+
+pub struct LatestImageTag;
+
+const ID: &str = "latest-image-tag";
+
+/// The tag of an image reference, if any: the part after the last `:` that follows the last
+/// `/` (a `:` before it belongs to a registry port, `registry:5000/app`).
+fn image_tag(image: &str) -> Option<&str> {
+    let name = image.split('@').next().unwrap_or(image);
+    let last_segment = name.rsplit('/').next().unwrap_or(name);
+    last_segment.split_once(':').map(|(_, tag)| tag)
+}
+
+impl Rule for LatestImageTag {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        let doc = cx.doc;
+        for pod in cx.pod_specs {
+            for container in pod.containers(doc) {
+                let Some(image_node) = doc.get(container.node, "image") else {
+                    continue;
+                };
+                let Some(image) = doc.str(image_node) else {
+                    continue;
+                };
+                let image = image.trim();
+                // Digests pin the image; template placeholders are resolved elsewhere.
+                if image.is_empty()
+                    || image.contains('@')
+                    || image.contains("${")
+                    || image.contains("{{")
+                    || image.contains("$(")
+                {
+                    continue;
+                }
+                let problem = match image_tag(image) {
+                    None => format!("image `{image}` has no tag, so it means `:latest`"),
+                    Some("latest") => format!("image `{image}` uses the `latest` tag"),
+                    Some(_) => continue,
+                };
+                out.push(
+                    cx.finding(
+                        ID,
+                        doc.span(image_node),
+                        format!("{problem}: which image runs depends on when each node pulled it"),
+                    )
+                    .label("mutable tag")
+                    .help("pin a version tag (`nginx:1.27.2`) or a digest (`nginx@sha256:...`)"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_tag;
+
+    #[test]
+    fn tags_ignore_registry_ports() {
+        assert_eq!(image_tag("nginx"), None);
+        assert_eq!(image_tag("nginx:1.27"), Some("1.27"));
+        assert_eq!(image_tag("registry:5000/team/app"), None);
+        assert_eq!(image_tag("registry:5000/team/app:latest"), Some("latest"));
+        assert_eq!(image_tag("app@sha256:abc"), None);
+    }
+}

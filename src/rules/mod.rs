@@ -1,0 +1,129 @@
+//! The rule engine. A rule is a pure function from the workspace (or one object of it) to
+//! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
+
+mod latest_image_tag;
+
+use rayon::prelude::*;
+
+use crate::catalogue;
+use crate::finding::Finding;
+use crate::load::Document;
+use crate::model::{Object, ObjectId, PodSpecRef, Workspace};
+
+/// What a rule sees when it checks one object.
+pub struct ObjectContext<'a> {
+    pub ws: &'a Workspace,
+    pub id: ObjectId,
+    pub object: &'a Object,
+    pub doc: &'a Document,
+    /// The pod specs inside this object (empty for objects that run no pods).
+    pub pod_specs: &'a [PodSpecRef],
+}
+
+impl ObjectContext<'_> {
+    /// A finding about this object, with its identity attached.
+    pub fn finding(
+        &self,
+        rule: &'static str,
+        span: crate::source::Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding::new(rule, self.object.file, span, message).object(Some(self.object.identity()))
+    }
+}
+
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+
+    /// Checks one object. Called for every object, in parallel.
+    fn check_object(&self, _cx: &ObjectContext<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks relations across objects (e.g. a Deployment against its namespace's
+    /// LimitRange). Called once per run.
+    fn check_workspace(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+}
+
+/// Rules reported while reading and parsing sources, before there is a workspace.
+pub const SOURCE_RULES: &[&str] = &[
+    "duplicate-key",
+    "io-error",
+    "parse-error",
+    "template-skipped",
+];
+
+/// Every built-in rule that checks objects.
+pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
+    vec![Box::new(latest_image_tag::LatestImageTag)]
+}
+
+/// Ids of every built-in rule, sorted.
+pub fn all_rule_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = SOURCE_RULES.to_vec();
+    ids.extend(builtin_rules().iter().map(|r| r.id()));
+    ids.sort_unstable();
+    ids
+}
+
+/// Runs every rule over the workspace, in parallel over objects.
+pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = (0..ws.objects.len())
+        .into_par_iter()
+        .flat_map_iter(|id| {
+            let object = &ws.objects[id];
+            let cx = ObjectContext {
+                ws,
+                id,
+                object,
+                doc: ws.document(object),
+                pod_specs: ws.pod_specs_of(id),
+            };
+            let mut out = Vec::new();
+            for rule in rules {
+                rule.check_object(&cx, &mut out);
+            }
+            out
+        })
+        .collect();
+    let across: Vec<Finding> = rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check_workspace(ws, &mut out);
+            out
+        })
+        .collect();
+    findings.extend(across);
+    findings
+}
+
+/// Applies catalogue severities to findings that did not set their own.
+pub fn apply_default_severities(findings: &mut [Finding]) {
+    for finding in findings {
+        if finding.severity.is_none() {
+            finding.severity = catalogue::entry(finding.rule).map(|e| e.default_severity());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_a_catalogue_entry_and_every_entry_a_rule() {
+        let ids = all_rule_ids();
+        let catalogue_ids: Vec<&str> = catalogue::catalogue()
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        for id in &ids {
+            assert!(
+                catalogue_ids.contains(id),
+                "rule `{id}` has no rules/{id}.yaml"
+            );
+        }
+        for id in &catalogue_ids {
+            assert!(ids.contains(id), "rules/{id}.yaml has no registered rule");
+        }
+    }
+}
