@@ -52,11 +52,13 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
             continue;
         }
         let path = PathBuf::from(arg);
-        let meta = std::fs::metadata(&path).map_err(|source| Error::Path {
+        // A path that does not exist stops the run; a dangling symlink exists (as a link) and
+        // becomes an `io-error` finding when it is read.
+        std::fs::symlink_metadata(&path).map_err(|source| Error::Path {
             path: arg.clone(),
             source,
         })?;
-        if !meta.is_dir() {
+        if !path.is_dir() {
             inputs.push(Input {
                 display: arg.clone(),
                 origin: Origin::Explicit(path),

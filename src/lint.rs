@@ -158,6 +158,22 @@ fn empty_file(source: SourceFile) -> LoadedFile {
     }
 }
 
+/// Offset of the first `{{` outside a YAML comment.
+fn first_template_action(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(at) = line.find("{{") {
+            let before = &line[..at];
+            let commented = before.trim_start().starts_with('#') || before.contains(" #");
+            if !commented {
+                return Some(offset + at);
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// A cheap guess used to decide whether an unparsable file was meant to be a manifest.
 fn looks_like_kubernetes(text: &str) -> bool {
     text.contains("apiVersion") && text.contains("kind")
@@ -170,21 +186,19 @@ fn load_findings(
     loaded: &Loaded,
 ) -> Vec<Finding> {
     let text = &*source.text;
-    if let Some(at) = text.find("{{") {
-        if loaded.failed || loaded.template_braces {
-            return vec![
-                Finding::new(
-                    "template-skipped",
-                    file_id,
-                    Span::new(at, at + 2),
-                    "this file is a Helm or Go template, not a manifest: it was not linted",
-                )
-                .label("template action")
-                .help(
-                    "lint the rendered output instead: `helm template RELEASE CHART | kubeward -`",
-                ),
-            ];
-        }
+    if let Some(at) = first_template_action(text)
+        && (loaded.failed || loaded.template_braces)
+    {
+        return vec![
+            Finding::new(
+                "template-skipped",
+                file_id,
+                Span::new(at, at + 2),
+                "this file is a Helm or Go template, not a manifest: it was not linted",
+            )
+            .label("template action")
+            .help("lint the rendered output instead: `helm template RELEASE CHART | kubeward -`"),
+        ];
     }
     let report_unparsable = input.is_explicit() || looks_like_kubernetes(text);
     loaded

@@ -217,7 +217,13 @@ pub fn parse_yaml(text: &str) -> Loaded {
                 loaded.problems.push(LoadProblem {
                     kind: ProblemKind::Syntax,
                     span: Span::new(at, at),
-                    message: format!("invalid YAML: {}", err.info()),
+                    message: if err.info().contains("recursion limit") {
+                        "the document nests too deeply: flow collections (`[`, `{`) nested \
+                         hundreds of levels deep exceed the parser's recursion limit"
+                            .to_string()
+                    } else {
+                        format!("invalid YAML: {}", err.info())
+                    },
                     related: None,
                     document: None,
                 });

@@ -88,10 +88,10 @@ fn resolve_plain(text: &str) -> ScalarValue {
     if let Some(int) = parse_go_int(text) {
         return int;
     }
-    if is_yaml11_float(text) {
-        if let Ok(f) = text.replace('_', "").parse::<f64>() {
-            return ScalarValue::Float(f);
-        }
+    if is_yaml11_float(text)
+        && let Ok(f) = text.replace('_', "").parse::<f64>()
+    {
+        return ScalarValue::Float(f);
     }
     ScalarValue::String
 }

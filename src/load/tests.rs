@@ -1,1 +1,171 @@
+use super::*;
+use crate::load::json::to_json;
+use crate::load::scalar::ScalarValue;
+use crate::source::SourceFile;
 
+fn text_at(src: &str, span: Span) -> &str {
+    &src[span.start..span.end]
+}
+
+#[test]
+fn keys_and_values_keep_exact_byte_spans() {
+    let src = "metadata:\n  name: wéb\nspec:\n  cpu: \"500m\"\n  list: [a, {k: v}]\n";
+    let loaded = parse_yaml(src);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let doc = &loaded.documents[0];
+    let name = doc.get_path(doc.root, &["metadata", "name"]).unwrap();
+    assert_eq!(text_at(src, doc.span(name)), "wéb");
+    let cpu = doc.get_path(doc.root, &["spec", "cpu"]).unwrap();
+    assert_eq!(text_at(src, doc.span(cpu)), "\"500m\"");
+    assert_eq!(doc.scalar(cpu).unwrap().style, Style::DoubleQuoted);
+    let key = doc
+        .key_span(doc.get(doc.root, "spec").unwrap(), "cpu")
+        .unwrap();
+    assert_eq!(text_at(src, key), "cpu");
+    let list = doc.get_path(doc.root, &["spec", "list"]).unwrap();
+    assert_eq!(text_at(src, doc.span(list)), "[a, {k: v}]");
+    let inner = doc.items(list)[1];
+    assert_eq!(text_at(src, doc.span(inner)), "{k: v}");
+    let spec = doc.get(doc.root, "spec").unwrap();
+    assert_eq!(
+        text_at(src, doc.span(spec)),
+        "cpu: \"500m\"\n  list: [a, {k: v}]"
+    );
+}
+
+#[test]
+fn crlf_line_endings_keep_spans_and_columns() {
+    let src = "a: 1\r\nb: x\r\n";
+    let loaded = parse_yaml(src);
+    let doc = &loaded.documents[0];
+    let b = doc.get(doc.root, "b").unwrap();
+    assert_eq!(text_at(src, doc.span(b)), "x");
+    let file = SourceFile::new("f", src);
+    let at = file.line_col(doc.span(b).start);
+    assert_eq!((at.line, at.column), (2, 4));
+}
+
+#[test]
+fn multi_document_streams_and_json() {
+    let loaded = parse_yaml("a: 1\n---\nb: 2\n---\n# only a comment\n");
+    // An explicit `---` followed by nothing is an empty (null) document, never an object.
+    assert_eq!(loaded.documents.len(), 3);
+    let empty = &loaded.documents[2];
+    assert_eq!(to_json(empty, empty.root), serde_json::Value::Null);
+    let json = parse_yaml("{\n\t\"kind\": \"List\",\n\t\"items\": [{\"a\": 1}]\n}\n");
+    assert!(json.problems.is_empty(), "{:?}", json.problems);
+    let doc = &json.documents[0];
+    assert_eq!(
+        to_json(doc, doc.root),
+        serde_json::json!({"kind": "List", "items": [{"a": 1}]})
+    );
+}
+
+#[test]
+fn merge_keys_resolve_with_explicit_keys_winning() {
+    let src = "base: &b {x: 1, w: 2}\nmore: &m {z: 3}\nobj:\n  <<: [*b, *m]\n  w: 9\n";
+    let loaded = parse_yaml(src);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let doc = &loaded.documents[0];
+    let obj = doc.get(doc.root, "obj").unwrap();
+    assert_eq!(
+        to_json(doc, obj),
+        serde_json::json!({"w": 9, "x": 1, "z": 3})
+    );
+    // YAML 1.1: an unquoted `y` key is the boolean true, as Kubernetes reads it.
+    let doc = &parse_yaml("y: 1\n").documents[0];
+    assert_eq!(to_json(doc, doc.root), serde_json::json!({"true": 1}));
+}
+
+#[test]
+fn duplicate_keys_point_at_the_second_key() {
+    let src = "a: 1\nb: 2\na: 3\n";
+    let loaded = parse_yaml(src);
+    assert_eq!(loaded.problems.len(), 1);
+    let problem = &loaded.problems[0];
+    assert_eq!(problem.kind, ProblemKind::DuplicateKey);
+    assert_eq!(problem.span.start, 10);
+    assert_eq!(problem.related.as_ref().unwrap().0.start, 0);
+}
+
+#[test]
+fn syntax_errors_keep_earlier_documents() {
+    let loaded = parse_yaml("a: 1\n---\nb: [\n");
+    assert!(loaded.failed);
+    assert_eq!(loaded.documents.len(), 1);
+    assert_eq!(loaded.problems[0].kind, ProblemKind::Syntax);
+}
+
+#[test]
+fn syntax_error_offsets_are_bytes_on_non_ascii_input() {
+    let src = "é: ü\n b: 1\n  c: : :\n";
+    let loaded = parse_yaml(src);
+    assert!(loaded.failed);
+    let at = loaded.problems[0].span.start;
+    assert!(src.is_char_boundary(at) && at <= src.len());
+}
+
+#[test]
+fn alias_bomb_is_refused() {
+    let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"])
+    {
+        let refs = vec![format!("*{prev}"); 10].join(", ");
+        src.push_str(&format!("{next}: &{next} [{refs}]\n"));
+    }
+    let loaded = parse_yaml(&src);
+    assert!(loaded.failed);
+    assert!(loaded.documents.is_empty());
+    assert!(loaded.problems[0].message.contains("alias bomb"));
+}
+
+#[test]
+fn modest_aliases_are_fine() {
+    let loaded = parse_yaml("a: &a [1, 2, 3]\nb: [*a, *a, *a]\n");
+    assert!(!loaded.failed);
+    let doc = &loaded.documents[0];
+    assert_eq!(doc.items(doc.get(doc.root, "b").unwrap()).len(), 3);
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let depth = 10_000;
+    let src = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let loaded = parse_yaml(&src);
+    assert!(loaded.failed);
+    assert!(loaded.documents.is_empty());
+    assert!(
+        loaded.problems[0].message.contains("nests"),
+        "{}",
+        loaded.problems[0].message
+    );
+    let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    assert!(!parse_yaml(&ok).failed);
+}
+
+#[test]
+fn scalars_are_typed_like_kubernetes() {
+    let loaded = parse_yaml("a: on\nb: \"on\"\nc: 0755\nd: 1.5\ne: 500m\nf: ~\n");
+    let doc = &loaded.documents[0];
+    let value = |k: &str| doc.scalar(doc.get(doc.root, k).unwrap()).unwrap().value();
+    assert_eq!(value("a"), ScalarValue::Bool(true));
+    assert_eq!(value("b"), ScalarValue::String);
+    assert_eq!(value("c"), ScalarValue::Int(493));
+    assert_eq!(value("d"), ScalarValue::Float(1.5));
+    assert_eq!(value("e"), ScalarValue::String);
+    assert_eq!(value("f"), ScalarValue::Null);
+    // The raw text is kept, so `0755` can still be told from `493`.
+    assert_eq!(
+        &*doc.scalar(doc.get(doc.root, "c").unwrap()).unwrap().text,
+        "0755"
+    );
+}
+
+#[test]
+fn go_template_braces_are_detected() {
+    assert!(parse_yaml("image: {{ .Values.image }}\n").template_braces);
+    assert!(!parse_yaml("name: '{{path.basename}}'\n").template_braces);
+    assert!(!parse_yaml("labels: {a: b}\n").template_braces);
+}

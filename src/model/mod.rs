@@ -3,6 +3,7 @@
 //! structurally, in custom resources) is listed once, with its containers.
 
 pub mod podspec;
+pub mod quantity;
 
 use std::collections::{HashMap, HashSet};
 

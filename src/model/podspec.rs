@@ -107,15 +107,15 @@ pub(super) fn find_pod_specs(
     out: &mut Vec<PodSpecRef>,
 ) {
     if let Some(path) = known_pod_spec_path(&object.kind, &object.group) {
-        if let Some(node) = doc.get_path(object.node, path) {
-            if doc.is_mapping(node) {
-                out.push(PodSpecRef {
-                    object: object_id,
-                    node,
-                    path: path.join("."),
-                    structural: false,
-                });
-            }
+        if let Some(node) = doc.get_path(object.node, path)
+            && doc.is_mapping(node)
+        {
+            out.push(PodSpecRef {
+                object: object_id,
+                node,
+                path: path.join("."),
+                structural: false,
+            });
         }
         return;
     }

@@ -1,0 +1,245 @@
+//! The fixture harness: lints every file under `fixtures/<rule-id>/` and compares the findings
+//! with the expectations written in the fixtures.
+//!
+//! Expectations:
+//! - `# expect: RULE` (or `# expect: RULE ~TEXT`, TEXT must occur in the message) at the end of
+//!   the line where a finding must start; several may follow each other on one line;
+//! - `# expect-next-line: RULE [~TEXT]` on a line of its own, for the next line;
+//! - a `<file>.expect` sidecar with lines `LINE RULE [~TEXT]` for files that cannot hold
+//!   comments (JSON, binary, unreadable).
+//!
+//! A file directly in `fixtures/<rule-id>/` is linted on its own; a subdirectory is linted as
+//! one run (for rules that relate objects across files). Findings of the directory's rule, or
+//! of any rule expected in the file, must match the expectations exactly.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use kubeward::catalogue::catalogue;
+use kubeward::lint::{LintOptions, LintResult, lint};
+use kubeward::model::WorkspaceOptions;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Expectation {
+    line: usize,
+    rule: String,
+    text: Option<String>,
+}
+
+fn parse_expectation(line: usize, spec: &str) -> Expectation {
+    let spec = spec.trim();
+    let (rule, text) = match spec.split_once('~') {
+        Some((rule, text)) => (rule.trim(), Some(text.trim().to_string())),
+        None => (spec, None),
+    };
+    Expectation {
+        line,
+        rule: rule.to_string(),
+        text,
+    }
+}
+
+fn expectations(path: &Path) -> Vec<Expectation> {
+    let mut out = Vec::new();
+    let sidecar = PathBuf::from(format!("{}.expect", path.display()));
+    if let Ok(text) = std::fs::read_to_string(&sidecar) {
+        for line in text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let (number, spec) = line
+                .trim()
+                .split_once(' ')
+                .expect("sidecar line: LINE RULE");
+            out.push(parse_expectation(
+                number.parse().expect("sidecar line number"),
+                spec,
+            ));
+        }
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return out;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        if let Some(rest) = line.trim_start().strip_prefix("# expect-next-line:") {
+            out.push(parse_expectation(number + 1, rest));
+            continue;
+        }
+        let mut parts = line.split("# expect:");
+        parts.next();
+        for spec in parts {
+            out.push(parse_expectation(number, spec));
+        }
+    }
+    out
+}
+
+fn run(path: &Path) -> LintResult {
+    lint(&LintOptions {
+        paths: vec![path.display().to_string()],
+        workspace: WorkspaceOptions::default(),
+    })
+    .unwrap_or_else(|e| panic!("linting {} failed: {e}", path.display()))
+}
+
+/// Checks one fixture run; returns a description of every mismatch.
+fn check(rule_dir: &str, target: &Path, files: &[PathBuf]) -> Vec<String> {
+    let result = run(target);
+    let mut problems = Vec::new();
+    for file in files {
+        let expected = expectations(file);
+        let mut relevant: BTreeSet<String> = expected.iter().map(|e| e.rule.clone()).collect();
+        relevant.insert(rule_dir.to_string());
+        let display = file.display().to_string();
+        let actual: Vec<(usize, String, String)> = result
+            .findings
+            .iter()
+            .filter(|f| result.workspace.source(f.file).path == display)
+            .filter(|f| relevant.contains(f.rule))
+            .map(|f| {
+                let at = result.workspace.source(f.file).line_col(f.span.start);
+                (at.line, f.rule.to_string(), f.message.clone())
+            })
+            .collect();
+        let mut unmatched: Vec<(usize, String, String)> = actual.clone();
+        for e in &expected {
+            let found = unmatched.iter().position(|(line, rule, message)| {
+                *line == e.line
+                    && *rule == e.rule
+                    && e.text.as_ref().is_none_or(|t| message.contains(t.as_str()))
+            });
+            match found {
+                Some(i) => {
+                    unmatched.remove(i);
+                }
+                None => problems.push(format!(
+                    "{display}:{}: expected {}{} but it was not reported",
+                    e.line,
+                    e.rule,
+                    e.text
+                        .as_ref()
+                        .map(|t| format!(" ~{t}"))
+                        .unwrap_or_default()
+                )),
+            }
+        }
+        for (line, rule, message) in unmatched {
+            problems.push(format!("{display}:{line}: unexpected {rule}: {message}"));
+        }
+    }
+    problems
+}
+
+fn is_fixture_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    !name.ends_with(".expect") && !name.starts_with('.') && name != "README.md"
+}
+
+fn fixture_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in sorted_entries(dir) {
+        if entry.is_dir() {
+            out.extend(files_under(&entry));
+        } else if is_fixture_file(&entry) {
+            out.push(entry);
+        }
+    }
+    out
+}
+
+#[test]
+fn fixtures_match_their_expectations() {
+    let mut problems = Vec::new();
+    for rule_dir in sorted_entries(&fixture_root()) {
+        let name = rule_dir.file_name().unwrap().to_string_lossy().to_string();
+        if !rule_dir.is_dir() || name == "examples" {
+            continue;
+        }
+        for entry in sorted_entries(&rule_dir) {
+            if entry.is_dir() {
+                problems.extend(check(&name, &entry, &files_under(&entry)));
+            } else if is_fixture_file(&entry) {
+                problems.extend(check(&name, &entry, std::slice::from_ref(&entry)));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "fixture mismatches:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_rule_has_fixtures_that_fire_and_stay_quiet() {
+    let mut problems = Vec::new();
+    for entry in catalogue() {
+        let dir = fixture_root().join(&entry.id);
+        if !dir.is_dir() {
+            problems.push(format!("rule {} has no fixtures/{}/", entry.id, entry.id));
+            continue;
+        }
+        let files = files_under(&dir);
+        let firing = files
+            .iter()
+            .filter(|f| expectations(f).iter().any(|e| e.rule == entry.id))
+            .count();
+        let quiet = files.len() - firing;
+        if firing == 0 {
+            problems.push(format!(
+                "fixtures/{}/ has no expectation of {}",
+                entry.id, entry.id
+            ));
+        }
+        if quiet == 0 {
+            problems.push(format!(
+                "fixtures/{}/ has no file where {} stays quiet",
+                entry.id, entry.id
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn harness_reports_missing_and_unexpected_findings() {
+    // The harness itself must be able to fail: a fixture with a wrong expectation.
+    let dir = tempfile_dir("harness");
+    let file = dir.join("wrong.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}  # expect: latest-image-tag\nspec:\n  containers: [{name: a, image: nginx}]\n",
+    )
+    .unwrap();
+    let problems = check("latest-image-tag", &file, std::slice::from_ref(&file));
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains(":3: expected latest-image-tag"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains(":5: unexpected latest-image-tag"),
+        "{problems:?}"
+    );
+}
+
+fn tempfile_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubeward-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
