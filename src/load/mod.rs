@@ -6,6 +6,7 @@
 //! [`LoadProblem`]s for the pipeline to turn into findings.
 
 pub mod json;
+mod lenient;
 pub mod scalar;
 pub mod tree;
 
@@ -202,8 +203,38 @@ fn tag_text(tag: Option<Cow<'_, Tag>>) -> Option<Box<str>> {
     tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str())
 }
 
-/// Parses a YAML (or JSON) stream into spanned documents.
+impl Loaded {
+    /// Rewrites every byte offset (node spans, problem spans), e.g. back to the original text
+    /// after a repair, or from a segment to its file.
+    fn map_offsets(&mut self, map: impl Fn(usize) -> usize) {
+        let map_span = |s: Span| Span::new(map(s.start), map(s.end));
+        for doc in &mut self.documents {
+            doc.span = map_span(doc.span);
+            for node in &mut doc.nodes {
+                node.span = map_span(node.span);
+            }
+        }
+        for problem in &mut self.problems {
+            problem.span = map_span(problem.span);
+            if let Some((span, _)) = &mut problem.related {
+                *span = map_span(*span);
+            }
+        }
+    }
+}
+
+/// Parses a YAML (or JSON) stream into spanned documents, accepting what Kubernetes' reader
+/// accepts (see [`lenient`]).
 pub fn parse_yaml(text: &str) -> Loaded {
+    let strict = parse_strict(text);
+    if strict.failed {
+        return lenient::parse_lenient(text, strict);
+    }
+    strict
+}
+
+/// Parses exactly as `saphyr-parser` does.
+fn parse_strict(text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     let mut offsets = CharToByte::new(text);
     let mut builder: Option<DocBuilder> = None;
