@@ -102,7 +102,11 @@ fn lines_to_indent(text: &str, at: usize, message: &str) -> Vec<(usize, usize)> 
     if !message.ends_with("in quoted scalar") {
         return vec![(line_start(at), 1)];
     }
-    let Some(quote) = text[at..].chars().next().filter(|c| *c == '\'' || *c == '"') else {
+    let Some(quote) = text[at..]
+        .chars()
+        .next()
+        .filter(|c| *c == '\'' || *c == '"')
+    else {
         return Vec::new();
     };
     let column = text[line_start(at)..at].chars().count();
@@ -213,7 +217,10 @@ mod tests {
         assert_eq!(loaded.documents.len(), 2);
         let second = &loaded.documents[1];
         let kind = second.get(second.root, "kind").unwrap();
-        assert_eq!(&text[second.span(kind).start..second.span(kind).end], "\"B\"");
+        assert_eq!(
+            &text[second.span(kind).start..second.span(kind).end],
+            "\"B\""
+        );
     }
 
     #[test]
@@ -230,7 +237,10 @@ mod tests {
         assert!(!loaded.failed, "{:?}", loaded.problems);
         let doc = &loaded.documents[0];
         let item = doc.items(doc.get(doc.root, "items").unwrap())[0];
-        assert_eq!(&*doc.scalar(doc.get(item, "a").unwrap()).unwrap().text, "one two");
+        assert_eq!(
+            &*doc.scalar(doc.get(item, "a").unwrap()).unwrap().text,
+            "one two"
+        );
         let b = doc.get(item, "b").unwrap();
         assert_eq!(&quoted[doc.span(b).start..doc.span(b).end], "x");
     }
