@@ -32,8 +32,20 @@ impl ObjectContext<'_> {
     }
 }
 
+/// A rule's parameters, from the config file's long form (`rules: {qos-class: {minimum:
+/// Guaranteed}}`), without `severity`.
+pub type RuleParams = serde_json::Map<String, serde_json::Value>;
+
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;
+
+    /// Takes the rule's parameters from the config. Rules without parameters reject any.
+    fn configure(&mut self, params: &RuleParams) -> Result<(), String> {
+        match params.keys().next() {
+            Some(key) => Err(format!("rule `{}` has no parameter `{key}`", self.id())),
+            None => Ok(()),
+        }
+    }
 
     /// Checks one object. Called for every object, in parallel.
     fn check_object(&self, _cx: &ObjectContext<'_>, _out: &mut Vec<Finding>) {}
