@@ -1,7 +1,8 @@
 //! `identical-probes`: a liveness probe that is the readiness probe again.
 
 use super::{
-    DeclaredPorts, ProbeKind, container_label, inspect, may_have_probes, pod_lifetime, probe_entry,
+    DeclaredPorts, Expect, ProbeKind, container_label, inspect, may_have_probes, pod_lifetime,
+    probe_entry,
 };
 use crate::finding::Finding;
 use crate::rules::{ObjectContext, Rule};
@@ -26,10 +27,12 @@ impl Rule for IdenticalProbes {
                 ) else {
                     continue;
                 };
-                // Invalid probes are `invalid-probe`'s; compare only valid, defaulted ones.
+                // Invalid probes are `invalid-probe`'s; compare only valid, defaulted ones (a
+                // patch fragment's are never complete).
+                let expect = Expect::of(doc, lifetime, &container);
                 let (Some(live), Some(ready)) = (
-                    inspect(doc, &liveness, lifetime).normalized,
-                    inspect(doc, &readiness, lifetime).normalized,
+                    inspect(doc, &liveness, expect).normalized,
+                    inspect(doc, &readiness, expect).normalized,
                 ) else {
                     continue;
                 };

@@ -2,8 +2,8 @@
 //! `probe-port-not-declared`: probe ports the container does not declare.
 
 use super::{
-    DeclaredPorts, PortKey, ProbeKind, container_label, inspect, may_have_probes, pod_lifetime,
-    probe_entry,
+    DeclaredPorts, Expect, PortKey, ProbeKind, container_label, inspect, is_partial,
+    may_have_probes, pod_lifetime, probe_entry,
 };
 use crate::finding::{Finding, Severity};
 use crate::model::ContainerKind;
@@ -29,7 +29,8 @@ impl Rule for InvalidProbe {
                     let Some(probe) = probe_entry(doc, container.node, kind) else {
                         continue;
                     };
-                    if !may_have_probes(doc, &container) {
+                    // A patch fragment may get `restartPolicy: Always` from its base.
+                    if !may_have_probes(doc, &container) && !is_partial(doc, &container) {
                         // validateInitContainers / allowedEphemeralContainerFields: the probe
                         // is forbidden outright, its content is not looked at.
                         let who = container_label(doc, &container);
@@ -63,7 +64,9 @@ impl Rule for InvalidProbe {
                         );
                         continue;
                     }
-                    for problem in inspect(doc, &probe, lifetime).problems {
+                    for problem in
+                        inspect(doc, &probe, Expect::of(doc, lifetime, &container)).problems
+                    {
                         let mut finding = cx
                             .finding(INVALID_ID, doc.span(problem.node), problem.message)
                             .help(problem.help);
@@ -96,7 +99,8 @@ impl Rule for ProbePortNotDeclared {
                 .map(|c| DeclaredPorts::of(doc, c.node))
                 .collect();
             for (index, container) in containers.iter().enumerate() {
-                if !may_have_probes(doc, container) {
+                // A patch fragment's ports come from the base manifest.
+                if !may_have_probes(doc, container) || is_partial(doc, container) {
                     continue;
                 }
                 let Some(own) = declared.get(index) else {
@@ -115,7 +119,9 @@ impl Rule for ProbePortNotDeclared {
                     let Some(probe) = probe_entry(doc, container.node, kind) else {
                         continue;
                     };
-                    let Some(port) = inspect(doc, &probe, lifetime).port else {
+                    let Some(port) =
+                        inspect(doc, &probe, Expect::of(doc, lifetime, container)).port
+                    else {
                         continue;
                     };
                     let span = doc.span(port.node);

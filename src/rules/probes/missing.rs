@@ -3,8 +3,8 @@
 //! probe where the missing-probe rules do not already say so.
 
 use super::{
-    Lifetime, ProbeKind, container_label, container_span, may_have_probes, pod_lifetime,
-    probe_entry, serves_traffic,
+    Lifetime, ProbeKind, container_label, container_span, is_partial, may_have_probes,
+    pod_lifetime, probe_entry, serves_traffic,
 };
 use crate::finding::Finding;
 use crate::rules::{ObjectContext, Rule};
@@ -28,7 +28,10 @@ impl Rule for MissingReadinessProbe {
             if pod_lifetime(cx.object, doc, pod) != Lifetime::LongRunning {
                 continue;
             }
-            for container in pod.containers(doc).filter(|c| serves_traffic(doc, c)) {
+            for container in pod
+                .containers(doc)
+                .filter(|c| serves_traffic(doc, c) && !is_partial(doc, c))
+            {
                 if probe_entry(doc, container.node, ProbeKind::Readiness).is_some() {
                     continue;
                 }
@@ -77,7 +80,10 @@ impl Rule for MissingLivenessProbe {
             if pod_lifetime(cx.object, doc, pod) != Lifetime::LongRunning {
                 continue;
             }
-            for container in pod.containers(doc).filter(|c| serves_traffic(doc, c)) {
+            for container in pod
+                .containers(doc)
+                .filter(|c| serves_traffic(doc, c) && !is_partial(doc, c))
+            {
                 if probe_entry(doc, container.node, ProbeKind::Liveness).is_some() {
                     continue;
                 }
@@ -118,7 +124,10 @@ impl Rule for LivenessWithoutReadiness {
             ) {
                 continue;
             }
-            for container in pod.containers(doc).filter(|c| may_have_probes(doc, c)) {
+            for container in pod
+                .containers(doc)
+                .filter(|c| may_have_probes(doc, c) && !is_partial(doc, c))
+            {
                 // In long-running workloads `missing-readiness-probe` already reports this
                 // container (one finding for one missing probe).
                 if lifetime == Lifetime::LongRunning && serves_traffic(doc, &container) {

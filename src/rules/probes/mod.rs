@@ -22,8 +22,10 @@
 //!   (`port: "8080"` in YAML) is an IntOrString of type String, that is a port *name*; since a
 //!   name needs a letter, the API server rejects it. (The kubelet's `extractPort` would fall back
 //!   to `strconv.Atoi`, but such a probe never gets past validation.)
-//! - `pkg/kubelet/prober/prober.go` `findPortByName`: a named probe port is looked up in the
-//!   probed container's own `ports`, by exact name, and resolves to its `containerPort`.
+//! - `pkg/probe/util.go` `ResolveContainerPort` / `findPortByName` (formerly in
+//!   `pkg/kubelet/prober/prober.go`): a named probe port is looked up in the probed container's
+//!   own `ports`, by exact name, and resolves to its `containerPort`; a name that is not found
+//!   (and is not a number) is an error, which the prober records as a failed probe.
 
 mod identical;
 mod invalid;
@@ -429,6 +431,7 @@ enum IntField {
 struct Inspector<'d> {
     doc: &'d Document,
     port_required: bool,
+    partial: bool,
     out: Inspection,
     unknown: bool,
 }
@@ -684,6 +687,10 @@ impl<'d> Inspector<'d> {
         let doc = self.doc;
         let command = doc.get(value, "command").filter(|c| !is_null(doc, *c));
         let Some(command) = command else {
+            if self.partial {
+                self.unknown = true;
+                return None;
+            }
             self.error(
                 key,
                 "`exec` has no `command`: the API server rejects the probe".to_string(),
@@ -859,14 +866,41 @@ pub(crate) fn invalid_port_name(name: &str) -> Option<&'static str> {
     }
 }
 
+/// What may be left out of a probe, depending on where it is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Expect {
+    /// Knative Serving fills in the serving port itself.
+    pub port_required: bool,
+    /// The container is a fragment: a kustomize / strategic-merge patch that names a container
+    /// of a base manifest without repeating its `image`. Its probe is merged with the base's
+    /// probe, so a handler, a port or a command may come from there.
+    pub partial: bool,
+}
+
+impl Expect {
+    pub(crate) fn of(doc: &Document, lifetime: Lifetime, container: &ContainerRef) -> Expect {
+        Expect {
+            port_required: lifetime != Lifetime::DefaultReadiness,
+            partial: is_partial(doc, container),
+        }
+    }
+}
+
+/// A container without `image` cannot run (the API server requires it): it is a patch
+/// fragment (or a broken manifest, which is not the probe rules' to report).
+pub(crate) fn is_partial(doc: &Document, container: &ContainerRef) -> bool {
+    doc.get(container.node, "image")
+        .is_none_or(|image| is_null(doc, image))
+}
+
 /// Checks one probe as the API server validates it (after defaulting) and returns what is
-/// wrong with it, and its defaulted form when it is valid and fully known. Knative Serving
-/// fills in the serving port itself, so `port` may be left out there (`lifetime`).
-pub(crate) fn inspect(doc: &Document, probe: &ProbeEntry, lifetime: Lifetime) -> Inspection {
+/// wrong with it, and its defaulted form when it is valid and fully known.
+pub(crate) fn inspect(doc: &Document, probe: &ProbeEntry, expect: Expect) -> Inspection {
     let field = probe.kind.field();
     let mut ins = Inspector {
         doc,
-        port_required: lifetime != Lifetime::DefaultReadiness,
+        port_required: expect.port_required && !expect.partial,
+        partial: expect.partial,
         out: Inspection::default(),
         unknown: false,
     };
@@ -888,6 +922,10 @@ pub(crate) fn inspect(doc: &Document, probe: &ProbeEntry, lifetime: Lifetime) ->
         .collect();
     handlers.sort_by_key(|(_, key, _)| doc.span(*key).start);
     let handler = match handlers.as_slice() {
+        [] if ins.partial => {
+            ins.unknown = true;
+            None
+        }
         [] => {
             ins.error(
                 probe.key,

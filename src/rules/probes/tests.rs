@@ -1,6 +1,15 @@
 use super::*;
 use crate::load::parse_yaml;
 
+const LONG_RUNNING: Expect = Expect {
+    port_required: true,
+    partial: false,
+};
+const KNATIVE: Expect = Expect {
+    port_required: false,
+    partial: false,
+};
+
 fn container(yaml: &str) -> Document {
     let loaded = parse_yaml(yaml);
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
@@ -15,7 +24,7 @@ fn liveness_problems(yaml: &str) -> Vec<(Severity, String)> {
 fn probe_problems(yaml: &str, kind: ProbeKind) -> Vec<(Severity, String)> {
     let doc = container(yaml);
     let probe = probe_entry(&doc, doc.root, kind).expect("a probe");
-    inspect(&doc, &probe, Lifetime::LongRunning)
+    inspect(&doc, &probe, LONG_RUNNING)
         .problems
         .into_iter()
         .map(|p| (p.severity, p.message))
@@ -176,7 +185,7 @@ fn probes_are_normalized_with_defaults() {
     );
     let norm = |kind| {
         let probe = probe_entry(&doc, doc.root, kind).expect("probe");
-        inspect(&doc, &probe, Lifetime::LongRunning)
+        inspect(&doc, &probe, LONG_RUNNING)
             .normalized
             .expect("valid")
     };
@@ -195,15 +204,8 @@ fn probes_are_normalized_with_defaults() {
 fn knative_fills_in_the_port() {
     let doc = container("livenessProbe: {httpGet: {path: /healthz}}");
     let probe = probe_entry(&doc, doc.root, ProbeKind::Liveness).expect("probe");
-    assert!(
-        inspect(&doc, &probe, Lifetime::DefaultReadiness)
-            .problems
-            .is_empty()
-    );
-    assert_eq!(
-        inspect(&doc, &probe, Lifetime::LongRunning).problems.len(),
-        1
-    );
+    assert!(inspect(&doc, &probe, KNATIVE).problems.is_empty());
+    assert_eq!(inspect(&doc, &probe, LONG_RUNNING).problems.len(), 1);
 }
 
 fn lifetime_of(api_version: &str, kind: &str, yaml: &str) -> Lifetime {
@@ -301,4 +303,18 @@ fn lifetimes() {
         ),
         Lifetime::RunToCompletion
     );
+}
+
+#[test]
+fn patch_fragments_may_leave_out_what_the_base_has() {
+    let doc = container("name: web\nlivenessProbe: {initialDelaySeconds: 30, httpGet: {path: /}}");
+    let probe = probe_entry(&doc, doc.root, ProbeKind::Liveness).expect("probe");
+    let fragment = Expect {
+        port_required: true,
+        partial: true,
+    };
+    let inspection = inspect(&doc, &probe, fragment);
+    assert!(inspection.problems.is_empty());
+    assert!(inspection.normalized.is_none(), "never complete");
+    assert_eq!(inspect(&doc, &probe, LONG_RUNNING).problems.len(), 1);
 }
