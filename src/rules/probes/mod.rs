@@ -491,6 +491,7 @@ impl<'d> Inspector<'d> {
         let value = match scalar.value() {
             ScalarValue::Null => return IntField::Absent,
             ScalarValue::Int(i) => Some(i),
+            ScalarValue::BigInt => Some(i64::MAX),
             // YAML is converted to JSON before decoding: 10.0 becomes 10.
             ScalarValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(f as i64),
             _ => None,
@@ -501,10 +502,13 @@ impl<'d> Inspector<'d> {
         }
         match value {
             Some(i) if i32::try_from(i).is_ok() => IntField::Value(i, node),
-            Some(i) => {
+            Some(_) => {
                 self.error(
                     node,
-                    format!("`{key}` is {i}, which does not fit the API's 32-bit integer"),
+                    format!(
+                        "`{key}` is {}, which does not fit the API's 32-bit integer",
+                        scalar.text
+                    ),
                     "use a realistic number of seconds",
                 );
                 IntField::Unknown

@@ -318,3 +318,20 @@ fn patch_fragments_may_leave_out_what_the_base_has() {
     assert!(inspection.normalized.is_none(), "never complete");
     assert_eq!(inspect(&doc, &probe, LONG_RUNNING).problems.len(), 1);
 }
+
+#[test]
+fn numbers_must_fit_int32() {
+    let problems = liveness_problems(
+        "livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 99999999999999999999}",
+    );
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].1.contains("does not fit"), "{problems:?}");
+    assert_eq!(
+        errors("livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 2147483648}"),
+        1
+    );
+    assert_eq!(
+        errors("livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 2147483647}"),
+        0
+    );
+}
