@@ -1,7 +1,9 @@
 //! The rule engine. A rule is a pure function from the workspace (or one object of it) to
 //! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
 
+mod image_pull_policy;
 mod latest_image_tag;
+mod probes;
 
 use rayon::prelude::*;
 
@@ -67,7 +69,16 @@ pub const PIPELINE_RULES: &[&str] = &["unused-suppression"];
 
 /// Every built-in rule that checks objects.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(latest_image_tag::LatestImageTag)]
+    vec![
+        Box::new(latest_image_tag::LatestImageTag),
+        Box::new(image_pull_policy::ImagePullPolicy),
+        Box::new(probes::MissingReadinessProbe),
+        Box::new(probes::MissingLivenessProbe),
+        Box::new(probes::LivenessWithoutReadiness),
+        Box::new(probes::InvalidProbe),
+        Box::new(probes::ProbePortNotDeclared),
+        Box::new(probes::IdenticalProbes),
+    ]
 }
 
 /// Ids of every built-in rule (declarative ones included), sorted.
