@@ -169,3 +169,16 @@ fn go_template_braces_are_detected() {
     assert!(!parse_yaml("name: '{{path.basename}}'\n").template_braces);
     assert!(!parse_yaml("labels: {a: b}\n").template_braces);
 }
+
+#[test]
+fn spans_stop_before_trailing_comments() {
+    let src = "a: \"x\\\"y\"  # c\nb: []  # d\nc: {k: 'it''s'}  # e\nd: &q 'v'  # f\n";
+    let loaded = parse_yaml(src);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let doc = &loaded.documents[0];
+    let at = |k: &str| text_at(src, doc.span(doc.get(doc.root, k).unwrap()));
+    assert_eq!(at("a"), "\"x\\\"y\"");
+    assert_eq!(at("b"), "[]");
+    assert_eq!(at("c"), "{k: 'it''s'}");
+    assert_eq!(at("d"), "&q 'v'");
+}
