@@ -385,8 +385,6 @@ fn parse_strict(text: &str) -> Loaded {
                         (start, anchor, NodeKind::Mapping(entries), size)
                     }
                 };
-                // Block collections start where their first child starts; end at the last child.
-                let last_end = last_child_end(b, &kind).unwrap_or(end);
                 // A flow collection ends at its `]`/`}` (the event's span runs on over trailing
                 // whitespace and comments); a block collection at its last child.
                 let node_end = if matches!(bytes.get(start), Some(b']' | b'}')) {
