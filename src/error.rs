@@ -16,4 +16,10 @@ pub enum Error {
     Threads { threads: usize, message: String },
     #[error("cannot write the report: {0}")]
     Output(#[source] std::io::Error),
+    #[error("cannot write the job summary to `{path}`: {source}")]
+    StepSummary {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
