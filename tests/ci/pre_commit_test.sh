@@ -81,13 +81,16 @@ try() { # try HOOK FILE... -> $work/out, $code
   pre-commit try-repo "$checkout" "$hook" --files "$@" > "$work/out" 2>&1 && code=0 || code=$?
 }
 
+# try-repo installs the hook in a fresh store on every call: for the rust hook that is a
+# `cargo install` of this checkout each time (~40 s with the shared target directory), so the
+# rust hook runs the main case once and the system hook runs every case.
 for hook in kubeward kubeward-system; do
   if [ "$hook" = kubeward-system ]; then
     export PATH="$target_dir/release:$PATH"
   fi
   start=$SECONDS
   try "$hook" deploy/bad.yaml deploy/good.yaml Dockerfile
-  echo "# $hook: try-repo took $((SECONDS - start)) s (the first run installs the hook)"
+  echo "# $hook: try-repo took $((SECONDS - start)) s"
   check "$hook: a bad manifest fails the hook" [ "$code" -eq 1 ]
   check "$hook: the failure names the hook" contains "- hook id: $hook"
   check "$hook: the duplicate key is reported where it is" contains "╭─[deploy/bad.yaml:7:3]"
@@ -95,15 +98,15 @@ for hook in kubeward kubeward-system; do
   check "$hook: the Dockerfile is read, not parsed as YAML; the context is not reported" \
     contains "1 error, 0 warnings, 0 infos in 3 files (1 without Kubernetes objects), 2 objects"
   check "$hook: a broken file that was not passed is context only" lacks "broken.yaml"
-
-  try "$hook" deploy/good.yaml
-  check "$hook: a good manifest passes despite the broken one beside it" [ "$code" -eq 0 ]
-  check "$hook: reported as passed" contains "Passed"
-
-  try "$hook" README.md
-  check "$hook: files that are not YAML, JSON or Dockerfiles are not passed" \
-    contains "(no files to check)Skipped"
 done
+
+try kubeward-system deploy/good.yaml
+check "a good manifest passes despite the broken one beside it" [ "$code" -eq 0 ]
+check "reported as passed" contains "Passed"
+
+try kubeward-system README.md
+check "files that are not YAML, JSON or Dockerfiles are not passed" \
+  contains "(no files to check)Skipped"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
