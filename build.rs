@@ -5,11 +5,18 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // The directory cargo runs this script for, read at run time: `env!` would bake in the
+    // directory the script was compiled in, and cargo reuses a compiled build script for a
+    // copy of the crate elsewhere (pre-commit's clone, `cargo install --path`) when they share
+    // a target directory.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("cannot read the rule catalogue {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
     entries.sort();
     let mut code = String::from("pub static CATALOGUE_SOURCES: &[(&str, &str)] = &[\n");

@@ -13,10 +13,10 @@ use crate::baseline::Baseline;
 use crate::catalogue;
 use crate::config::{Config, FailOn, config_schema};
 use crate::error::Error;
-use crate::lint::{LintOptions, lint};
+use crate::lint::{LintOptions, lint_with_context};
 use crate::model::WorkspaceOptions;
 use crate::registry::Registry;
-use crate::report::{Format, HumanOptions, write_report};
+use crate::report::{Format, HumanOptions, write_report, write_step_summary};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,9 +34,14 @@ pub struct Cli {
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: human; github when GITHUB_ACTIONS=true].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Load the manifests under DIR as context only: rules that relate objects across files
+    /// see them, but only the PATHs given are reported on (pre-commit: `--context .`).
+    #[arg(long, value_name = "DIR")]
+    pub context: Vec<String>,
 
     /// Exit with 1 when a finding is at or above this severity [default: the config's
     /// `fail-on`, else error].
@@ -149,7 +154,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         exclude: config.exclude.clone(),
         registry,
     };
-    let mut result = pool.install(|| lint(&options))?;
+    let mut result = pool.install(|| lint_with_context(&options, &cli.context))?;
     if let Some(path) = &cli.baseline {
         let baseline = Baseline::read(path)?;
         result.baseline = Some(baseline.apply(&mut result));
@@ -164,13 +169,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    let format = cli.format.unwrap_or_else(default_format);
     let human = HumanOptions {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal(),
         width: terminal_width(),
     };
-    write_report(&result, cli.format, &human, &mut out).map_err(Error::Output)?;
+    write_report(&result, format, &human, &mut out).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
+    if format == Format::Github {
+        append_step_summary(&result)?;
+    }
     let fail_on = cli.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     let failed = fail_on.threshold().is_some_and(|threshold| {
         result
@@ -183,6 +192,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `github` inside GitHub Actions (which sets `GITHUB_ACTIONS=true`), `human` elsewhere.
+fn default_format() -> Format {
+    if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        Format::Github
+    } else {
+        Format::Human
+    }
+}
+
+/// Appends the job summary to `$GITHUB_STEP_SUMMARY` when the runner set it.
+fn append_step_summary(result: &crate::lint::LintResult) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let summary_error = |source| Error::StepSummary {
+        path: path.to_string_lossy().into_owned(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(summary_error)?;
+    let mut text = Vec::new();
+    write_step_summary(result, &mut text).map_err(summary_error)?;
+    file.write_all(&text).map_err(summary_error)
 }
 
 fn terminal_width() -> usize {

@@ -38,6 +38,20 @@ pub fn is_manifest_name(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
 }
 
+/// Dockerfiles (`Dockerfile`, `Dockerfile.prod`, `app.dockerfile`, `Containerfile`): pre-commit
+/// passes them to the hook; they are read but are not YAML, so they are never parsed as such.
+pub fn is_dockerfile_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+}
+
 /// Expands paths: directories are walked (hidden entries and `.gitignore`d paths skipped,
 /// symlinks not followed), files are taken as given, `-` is stdin. The result is sorted by
 /// display path and has no duplicates. A path that does not exist is a usage error.

@@ -22,4 +22,10 @@ pub enum Error {
     Baseline { path: String, message: String },
     #[error("cannot write the report: {0}")]
     Output(#[source] std::io::Error),
+    #[error("cannot write the job summary to `{path}`: {source}")]
+    StepSummary {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }

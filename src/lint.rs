@@ -1,6 +1,8 @@
 //! The pipeline: discover, load (in parallel), build the workspace, run rules, sort.
 
+use std::collections::HashSet;
 use std::io::Read;
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -8,9 +10,9 @@ use std::sync::Arc;
 
 use crate::baseline::BaselineSummary;
 use crate::config::Exclude;
-use crate::discover::{Input, Origin, discover};
+use crate::discover::{Input, Origin, discover, is_dockerfile_name};
 use crate::error::Error;
-use crate::finding::Finding;
+use crate::finding::{FileId, Finding};
 use crate::load::{Loaded, ProblemKind, parse_yaml};
 use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
 use crate::registry::Registry;
@@ -46,31 +48,90 @@ pub struct LintResult {
     pub findings: Vec<Finding>,
     /// Set when a baseline was applied.
     pub baseline: Option<BaselineSummary>,
+    /// Per file: loaded only as context (`--context`). Context files are in the workspace, so
+    /// rules that relate objects across files see them, but their findings are dropped and
+    /// reports leave them out. Empty when the run had no context.
+    pub context_only: Vec<bool>,
 }
 
 impl LintResult {
-    /// Files that were read but held no Kubernetes object (empty files, comments only, CI
-    /// configs, Helm values, templates, unparsable files).
+    /// Whether findings in this file are reported (false for context-only files).
+    pub fn is_reported(&self, file: FileId) -> bool {
+        !self.context_only.get(file).copied().unwrap_or(false)
+    }
+
+    /// The files reported on: every file read, less context-only files.
+    pub fn reported_files(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.workspace.files.len()).filter(|f| self.is_reported(*f))
+    }
+
+    /// Objects in reported files.
+    pub fn reported_objects(&self) -> usize {
+        self.workspace
+            .objects
+            .iter()
+            .filter(|o| self.is_reported(o.file))
+            .count()
+    }
+
+    /// Reported files that were read but held no Kubernetes object (empty files, comments
+    /// only, CI configs, Helm values, templates, unparsable files).
     pub fn files_without_objects(&self) -> usize {
         let mut with = vec![false; self.workspace.files.len()];
         for object in &self.workspace.objects {
             with[object.file] = true;
         }
-        with.iter().filter(|w| !**w).count()
+        self.reported_files().filter(|f| !with[*f]).count()
     }
 }
 
 /// Lints the given paths. Runs on the current rayon pool.
 pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
-    let mut inputs = discover(&options.paths)?;
+    lint_with_context(options, &[])
+}
+
+/// Lints the given paths with the files under `context` loaded as context only: rules see
+/// their objects (a LimitRange, a referenced Secret), but only the files in `options.paths`
+/// are reported on. A file both given and under a context directory is loaded once, as a
+/// reported file (matched by canonical path). This is what a pre-commit hook needs: the
+/// changed files, judged against the whole repository.
+pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<LintResult, Error> {
+    let mut inputs: Vec<(Input, bool)> = discover(&options.paths)?
+        .into_iter()
+        .map(|input| (input, false))
+        .collect();
+    if !context.is_empty() {
+        let mut seen: HashSet<PathBuf> = inputs
+            .iter()
+            .filter_map(|(input, _)| canonical_path(input))
+            .collect();
+        for input in discover(context)? {
+            // A context file is read only to be seen by rules: stdin and unreadable entries
+            // have nothing to offer, and a file already loaded must not be loaded twice.
+            let fresh = match canonical_path(&input) {
+                Some(path) => seen.insert(path),
+                None => false,
+            };
+            if fresh && matches!(input.origin, Origin::Walked(_) | Origin::Explicit(_)) {
+                inputs.push((input, true));
+            }
+        }
+        inputs.sort_by(|a, b| a.0.display.cmp(&b.0.display).then(a.1.cmp(&b.1)));
+    }
     if let Some(exclude) = &options.exclude {
-        inputs.retain(|input| match &input.origin {
+        inputs.retain(|(input, _)| match &input.origin {
             Origin::Explicit(path) | Origin::Walked(path) | Origin::Unreadable(path, _) => {
                 !exclude.is_excluded(path)
             }
             Origin::Stdin => true,
         });
     }
+    let context_only: Vec<bool> = if context.is_empty() {
+        Vec::new()
+    } else {
+        inputs.iter().map(|(_, context)| *context).collect()
+    };
+    let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
     let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -95,13 +156,24 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
     let registry = &options.registry;
     findings.extend(run_rules(&workspace, &registry.rules));
     crate::suppress::apply(&workspace, registry, &mut findings);
+    if !context_only.is_empty() {
+        findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));
+    }
     registry.resolve(&mut findings);
     sort_findings(&workspace, &mut findings);
     Ok(LintResult {
         workspace,
         findings,
         baseline: None,
+        context_only,
     })
+}
+
+fn canonical_path(input: &Input) -> Option<PathBuf> {
+    match &input.origin {
+        Origin::Explicit(path) | Origin::Walked(path) => std::fs::canonicalize(path).ok(),
+        Origin::Stdin | Origin::Unreadable(..) => None,
+    }
 }
 
 /// Sorts by path, position, rule and message, and drops exact duplicates (an aliased node
@@ -174,6 +246,10 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
         }
     };
     let source = SourceFile::new(&input.display, text);
+    if is_dockerfile_name(std::path::Path::new(&input.display)) {
+        // Not YAML: no rule reads Dockerfiles yet, and parsing one would report noise.
+        return (empty_file(source), Vec::new());
+    }
     let loaded = parse_yaml(&source.text);
     let findings = load_findings(file_id, input, &source, &loaded);
     let documents = if findings.iter().any(|f| f.rule == "template-skipped") {

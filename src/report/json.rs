@@ -69,8 +69,8 @@ pub fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
         version: JSON_VERSION,
         findings,
         summary: Summary {
-            files: result.workspace.files.len(),
-            objects: result.workspace.objects.len(),
+            files: result.reported_files().count(),
+            objects: result.reported_objects(),
             errors: c.errors,
             warnings: c.warnings,
             infos: c.infos,

@@ -1,16 +1,24 @@
 //! Output formats. Every format reads the same sorted, severity-resolved findings.
 
 mod compact;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod paths;
+mod sarif;
 
+use std::borrow::Cow;
 use std::io::Write;
 
-use crate::finding::{Finding, Severity, stable_hash};
+use crate::finding::{FileId, Finding, Severity, stable_hash};
 use crate::lint::LintResult;
-use crate::source::LineCol;
+use crate::source::{LineCol, Span};
 
+pub use github::write_step_summary;
 pub use human::HumanOptions;
+pub use paths::ReportRoot;
+pub use sarif::FINGERPRINT_KEY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -20,6 +28,12 @@ pub enum Format {
     Compact,
     /// The versioned JSON contract (see README).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// JUnit XML: one test case per file, a failure per finding.
+    Junit,
 }
 
 pub fn write_report(
@@ -32,7 +46,19 @@ pub fn write_report(
         Format::Human => human::write(result, human, out),
         Format::Compact => compact::write(result, out),
         Format::Json => json::write(result, out),
+        Format::Sarif => sarif::write(result, &ReportRoot::discover(), out),
+        Format::Github => github::write(result, &ReportRoot::discover(), out),
+        Format::Junit => junit::write(result, &ReportRoot::discover(), out),
     }
+}
+
+/// The one door through which text copied from a source file leaves a report (today: the
+/// offending text hashed into fingerprints; the human report draws its snippets from the same
+/// source). Secret redaction plugs in here: text under a redacted span must come out masked
+/// (`*****`), so no format can leak a secret value by quoting the source. Messages, labels and
+/// help are written by rules, which keep secret values out of them.
+pub fn snippet_text(result: &LintResult, file: FileId, span: Span) -> Cow<'_, str> {
+    Cow::Borrowed(result.workspace.source(file).slice(span))
 }
 
 /// Counts per severity.
@@ -68,8 +94,7 @@ pub fn positions(result: &LintResult, finding: &Finding) -> (LineCol, LineCol) {
 /// and the offending text (whitespace-normalised), never line numbers.
 pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
     let source = result.workspace.source(finding.file);
-    let content: String = source
-        .slice(finding.span)
+    let content: String = snippet_text(result, finding.file, finding.span)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -98,7 +123,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// The one-line summary that ends the human output.
 pub fn summary_line(result: &LintResult) -> String {
     let c = counts(&result.findings);
-    let files = result.workspace.files.len();
+    let files = result.reported_files().count();
     let without = result.files_without_objects();
     let mut line = format!(
         "{}, {}, {} in {}",
@@ -112,7 +137,7 @@ pub fn summary_line(result: &LintResult) -> String {
     }
     line.push_str(&format!(
         ", {}",
-        plural(result.workspace.objects.len(), "object", "objects")
+        plural(result.reported_objects(), "object", "objects")
     ));
     if let Some(b) = result.baseline {
         line.push_str(&format!(
