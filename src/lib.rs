@@ -14,3 +14,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod redact;
+pub mod secrets;

@@ -4,11 +4,12 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use crate::discover::{Input, Origin, discover};
+use crate::discover::{Input, Origin, SourceKind, discover, is_git_ignored};
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::load::dockerfile::parse_dockerfile;
 use crate::load::{Loaded, ProblemKind, parse_yaml};
-use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
+use crate::model::{FileKind, LoadedFile, Workspace, WorkspaceOptions};
 use crate::rules::{apply_default_severities, builtin_rules, run_rules};
 use crate::source::{DecodeError, SourceFile, Span, decode};
 
@@ -141,6 +142,17 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
         }
     };
     let source = SourceFile::new(&input.display, text);
+    let git_ignored = match &input.origin {
+        Origin::Explicit(path) => is_git_ignored(path),
+        _ => false,
+    };
+    if input.kind == SourceKind::Dockerfile {
+        let dockerfile = parse_dockerfile(&source.text);
+        let mut file = LoadedFile::manifest(source, Vec::new());
+        file.kind = FileKind::Dockerfile(dockerfile);
+        file.git_ignored = git_ignored;
+        return (file, Vec::new());
+    }
     let loaded = parse_yaml(&source.text);
     let findings = load_findings(file_id, input, &source, &loaded);
     let documents = if findings.iter().any(|f| f.rule == "template-skipped") {
@@ -148,14 +160,13 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
     } else {
         loaded.documents
     };
-    (LoadedFile { source, documents }, findings)
+    let mut file = LoadedFile::manifest(source, documents);
+    file.git_ignored = git_ignored;
+    (file, findings)
 }
 
 fn empty_file(source: SourceFile) -> LoadedFile {
-    LoadedFile {
-        source,
-        documents: Vec::new(),
-    }
+    LoadedFile::manifest(source, Vec::new())
 }
 
 /// Offset of the first `{{` outside a YAML comment.
