@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::discover::{Input, Origin, SourceKind, discover, is_git_ignored};
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::redact::Redactions;
 use crate::load::dockerfile::parse_dockerfile;
 use crate::load::{Loaded, ProblemKind, parse_yaml};
 use crate::model::{FileKind, LoadedFile, Workspace, WorkspaceOptions};
@@ -23,8 +24,12 @@ pub struct LintOptions {
 #[derive(Debug)]
 pub struct LintResult {
     pub workspace: Workspace,
-    /// Sorted by path, line, column, rule, message; severities resolved.
+    /// Sorted by path, line, column, rule, message; severities resolved; secret values
+    /// scrubbed from every text.
     pub findings: Vec<Finding>,
+    /// The secret values of every file: formats that show source text must take it from
+    /// [`Redactions::masked_text`].
+    pub redactions: Redactions,
 }
 
 impl LintResult {
@@ -65,10 +70,13 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
     let workspace = Workspace::new(files, &options.workspace);
     findings.extend(run_rules(&workspace, &builtin_rules()));
     apply_default_severities(&mut findings);
+    let redactions = Redactions::collect(&workspace, &findings);
+    redactions.apply(&mut findings);
     sort_findings(&workspace, &mut findings);
     Ok(LintResult {
         workspace,
         findings,
+        redactions,
     })
 }
 

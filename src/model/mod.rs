@@ -4,14 +4,17 @@
 
 pub mod podspec;
 pub mod quantity;
+pub mod secret_index;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crate::finding::{FileId, ObjectIdentity};
 use crate::load::dockerfile::Dockerfile;
 use crate::load::{Document, NodeId};
 use crate::source::{SourceFile, Span};
 pub use podspec::{ContainerKind, ContainerRef, PodSpecRef};
+pub use secret_index::SecretIndex;
 
 /// What a source is, which decides how it was parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,6 +117,7 @@ pub struct Workspace {
     pub objects: Vec<Object>,
     pub pod_specs: Vec<PodSpecRef>,
     index: HashMap<ObjectKey, ObjectId>,
+    secret_index: OnceLock<SecretIndex>,
 }
 
 /// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).
@@ -226,6 +230,11 @@ impl Workspace {
 
     pub fn source(&self, file: FileId) -> &SourceFile {
         &self.files[file].source
+    }
+
+    /// The Secrets and ConfigMaps the repository defines, per namespace (built on first use).
+    pub fn secret_index(&self) -> &SecretIndex {
+        self.secret_index.get_or_init(|| SecretIndex::build(self))
     }
 
     pub fn lookup(&self, key: &ObjectKey) -> Option<&Object> {

@@ -65,14 +65,20 @@ pub fn positions(result: &LintResult, finding: &Finding) -> (LineCol, LineCol) {
 }
 
 /// A stable identity for a finding that survives unrelated edits: rule, path, object identity
-/// and the offending text (whitespace-normalised), never line numbers.
+/// and the offending text (whitespace-normalised), never line numbers. When the finding points
+/// into a secret value, the value's key path (`data.password`) stands in for the text: a hash
+/// of a short secret could be brute-forced.
 pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
     let source = result.workspace.source(finding.file);
-    let content: String = source
-        .slice(finding.span)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let content: String = if result.redactions.overlaps(finding.file, finding.span) {
+        secret_location(result, finding)
+    } else {
+        source
+            .slice(finding.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let object = finding
         .object
         .as_ref()
@@ -87,6 +93,32 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
         })
         .unwrap_or_default();
     stable_hash(&[finding.rule, &source.path, &object, &content])
+}
+
+/// Where a secret is, without the secret: the YAML key path of the span, or (outside YAML,
+/// e.g. in a Dockerfile) the masked text of its first line.
+fn secret_location(result: &LintResult, finding: &Finding) -> String {
+    let file = &result.workspace.files[finding.file];
+    let in_document = file
+        .documents
+        .iter()
+        .filter(|d| d.span.start <= finding.span.start && finding.span.end <= d.span.end)
+        .find_map(|d| d.path_to(finding.span));
+    if let Some(path) = in_document {
+        return format!("path:{path}");
+    }
+    let source = &file.source;
+    let line = source.line_col(finding.span.start).line;
+    let text = source
+        .line_span(line)
+        .map(|span| {
+            crate::redact::mask(&source.text, result.redactions.spans(finding.file))
+                .get(span.start..span.end)
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!("line:{}", text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -8,3 +8,4 @@ pub mod docker;
 pub mod names;
 pub mod patterns;
 pub mod values;
+pub mod sites;

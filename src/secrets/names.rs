@@ -127,6 +127,19 @@ const METADATA_LAST_WORDS: &[&str] = &[
     "issuer",
     "scope",
     "scopes",
+    // A file of this format (`secret-config.yaml`, `password-policy.xml`), not a secret.
+    "yaml",
+    "yml",
+    "conf",
+    "cfg",
+    "properties",
+    "xml",
+    "ini",
+    "toml",
+    "sh",
+    "py",
+    "tpl",
+    "hcl",
 ];
 
 /// The lower-case word parts of a name.
@@ -242,6 +255,8 @@ mod tests {
             "TOKENIZER",
             "KEYCLOAK_REALM",
             "PUBLIC_KEY",
+            "secret-config.yaml",
+            "password-policy.xml",
             "ACCESS_KEY_ID",
             "AUTH_TYPE",
             "debug",

@@ -23,27 +23,27 @@ pub const CREDENTIAL_PATTERNS: &[CredentialPattern] = &[
         name: "a private key (PEM block)",
         // A header, optional RFC 1421 headers (`Proc-Type:`, `DEK-Info:`), then a body:
         // `-----BEGIN PRIVATE KEY-----\n...\n` in documentation has no body and is not matched.
-        regex: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----\s*(?:[A-Za-z-]+: [^\n]*\n\s*)*[A-Za-z0-9+/=\s]{40,}",
+        regex: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[ \t\r\n]*(?:[A-Za-z-]+: [^\n]*\n[ \t\r\n]*)*[A-Za-z0-9+/= \t\r\n]{40,}",
         secret_group: None,
     },
     CredentialPattern {
         name: "an AWS access key id",
-        regex: r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+        regex: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?-u:\b)",
         secret_group: None,
     },
     CredentialPattern {
         name: "a GitHub token",
-        regex: r"\b(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b",
+        regex: r"(?-u:\b)(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
         secret_group: None,
     },
     CredentialPattern {
         name: "a GitLab token",
-        regex: r"\bglpat-[A-Za-z0-9_-]{20,}",
+        regex: r"(?-u:\b)glpat-[A-Za-z0-9_-]{20,}",
         secret_group: None,
     },
     CredentialPattern {
         name: "a Slack token",
-        regex: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        regex: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
         secret_group: None,
     },
     CredentialPattern {
@@ -53,38 +53,40 @@ pub const CREDENTIAL_PATTERNS: &[CredentialPattern] = &[
     },
     CredentialPattern {
         name: "a Stripe API key",
-        regex: r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b",
+        regex: r"(?-u:\b)(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}(?-u:\b)",
         secret_group: None,
     },
     CredentialPattern {
         name: "a Google API key",
-        regex: r"\bAIza[0-9A-Za-z_-]{35}\b",
+        regex: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
         secret_group: None,
     },
     CredentialPattern {
         name: "an npm token",
-        regex: r"\bnpm_[A-Za-z0-9]{36}\b",
+        regex: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
         secret_group: None,
     },
     CredentialPattern {
         name: "a SendGrid API key",
-        regex: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+        regex: r"(?-u:\b)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?-u:\b)",
         secret_group: None,
     },
     CredentialPattern {
         name: "a JSON Web Token",
         // Header and payload are base64url JSON objects (`eyJ` is `{"`); the signature is
         // required, so unsigned example tokens do not match.
-        regex: r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}",
+        regex: r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}",
         secret_group: None,
     },
     CredentialPattern {
         name: "a password in a URL (`user:password@host`)",
-        regex: r#"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@"'`]*:([^\s/?#@"'`]+)@[^\s/?#@"'`]+"#,
+        regex: r#"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]*://[^ \t\r\n:/?#@"'`]*:([^ \t\r\n/?#@"'`]+)@[^ \t\r\n/?#@"'`]+"#,
         secret_group: Some(1),
     },
 ];
 
+// Word boundaries are ASCII (`(?-u:\b)`): Unicode ones would keep the regex engine off its
+// fast paths, and every pattern is ASCII anyway.
 struct Compiled {
     set: RegexSet,
     regexes: Vec<Regex>,
