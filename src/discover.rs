@@ -219,7 +219,10 @@ mod tests {
             assert!(!is_dockerfile_name(Path::new(name)), "{name}");
         }
         assert_eq!(classify(Path::new("a.yml")), Some(SourceKind::Manifest));
-        assert_eq!(classify(Path::new("Dockerfile")), Some(SourceKind::Dockerfile));
+        assert_eq!(
+            classify(Path::new("Dockerfile")),
+            Some(SourceKind::Dockerfile)
+        );
         assert_eq!(classify(Path::new("README.md")), None);
     }
 
@@ -232,7 +235,12 @@ mod tests {
         std::fs::write(dir.join(".gitignore"), "secret*.yaml\n").unwrap();
         std::fs::write(sub.join(".gitignore"), "!secret-template.yaml\n").unwrap();
         std::fs::write(dir.join(".git/info/exclude"), "local.yaml\n").unwrap();
-        for name in ["secret.yaml", "secret-template.yaml", "app.yaml", "local.yaml"] {
+        for name in [
+            "secret.yaml",
+            "secret-template.yaml",
+            "app.yaml",
+            "local.yaml",
+        ] {
             std::fs::write(sub.join(name), "a: 1\n").unwrap();
         }
         assert!(is_git_ignored(&sub.join("secret.yaml")));

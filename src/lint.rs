@@ -7,10 +7,10 @@ use rayon::prelude::*;
 use crate::discover::{Input, Origin, SourceKind, discover, is_git_ignored};
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::redact::Redactions;
 use crate::load::dockerfile::parse_dockerfile;
 use crate::load::{Loaded, ProblemKind, parse_yaml};
 use crate::model::{FileKind, LoadedFile, Workspace, WorkspaceOptions};
+use crate::redact::Redactions;
 use crate::rules::{apply_default_severities, builtin_rules, run_rules};
 use crate::source::{DecodeError, SourceFile, Span, decode};
 

@@ -27,8 +27,7 @@ use crate::secrets::base64::decode_std;
 use crate::secrets::patterns::find_credentials;
 use crate::secrets::sites::{
     env_settings, is_config_map, is_dockerfile_secret, is_openfaas_function, is_secret,
-    map_settings,
-    openfaas_stack_functions, scalar_subspan, scalar_values,
+    map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
 };
 use crate::secrets::values::is_literal_secret;
 use crate::source::Span;
@@ -246,9 +245,9 @@ impl Redactions {
     pub fn overlaps(&self, file: FileId, span: Span) -> bool {
         let spans = self.spans(file);
         let i = spans.partition_point(|s| s.end <= span.start);
-        spans.get(i).is_some_and(|s| {
-            s.start < span.end || (span.is_empty() && s.start <= span.start)
-        })
+        spans
+            .get(i)
+            .is_some_and(|s| s.start < span.end || (span.is_empty() && s.start <= span.start))
     }
 
     /// The file's text with every secret value masked (same byte length, same line breaks).

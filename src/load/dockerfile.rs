@@ -45,12 +45,7 @@ struct Logical {
 
 impl Logical {
     fn span(&self, start: usize, end: usize) -> Span {
-        let at = |i: usize| {
-            self.offsets
-                .get(i)
-                .copied()
-                .unwrap_or(self.end)
-        };
+        let at = |i: usize| self.offsets.get(i).copied().unwrap_or(self.end);
         if end <= start {
             let s = at(start);
             return Span::new(s, s);
@@ -367,7 +362,8 @@ mod tests {
         assert_eq!(file.instructions[1].keyword, "RUN");
 
         // Continuation lines are joined as they are: leading spaces still separate words.
-        let windows = "# escape=`\nFROM mcr.microsoft.com/windows\nENV PASSWORD=p`\nass C:\\dir=1\n";
+        let windows =
+            "# escape=`\nFROM mcr.microsoft.com/windows\nENV PASSWORD=p`\nass C:\\dir=1\n";
         let file = parse_dockerfile(windows);
         let env = &file.instructions[1];
         assert_eq!(env.pairs[0].value.as_deref(), Some("pass"));

@@ -275,6 +275,9 @@ fn parse_strict(text: &str) -> Loaded {
             }
             Event::Scalar(value, scalar_style, anchor, tag) => {
                 let Some(b) = builder.as_mut() else { continue };
+                // The parser's end of a quoted scalar can run past the closing quote (over
+                // spaces and a trailing comment): end the span at the closing quote.
+                let end = quoted_scalar_end(bytes, start, scalar_style).unwrap_or(end);
                 let id = b.add(
                     Node {
                         span: Span::new(start, end),
@@ -412,6 +415,29 @@ fn parse_strict(text: &str) -> Loaded {
         }
     }
     loaded
+}
+
+/// The offset just past the closing quote of a quoted scalar starting at `start`.
+fn quoted_scalar_end(bytes: &[u8], start: usize, style: ScalarStyle) -> Option<usize> {
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return None,
+    };
+    if bytes.get(start) != Some(&quote) {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            // `''` is an escaped quote inside a single-quoted scalar.
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn syntax(start: usize, end: usize, message: &str) -> LoadProblem {

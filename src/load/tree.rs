@@ -143,9 +143,19 @@ impl Document {
     }
 
     /// The path of keys and indexes from the root to the node whose key or value is exactly
-    /// `span` (or the deepest node containing it): `spec.containers[0].env[1].value`. Used to
-    /// identify a finding without quoting the text at `span` (a secret).
+    /// `span` (or the deepest node containing it): `spec.containers[0].env[1].value`.
     pub fn path_to(&self, span: Span) -> Option<String> {
+        self.path_to_with(span, false)
+    }
+
+    /// Like [`Document::path_to`], but list items that have a `name` are named, not numbered:
+    /// `spec.containers[name=api].env[name=DB_PASSWORD].value`. Stable when items move; used
+    /// to identify a finding without quoting the text at `span` (a secret).
+    pub fn named_path_to(&self, span: Span) -> Option<String> {
+        self.path_to_with(span, true)
+    }
+
+    fn path_to_with(&self, span: Span, by_name: bool) -> Option<String> {
         let contains = |s: Span| s.start <= span.start && span.end <= s.end;
         if !contains(self.span(self.root)) {
             return None;
@@ -169,7 +179,12 @@ impl Document {
                     }
                 }),
                 NodeKind::Sequence(items) => items.iter().enumerate().find_map(|(i, item)| {
-                    contains(self.span(*item)).then(|| (format!("[{i}]"), Some(*item)))
+                    let name = by_name.then(|| self.get_str(*item, "name")).flatten();
+                    let step = match name {
+                        Some(name) => format!("[name={name}]"),
+                        None => format!("[{i}]"),
+                    };
+                    contains(self.span(*item)).then_some((step, Some(*item)))
                 }),
                 NodeKind::Scalar(_) => None,
             };
@@ -187,4 +202,3 @@ impl Document {
         Some(path.trim_start_matches('.').to_string())
     }
 }
-

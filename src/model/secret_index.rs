@@ -160,7 +160,14 @@ impl SecretIndex {
                         keys.extend(keys_of(doc, binary));
                         Keys::Known(keys)
                     };
-                    index.add(ConfigKind::ConfigMap, &namespace, name, id, "ConfigMap", keys);
+                    index.add(
+                        ConfigKind::ConfigMap,
+                        &namespace,
+                        name,
+                        id,
+                        "ConfigMap",
+                        keys,
+                    );
                 }
                 ("bitnami.com", "SealedSecret") => {
                     let Some(name) = name else { continue };
@@ -197,7 +204,14 @@ impl SecretIndex {
                             "secretKey",
                         ))
                     };
-                    index.add(ConfigKind::Secret, &namespace, target, id, "ExternalSecret", keys);
+                    index.add(
+                        ConfigKind::Secret,
+                        &namespace,
+                        target,
+                        id,
+                        "ExternalSecret",
+                        keys,
+                    );
                 }
                 ("kubernetes-client.io", "ExternalSecret") => {
                     let Some(name) = name else { continue };
@@ -210,7 +224,14 @@ impl SecretIndex {
                             "name",
                         ))
                     };
-                    index.add(ConfigKind::Secret, &namespace, name, id, "ExternalSecret", keys);
+                    index.add(
+                        ConfigKind::Secret,
+                        &namespace,
+                        name,
+                        id,
+                        "ExternalSecret",
+                        keys,
+                    );
                 }
                 ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => {
                     let objects = spec.and_then(|s| doc.get(s, "secretObjects"));
@@ -266,7 +287,10 @@ impl SecretIndex {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| {
-                    matches!(n, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                    matches!(
+                        n,
+                        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+                    )
                 });
             for doc in &file.documents {
                 let is_kustomize_object = doc.get_str(doc.root, "kind") == Some("Kustomization")
@@ -331,7 +355,13 @@ impl SecretIndex {
             .insert((kind, namespace.to_string()));
     }
 
-    fn add_everywhere(&mut self, kind: ConfigKind, name: &str, object: ObjectId, source: &'static str) {
+    fn add_everywhere(
+        &mut self,
+        kind: ConfigKind,
+        name: &str,
+        object: ObjectId,
+        source: &'static str,
+    ) {
         self.everywhere
             .entry((kind, name.to_string()))
             .or_default()

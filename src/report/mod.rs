@@ -95,7 +95,8 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
     stable_hash(&[finding.rule, &source.path, &object, &content])
 }
 
-/// Where a secret is, without the secret: the YAML key path of the span, or (outside YAML,
+/// Where a secret is, without the secret: the YAML key path of the span (list items by name
+/// where they have one), or (outside YAML,
 /// e.g. in a Dockerfile) the masked text of its first line.
 fn secret_location(result: &LintResult, finding: &Finding) -> String {
     let file = &result.workspace.files[finding.file];
@@ -103,7 +104,7 @@ fn secret_location(result: &LintResult, finding: &Finding) -> String {
         .documents
         .iter()
         .filter(|d| d.span.start <= finding.span.start && finding.span.end <= d.span.end)
-        .find_map(|d| d.path_to(finding.span));
+        .find_map(|d| d.named_path_to(finding.span));
     if let Some(path) = in_document {
         return format!("path:{path}");
     }
@@ -118,7 +119,10 @@ fn secret_location(result: &LintResult, finding: &Finding) -> String {
                 .to_string()
         })
         .unwrap_or_default();
-    format!("line:{}", text.split_whitespace().collect::<Vec<_>>().join(" "))
+    format!(
+        "line:{}",
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -107,13 +107,17 @@ impl Rule for CommittedSecret {
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
         let name = cx.object.name.as_deref().unwrap_or("<unnamed>");
-        let values = if real.len() == 1 { "value" } else { "values" };
+        let (values, key_word) = if real.len() == 1 {
+            ("value", "key")
+        } else {
+            ("values", "keys")
+        };
         out.push(
             cx.finding(
                 ID,
                 cx.object.kind_span,
                 format!(
-                    "Secret `{name}` is committed with {} real {values}{what}: keys {}; base64 \
+                    "Secret `{name}` is committed with {} real {values}{what}: {key_word} {}; base64 \
                      is an encoding, not encryption, so anyone who can read the repository can \
                      read them",
                     real.len(),

@@ -39,12 +39,7 @@ pub struct Reference {
 fn is_optional(doc: &Document, node: NodeId) -> bool {
     doc.get(node, "optional")
         .and_then(|o| doc.scalar(o))
-        .is_some_and(|s| {
-            matches!(
-                s.value(),
-                crate::load::scalar::ScalarValue::Bool(true)
-            )
-        })
+        .is_some_and(|s| matches!(s.value(), crate::load::scalar::ScalarValue::Bool(true)))
 }
 
 fn reference(
@@ -92,7 +87,14 @@ fn volume_references(
         return;
     }
     for key in items {
-        out.extend(reference(doc, kind, source, name_field, Some(key), from.clone()));
+        out.extend(reference(
+            doc,
+            kind,
+            source,
+            name_field,
+            Some(key),
+            from.clone(),
+        ));
     }
 }
 
@@ -103,7 +105,10 @@ pub fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
         let containers = doc.get(pod, field).map(|c| doc.items(c)).unwrap_or(&[]);
         for container in containers {
             let cname = doc.get_str(*container, "name").unwrap_or("<unnamed>");
-            let env = doc.get(*container, "env").map(|e| doc.items(e)).unwrap_or(&[]);
+            let env = doc
+                .get(*container, "env")
+                .map(|e| doc.items(e))
+                .unwrap_or(&[]);
             for var in env {
                 let vname = doc.get_str(*var, "name").unwrap_or("<unnamed>");
                 let from = format!("env var `{vname}` of container `{cname}`");
@@ -120,7 +125,10 @@ pub fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
                     out.extend(reference(doc, kind, r, "name", key, from.clone()));
                 }
             }
-            let env_from = doc.get(*container, "envFrom").map(|e| doc.items(e)).unwrap_or(&[]);
+            let env_from = doc
+                .get(*container, "envFrom")
+                .map(|e| doc.items(e))
+                .unwrap_or(&[]);
             for source in env_from {
                 for (ref_field, kind) in [
                     ("secretRef", ConfigKind::Secret),
@@ -139,10 +147,24 @@ pub fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
         let vname = doc.get_str(*volume, "name").unwrap_or("<unnamed>");
         let from = format!("volume `{vname}`");
         if let Some(s) = doc.get(*volume, "secret") {
-            volume_references(doc, ConfigKind::Secret, s, "secretName", from.clone(), &mut out);
+            volume_references(
+                doc,
+                ConfigKind::Secret,
+                s,
+                "secretName",
+                from.clone(),
+                &mut out,
+            );
         }
         if let Some(c) = doc.get(*volume, "configMap") {
-            volume_references(doc, ConfigKind::ConfigMap, c, "name", from.clone(), &mut out);
+            volume_references(
+                doc,
+                ConfigKind::ConfigMap,
+                c,
+                "name",
+                from.clone(),
+                &mut out,
+            );
         }
         let sources = doc
             .get_path(*volume, &["projected", "sources"])
@@ -153,11 +175,22 @@ pub fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
                 volume_references(doc, ConfigKind::Secret, s, "name", from.clone(), &mut out);
             }
             if let Some(c) = doc.get(*source, "configMap") {
-                volume_references(doc, ConfigKind::ConfigMap, c, "name", from.clone(), &mut out);
+                volume_references(
+                    doc,
+                    ConfigKind::ConfigMap,
+                    c,
+                    "name",
+                    from.clone(),
+                    &mut out,
+                );
             }
         }
     }
-    out.extend(pull_secret_references(doc, pod, "this pod's `imagePullSecrets`"));
+    out.extend(pull_secret_references(
+        doc,
+        pod,
+        "this pod's `imagePullSecrets`",
+    ));
     out
 }
 
@@ -168,7 +201,14 @@ pub fn pull_secret_references(doc: &Document, node: NodeId, from: &str) -> Vec<R
         .unwrap_or(&[])
         .iter()
         .filter_map(|item| {
-            reference(doc, ConfigKind::Secret, *item, "name", None, from.to_string())
+            reference(
+                doc,
+                ConfigKind::Secret,
+                *item,
+                "name",
+                None,
+                from.to_string(),
+            )
         })
         .collect()
 }
@@ -306,18 +346,13 @@ fn check(
             continue;
         };
         out.push(
-            Finding::new(
-                ID,
-                object.file,
-                doc.span(r.name_node),
-                message,
-            )
-            .label(format!("no {kind} `{name}` in `{namespace}`"))
-            .help(format!(
-                "create {kind} `{name}` in namespace `{namespace}` (or fix the name); if it is \
+            Finding::new(ID, object.file, doc.span(r.name_node), message)
+                .label(format!("no {kind} `{name}` in `{namespace}`"))
+                .help(format!(
+                    "create {kind} `{name}` in namespace `{namespace}` (or fix the name); if it is \
                  created outside this repository, suppress this finding"
-            ))
-            .object(Some(object.identity())),
+                ))
+                .object(Some(object.identity())),
         );
     }
 }

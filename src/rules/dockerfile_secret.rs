@@ -26,7 +26,9 @@ impl Rule for DockerfileSecret {
                     if !is_dockerfile_secret(instruction, pair) {
                         continue;
                     }
-                    let Some(span) = pair.value_span else { continue };
+                    let Some(span) = pair.value_span else {
+                        continue;
+                    };
                     let hint = pair
                         .value
                         .as_deref()

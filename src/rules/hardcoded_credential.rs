@@ -14,8 +14,7 @@ use crate::model::Workspace;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{
     env_settings, is_config_map, is_config_map_secret, is_dockerfile_secret, is_openfaas_function,
-    is_secret,
-    map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
+    is_secret, map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
 };
 
 pub struct HardcodedCredential;
@@ -110,7 +109,14 @@ impl Rule for HardcodedCredential {
             );
         }
         let mut found = Vec::new();
-        scan(cx.ws, cx.object.file, doc, cx.object.node, &skip, &mut found);
+        scan(
+            cx.ws,
+            cx.object.file,
+            doc,
+            cx.object.node,
+            &skip,
+            &mut found,
+        );
         out.extend(
             found
                 .into_iter()

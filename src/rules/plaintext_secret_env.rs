@@ -22,12 +22,7 @@ fn format_hint(value: &str) -> String {
         .unwrap_or_default()
 }
 
-fn openfaas_finding(
-    file: FileId,
-    doc: &Document,
-    setting: &Setting,
-    function: &str,
-) -> Finding {
+fn openfaas_finding(file: FileId, doc: &Document, setting: &Setting, function: &str) -> Finding {
     let span = doc.span(setting.value_node);
     Finding::new(
         ID,

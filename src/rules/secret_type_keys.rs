@@ -204,21 +204,21 @@ impl Rule for SecretTypeKeys {
                     Some(entry) => self.docker_config(cx, entry, key, legacy, out),
                 }
             }
-            "kubernetes.io/basic-auth" => {
-                if !merged.contains_key("username") && !merged.contains_key("password") {
-                    out.push(
-                        cx.finding(
-                            ID,
-                            type_span,
-                            format!(
-                                "Secret `{name}` of type `{secret_type}` has neither `username` \
-                                 nor `password`: the API server rejects it"
-                            ),
-                        )
-                        .label("requires `username` or `password`")
-                        .help("add `username` and `password` under `stringData`"),
-                    );
-                }
+            "kubernetes.io/basic-auth"
+                if !merged.contains_key("username") && !merged.contains_key("password") =>
+            {
+                out.push(
+                    cx.finding(
+                        ID,
+                        type_span,
+                        format!(
+                            "Secret `{name}` of type `{secret_type}` has neither `username` nor \
+                             `password`: the API server rejects it"
+                        ),
+                    )
+                    .label("requires `username` or `password`")
+                    .help("add `username` and `password` under `stringData`"),
+                );
             }
             "kubernetes.io/ssh-auth" => {
                 let filled = merged
@@ -322,7 +322,9 @@ impl SecretTypeKeys {
                         "unusable credentials (value hidden)",
                     )
                     .severity(Severity::Warning)
-                    .help("set `auth` to base64 of `user:password`, or set `username` and `password`"),
+                    .help(
+                        "set `auth` to base64 of `user:password`, or set `username` and `password`",
+                    ),
                 );
             }
         }
@@ -342,9 +344,15 @@ impl SecretTypeKeys {
             return; // an empty placeholder: filled elsewhere
         }
         let (ok, what) = if key == "tls.crt" {
-            (is_pem(bytes, "CERTIFICATE"), "a PEM certificate (`-----BEGIN CERTIFICATE-----`)")
+            (
+                is_pem(bytes, "CERTIFICATE"),
+                "a PEM certificate (`-----BEGIN CERTIFICATE-----`)",
+            )
         } else {
-            (is_pem(bytes, "PRIVATE KEY"), "a PEM private key (`-----BEGIN ... PRIVATE KEY-----`)")
+            (
+                is_pem(bytes, "PRIVATE KEY"),
+                "a PEM private key (`-----BEGIN ... PRIVATE KEY-----`)",
+            )
         };
         if !ok {
             out.push(
@@ -372,10 +380,21 @@ mod tests {
     #[test]
     fn config_keys_as_kubernetes_validates_them() {
         // Kubernetes' TestValidateSecret / TestIsConfigMapKey cases.
-        for good in ["key", "KEY", "dotfile", ".dotfile", "key.name", "key-name", "key_name", "a..b"] {
+        for good in [
+            "key", "KEY", "dotfile", ".dotfile", "key.name", "key-name", "key_name", "a..b",
+        ] {
             assert!(config_key_problems(good).is_empty(), "{good}");
         }
-        for bad in ["", ".", "..", "..dotfile", "my key", "key/name", "kéy", "a:b"] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "..dotfile",
+            "my key",
+            "key/name",
+            "kéy",
+            "a:b",
+        ] {
             assert!(!config_key_problems(bad).is_empty(), "{bad:?}");
         }
         assert!(config_key_problems(&"a".repeat(253)).is_empty());
@@ -384,8 +403,14 @@ mod tests {
 
     #[test]
     fn pem_blocks() {
-        assert!(is_pem(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "CERTIFICATE"));
-        assert!(is_pem(b"-----BEGIN EC PRIVATE KEY-----\nx\n", "PRIVATE KEY"));
+        assert!(is_pem(
+            b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "CERTIFICATE"
+        ));
+        assert!(is_pem(
+            b"-----BEGIN EC PRIVATE KEY-----\nx\n",
+            "PRIVATE KEY"
+        ));
         assert!(!is_pem(b"MIIBcert-in-der", "CERTIFICATE"));
         assert!(!is_pem(b"-----BEGIN CERTIFICATE-----\n", "PRIVATE KEY"));
     }

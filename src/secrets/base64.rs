@@ -121,7 +121,10 @@ pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
                 continue;
             }
             if byte != b'=' {
-                return error(si - 1, Base64ErrorKind::InvalidCharacter(classify(src, si - 1)));
+                return error(
+                    si - 1,
+                    Base64ErrorKind::InvalidCharacter(classify(src, si - 1)),
+                );
             }
             // Padding: only in the third or fourth position.
             match j {

@@ -99,9 +99,8 @@ fn registry_auth(registry: String, entry: &Value) -> RegistryAuth {
                 match text.split_once(':') {
                     Some((user, _)) => auth.username = Some(user.to_string()),
                     None => {
-                        auth.problem = Some(
-                            "`auth` does not decode to `user:password` (no `:`)".to_string(),
-                        );
+                        auth.problem =
+                            Some("`auth` does not decode to `user:password` (no `:`)".to_string());
                     }
                 }
             }
@@ -270,25 +269,51 @@ mod tests {
             encode_std(b"no-colon")
         );
         let config = parse_docker_config(bad_auth.as_bytes(), false).unwrap();
-        assert!(config.auths[0].problem.as_deref().unwrap().contains("user:password"));
+        assert!(
+            config.auths[0]
+                .problem
+                .as_deref()
+                .unwrap()
+                .contains("user:password")
+        );
 
         let legacy = br#"{"r.example.com":{"auth":"dTpw","email":"a@b"}}"#;
         assert_eq!(
-            parse_docker_config(legacy, true).unwrap().auths[0].username.as_deref(),
+            parse_docker_config(legacy, true).unwrap().auths[0]
+                .username
+                .as_deref(),
             Some("u")
         );
         assert!(parse_docker_config(b"{}", false).unwrap().missing_auths);
-        assert!(parse_docker_config(b"null", false).unwrap().auths.is_empty());
-        assert!(parse_docker_config(b"[1]", false).unwrap_err().contains("an array"));
+        assert!(
+            parse_docker_config(b"null", false)
+                .unwrap()
+                .auths
+                .is_empty()
+        );
+        assert!(
+            parse_docker_config(b"[1]", false)
+                .unwrap_err()
+                .contains("an array")
+        );
         assert!(parse_docker_config(b"{\"auths\":", false).is_err());
     }
 
     #[test]
     fn image_locations() {
         let at = |i: &str| image_location(i).map(|l| (l.host, l.path));
-        assert_eq!(at("nginx"), Some(("docker.io".into(), "library/nginx".into())));
-        assert_eq!(at("nginx:1.27"), Some(("docker.io".into(), "library/nginx".into())));
-        assert_eq!(at("team/app:1"), Some(("docker.io".into(), "team/app".into())));
+        assert_eq!(
+            at("nginx"),
+            Some(("docker.io".into(), "library/nginx".into()))
+        );
+        assert_eq!(
+            at("nginx:1.27"),
+            Some(("docker.io".into(), "library/nginx".into()))
+        );
+        assert_eq!(
+            at("team/app:1"),
+            Some(("docker.io".into(), "team/app".into()))
+        );
         assert_eq!(
             at("csmssim01:80/team/app:1"),
             Some(("csmssim01:80".into(), "team/app".into()))
@@ -297,14 +322,20 @@ mod tests {
             at("ghcr.io/org/app@sha256:abc"),
             Some(("ghcr.io".into(), "org/app".into()))
         );
-        assert_eq!(at("localhost/app"), Some(("localhost".into(), "app".into())));
+        assert_eq!(
+            at("localhost/app"),
+            Some(("localhost".into(), "app".into()))
+        );
         assert_eq!(at(""), None);
     }
 
     #[test]
     fn registry_keys_serve_images_as_the_kubelet_matches_them() {
         let image = |i: &str| image_location(i).unwrap();
-        assert!(registry_serves("csmssim01:80", &image("csmssim01:80/app:1")));
+        assert!(registry_serves(
+            "csmssim01:80",
+            &image("csmssim01:80/app:1")
+        ));
         assert!(!registry_serves("csmssim01", &image("csmssim01:80/app:1")));
         assert!(registry_serves(
             "https://registry.example.com/v2/",
@@ -318,9 +349,18 @@ mod tests {
             "registry.example.com/other",
             &image("registry.example.com/team/app")
         ));
-        assert!(registry_serves("*.example.com", &image("eu.example.com/app")));
-        assert!(!registry_serves("*.example.com", &image("a.eu.example.com/app")));
-        assert!(registry_serves("https://index.docker.io/v1/", &image("nginx")));
+        assert!(registry_serves(
+            "*.example.com",
+            &image("eu.example.com/app")
+        ));
+        assert!(!registry_serves(
+            "*.example.com",
+            &image("a.eu.example.com/app")
+        ));
+        assert!(registry_serves(
+            "https://index.docker.io/v1/",
+            &image("nginx")
+        ));
         assert!(registry_serves("docker.io", &image("team/app")));
         assert!(!registry_serves("docker.io", &image("ghcr.io/team/app")));
         assert!(!registry_serves("ghcr.io", &image("team/app")));

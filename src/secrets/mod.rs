@@ -7,5 +7,5 @@ pub mod data;
 pub mod docker;
 pub mod names;
 pub mod patterns;
-pub mod values;
 pub mod sites;
+pub mod values;

@@ -158,7 +158,9 @@ pub fn name_words(name: &str) -> Vec<String> {
             let prev = chars[i - 1];
             let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             // `apiKey` splits before K; `DBPassword` splits before P (end of an acronym).
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_is_lower)
+            if prev.is_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_uppercase() && next_is_lower)
             {
                 words.push(std::mem::take(&mut current));
             }
@@ -203,8 +205,14 @@ mod tests {
         assert_eq!(name_words("apiKey"), ["api", "key"]);
         assert_eq!(name_words("x-api-key"), ["x", "api", "key"]);
         assert_eq!(name_words("DBPassword"), ["db", "password"]);
-        assert_eq!(name_words("secret.code.passphrase"), ["secret", "code", "passphrase"]);
-        assert_eq!(name_words("OAuth2ClientSecret"), ["o", "auth2", "client", "secret"]);
+        assert_eq!(
+            name_words("secret.code.passphrase"),
+            ["secret", "code", "passphrase"]
+        );
+        assert_eq!(
+            name_words("OAuth2ClientSecret"),
+            ["o", "auth2", "client", "secret"]
+        );
         assert_eq!(name_words(""), Vec::<String>::new());
     }
 
@@ -262,7 +270,10 @@ mod tests {
             "debug",
             "",
         ] {
-            assert!(!is_secret_name(name), "{name} should not look like a secret");
+            assert!(
+                !is_secret_name(name),
+                "{name} should not look like a secret"
+            );
         }
     }
 }

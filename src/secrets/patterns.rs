@@ -136,8 +136,7 @@ fn looks_fake(text: &str) -> bool {
         return true;
     }
     let bytes = text.as_bytes();
-    bytes.windows(8).any(|w| w.iter().all(|b| *b == w[0]))
-        && !text.contains("-----BEGIN")
+    bytes.windows(8).any(|w| w.iter().all(|b| *b == w[0])) && !text.contains("-----BEGIN")
 }
 
 /// Every credential in `text`, at most one per pattern, in table order.
@@ -179,9 +178,10 @@ pub fn find_credentials(text: &str) -> Vec<CredentialMatch> {
     found
 }
 
-/// The first credential in `text`, if any.
+/// The most specific credential in `text`, if any: table order decides (a GitHub token inside
+/// a URL is reported as a GitHub token, not as a password in a URL).
 pub fn first_credential(text: &str) -> Option<CredentialMatch> {
-    find_credentials(text).into_iter().min_by_key(|m| m.start)
+    find_credentials(text).into_iter().next()
 }
 
 #[cfg(test)]
@@ -209,7 +209,10 @@ mod tests {
             name_of("token ghp_1A2b3C4d5E6f7G8h9I0jK1l2M3n4O5p6Q7r8"),
             Some("a GitHub token")
         );
-        assert_eq!(name_of("glpat-Zq8xPm2Lk9Vt4Rw7Ys1N"), Some("a GitLab token"));
+        assert_eq!(
+            name_of("glpat-Zq8xPm2Lk9Vt4Rw7Ys1N"),
+            Some("a GitLab token")
+        );
         assert_eq!(
             name_of("xoxb-2048163-93714-Tq8ZpLmR4vXy"),
             Some("a Slack token")
@@ -223,7 +226,10 @@ mod tests {
             Some("a JSON Web Token")
         );
         let url = first_credential("DATABASE=postgres://app:hunter22@db:5432/app").unwrap();
-        assert_eq!(url.pattern.name, "a password in a URL (`user:password@host`)");
+        assert_eq!(
+            url.pattern.name,
+            "a password in a URL (`user:password@host`)"
+        );
         assert_eq!(url.start, 9);
     }
 
@@ -241,7 +247,9 @@ mod tests {
             None
         );
         assert_eq!(
-            name_of("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQG\n-----END CERTIFICATE-----"),
+            name_of(
+                "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQG\n-----END CERTIFICATE-----"
+            ),
             None
         );
         assert_eq!(name_of("short"), None);

@@ -106,9 +106,7 @@ pub fn is_path(value: &str) -> bool {
         || v.starts_with("../")
         || v.starts_with("~/")
         || v.starts_with("file://")
-        || (v.len() > 3
-            && v.as_bytes()[0].is_ascii_alphabetic()
-            && &v[1..3] == ":\\")
+        || (v.len() > 3 && v.as_bytes()[0].is_ascii_alphabetic() && &v[1..3] == ":\\")
 }
 
 /// A URL. `with_credentials` tells whether it carries a password (`scheme://user:pass@host`).
@@ -145,8 +143,18 @@ pub struct UrlShape {
 fn is_setting_word(value: &str) -> bool {
     matches!(
         value.trim().to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "enabled" | "disabled" | "required"
-            | "optional" | "auto" | "default"
+        "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "enabled"
+            | "disabled"
+            | "required"
+            | "optional"
+            | "auto"
+            | "default"
     )
 }
 
