@@ -357,6 +357,42 @@ fn check(
     }
 }
 
+/// A `secret` volume that names its Secret with `name` (as `configMap` volumes and projected
+/// sources do) instead of `secretName` (seed 004's TensorStack example): it refers to no
+/// Secret at all. The API server rejects the pod (`secretName` is required); in a custom
+/// resource the unknown field may be pruned first.
+fn misnamed_secret_volumes(ws: &Workspace, object: &Object, pod: NodeId, out: &mut Vec<Finding>) {
+    let doc = ws.document(object);
+    let volumes = doc.get(pod, "volumes").map(|v| doc.items(v)).unwrap_or(&[]);
+    for volume in volumes {
+        let Some(secret) = doc.get(*volume, "secret") else {
+            continue;
+        };
+        if doc.get(secret, "secretName").is_some() {
+            continue;
+        }
+        let Some(name_key) = doc.entry(secret, "name").map(|e| e.key) else {
+            continue;
+        };
+        let vname = doc.get_str(*volume, "name").unwrap_or("<unnamed>");
+        let secret_name = doc.get_str(secret, "name").unwrap_or("...");
+        out.push(
+            Finding::new(
+                ID,
+                object.file,
+                doc.span(name_key),
+                format!(
+                    "volume `{vname}` names its Secret with `secret.name`, which a secret volume \
+                     does not have: it refers to no Secret (`secretName` is the field)"
+                ),
+            )
+            .label("not a field of a secret volume")
+            .help(format!("write `secretName: {secret_name}`"))
+            .object(Some(object.identity())),
+        );
+    }
+}
+
 impl Rule for DanglingReference {
     fn id(&self) -> &'static str {
         ID
@@ -366,6 +402,7 @@ impl Rule for DanglingReference {
         let index = ws.secret_index();
         for pod in &ws.pod_specs {
             let object = &ws.objects[pod.object];
+            misnamed_secret_volumes(ws, object, pod.node, out);
             let Some(namespace) = &object.namespace else {
                 continue;
             };
