@@ -26,8 +26,8 @@ use crate::model::Workspace;
 use crate::secrets::base64::decode_std;
 use crate::secrets::patterns::find_credentials;
 use crate::secrets::sites::{
-    env_settings, is_config_map, is_dockerfile_secret, is_openfaas_function, is_secret,
-    map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
+    env_containers, env_settings, is_config_map, is_dockerfile_secret, is_openfaas_function,
+    is_secret, map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
 };
 use crate::secrets::values::is_literal_secret;
 use crate::source::Span;
@@ -144,12 +144,10 @@ impl Redactions {
                     c.add(file, doc.span(applied));
                 }
             }
-            for pod in ws.pod_specs_of(id) {
-                for container in pod.containers(doc) {
-                    for setting in env_settings(doc, container.node) {
-                        if setting.holds_secret() {
-                            c.add_node(file, doc, setting.value_node);
-                        }
+            for container in env_containers(ws, id) {
+                for setting in env_settings(doc, container) {
+                    if setting.holds_secret() {
+                        c.add_node(file, doc, setting.value_node);
                     }
                 }
             }

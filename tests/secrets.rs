@@ -305,3 +305,31 @@ fn texts_that_quote_a_secret_are_scrubbed() {
     assert_eq!(findings[0].help.as_deref(), Some("replace *****"));
     assert_eq!(findings[0].label.as_deref(), Some("\"*****\""));
 }
+
+#[test]
+fn dockerfile_fingerprints_survive_a_rotated_secret() {
+    let dir = tempdir("dockerfile-fingerprints");
+    let path = write(
+        &dir,
+        "Dockerfile",
+        "FROM alpine:3.20\nENV API_TOKEN=tok-123456\n",
+    );
+    let fingerprint_of = |path: &Path| {
+        let result = run(&[path.to_path_buf()]);
+        let finding = result
+            .findings
+            .iter()
+            .find(|f| f.rule == "dockerfile-secret")
+            .expect("dockerfile-secret fires");
+        fingerprint(&result, finding)
+    };
+    let first = fingerprint_of(&path);
+    std::fs::write(
+        &path,
+        "FROM alpine:3.20\nENV API_TOKEN=a-much-longer-token-789\n",
+    )
+    .unwrap();
+    assert_eq!(fingerprint_of(&path), first);
+    std::fs::write(&path, "FROM alpine:3.20\nENV DB_PASSWORD=tok-123456\n").unwrap();
+    assert_ne!(fingerprint_of(&path), first);
+}

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use crate::finding::{Finding, Severity, stable_hash};
 use crate::lint::LintResult;
-use crate::source::LineCol;
+use crate::source::{LineCol, Span};
 
 pub use human::HumanOptions;
 
@@ -112,16 +112,33 @@ fn secret_location(result: &LintResult, finding: &Finding) -> String {
     let line = source.line_col(finding.span.start).line;
     let text = source
         .line_span(line)
-        .map(|span| {
-            crate::redact::mask(&source.text, result.redactions.spans(finding.file))
-                .get(span.start..span.end)
-                .unwrap_or("")
-                .to_string()
+        .map(|line_span| {
+            // The line with its secrets masked (spans shifted to the line).
+            let spans: Vec<Span> = result
+                .redactions
+                .spans(finding.file)
+                .iter()
+                .filter(|s| s.start < line_span.end && s.end > line_span.start)
+                .map(|s| {
+                    Span::new(
+                        s.start.max(line_span.start) - line_span.start,
+                        s.end.min(line_span.end) - line_span.start,
+                    )
+                })
+                .collect();
+            crate::redact::mask(source.slice(line_span), &spans)
         })
         .unwrap_or_default();
+    // Masks of any width count the same: a rotated secret of another length is the same finding.
+    let mut collapsed = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '*' || !collapsed.ends_with('*') {
+            collapsed.push(c);
+        }
+    }
     format!(
         "line:{}",
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        collapsed.split_whitespace().collect::<Vec<_>>().join(" ")
     )
 }
 

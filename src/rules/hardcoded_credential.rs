@@ -13,8 +13,9 @@ use crate::load::{Document, NodeId};
 use crate::model::Workspace;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{
-    env_settings, is_config_map, is_config_map_secret, is_dockerfile_secret, is_openfaas_function,
-    is_secret, map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
+    env_containers, env_settings, is_config_map, is_config_map_secret, is_dockerfile_secret,
+    is_openfaas_function, is_secret, map_settings, openfaas_stack_functions, scalar_subspan,
+    scalar_values,
 };
 
 pub struct HardcodedCredential;
@@ -79,12 +80,10 @@ impl Rule for HardcodedCredential {
         }
         let doc = cx.doc;
         let mut skip = HashSet::new();
-        for pod in cx.pod_specs {
-            for container in pod.containers(doc) {
-                for setting in env_settings(doc, container.node) {
-                    if setting.holds_secret() {
-                        skip.insert(setting.value_node);
-                    }
+        for container in env_containers(cx.ws, cx.id) {
+            for setting in env_settings(doc, container) {
+                if setting.holds_secret() {
+                    skip.insert(setting.value_node);
                 }
             }
         }

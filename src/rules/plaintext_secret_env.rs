@@ -8,7 +8,8 @@ use crate::load::{Document, NodeId};
 use crate::model::Workspace;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{
-    Setting, env_settings, is_openfaas_function, map_settings, openfaas_stack_functions,
+    Setting, env_containers, env_settings, is_openfaas_function, map_settings,
+    openfaas_stack_functions,
 };
 
 pub struct PlaintextSecretEnv;
@@ -51,35 +52,33 @@ impl Rule for PlaintextSecretEnv {
 
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for pod in cx.pod_specs {
-            for container in pod.containers(doc) {
-                let container_name = container.name(doc).unwrap_or("<unnamed>");
-                for setting in env_settings(doc, container.node) {
-                    if !setting.holds_secret() {
-                        continue;
-                    }
-                    let span = doc.span(setting.value_node);
-                    out.push(
-                        cx.finding(
-                            ID,
-                            span,
-                            format!(
-                                "env var `{}` of container `{container_name}` holds a literal \
-                                 secret `*****`{}: anyone who can read this manifest, the pod \
-                                 spec or `kubectl describe` output can read it",
-                                setting.name,
-                                format_hint(&setting.value)
-                            ),
-                        )
-                        .label("literal secret (hidden)")
-                        .help(format!(
-                            "keep the value in a Secret and reference it: `valueFrom: \
-                             {{secretKeyRef: {{name: <secret>, key: {}}}}}`",
-                            setting.name.to_ascii_lowercase().replace('_', "-")
-                        ))
-                        .redact(span),
-                    );
+        for container in env_containers(cx.ws, cx.id) {
+            let container_name = doc.get_str(container, "name").unwrap_or("<unnamed>");
+            for setting in env_settings(doc, container) {
+                if !setting.holds_secret() {
+                    continue;
                 }
+                let span = doc.span(setting.value_node);
+                out.push(
+                    cx.finding(
+                        ID,
+                        span,
+                        format!(
+                            "env var `{}` of container `{container_name}` holds a literal \
+                             secret `*****`{}: anyone who can read this manifest, the pod \
+                             spec or `kubectl describe` output can read it",
+                            setting.name,
+                            format_hint(&setting.value)
+                        ),
+                    )
+                    .label("literal secret (hidden)")
+                    .help(format!(
+                        "keep the value in a Secret and reference it: `valueFrom: \
+                         {{secretKeyRef: {{name: <secret>, key: {}}}}}`",
+                        setting.name.to_ascii_lowercase().replace('_', "-")
+                    ))
+                    .redact(span),
+                );
             }
         }
         if is_openfaas_function(cx.object)

@@ -161,3 +161,48 @@ pub fn is_dockerfile_secret(
             .as_deref()
             .is_some_and(|v| is_secret_name(&pair.key) && is_literal_secret(v))
 }
+
+/// Every container of an object whose `env` can hold a secret: the containers of its pod
+/// specs, and in custom resources also container lists that are not full pod specs
+/// (containers without `image`, as in an operator's pod template patch:
+/// `spec.unsupported.podTemplate.spec.containers` of a Keycloak).
+pub fn env_containers(ws: &crate::model::Workspace, id: crate::model::ObjectId) -> Vec<NodeId> {
+    let object = &ws.objects[id];
+    let doc = ws.document(object);
+    let mut out: Vec<NodeId> = Vec::new();
+    for pod in ws.pod_specs_of(id) {
+        out.extend(pod.containers(doc).map(|c| c.node));
+    }
+    if crate::model::is_builtin_group(&object.group) {
+        return out;
+    }
+    let mut stack = vec![object.node];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 100_000 {
+            break;
+        }
+        match &doc.node(node).kind {
+            NodeKind::Mapping(entries) => {
+                for entry in entries {
+                    let is_container_list = doc
+                        .scalar(entry.key)
+                        .is_some_and(|k| matches!(&*k.text, "containers" | "initContainers"));
+                    if is_container_list {
+                        for item in doc.items(entry.value) {
+                            if doc.is_mapping(*item) && !out.contains(item) {
+                                out.push(*item);
+                            }
+                        }
+                    } else {
+                        stack.push(entry.value);
+                    }
+                }
+            }
+            NodeKind::Sequence(items) => stack.extend(items.iter().copied()),
+            NodeKind::Scalar(_) => {}
+        }
+    }
+    out
+}

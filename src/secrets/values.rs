@@ -77,7 +77,8 @@ pub fn is_placeholder(value: &str) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    if words.first().is_some_and(|w| *w == "your") && words.len() > 1 {
+    // `your-password`, `YOUR_API_KEY`, `yourpassword`.
+    if lower.starts_with("your") && lower.len() > 4 {
         return true;
     }
     if words.last().is_some_and(|w| *w == "here") && words.len() > 1 {
@@ -214,6 +215,7 @@ mod tests {
             "xxxx",
             "<your-password>",
             "your-api-key",
+            "yourpassword",
             "REPLACE_ME",
             "insert-token-here",
             "AKIAIOSFODNN7EXAMPLE",
