@@ -1,11 +1,11 @@
 //! Redaction: no output format ever shows a secret value.
 //!
 //! After the rules ran, [`Redactions::collect`] gathers, per file, the spans of every secret
-//! value in the workspace, whichever rule fired (or none): Secret `data`/`stringData` values
-//! (and a Secret's `last-applied-configuration` annotation, which repeats them), env vars,
-//! OpenFaaS environment entries, ConfigMap keys and Dockerfile `ENV`/`ARG`/`LABEL` pairs whose
-//! names say secret and whose values are literal, credential-shaped strings anywhere, and the
-//! spans rules asked for with [`Finding::redact`]. Then:
+//! value in the workspace, whichever rule fired (or none): Secret `data`/`stringData` values,
+//! env vars, OpenFaaS environment entries, ConfigMap keys and Dockerfile `ENV`/`ARG`/`LABEL` pairs whose
+//! names say secret and whose values are literal, credential-shaped strings anywhere, the spans
+//! rules asked for with [`Finding::redact`], and the `last-applied-configuration` annotation of
+//! any object holding one of those (it repeats the object). Then:
 //! - [`Redactions::apply`] replaces the text of those values with `*****` in every finding's
 //!   message, label, help and related labels (a safety net: rules never quote values);
 //! - report formats that show source text take it from [`Redactions::masked_text`], where each
@@ -135,14 +135,6 @@ impl Redactions {
                         }
                     }
                 }
-                if let Some(annotations) = doc.get_path(object.node, &["metadata", "annotations"])
-                    && let Some(applied) = doc.get(
-                        annotations,
-                        "kubectl.kubernetes.io/last-applied-configuration",
-                    )
-                {
-                    c.add(file, doc.span(applied));
-                }
             }
             for container in env_containers(ws, id) {
                 for setting in env_settings(doc, container) {
@@ -206,6 +198,24 @@ impl Redactions {
         for finding in findings {
             for span in &finding.redact {
                 c.add(finding.file, *span);
+            }
+        }
+        // `kubectl.kubernetes.io/last-applied-configuration` repeats the whole object as JSON:
+        // when the object holds a secret, so does the annotation.
+        for object in &ws.objects {
+            let doc = ws.document(object);
+            let Some(applied) = doc
+                .get_path(object.node, &["metadata", "annotations"])
+                .and_then(|a| doc.get(a, "kubectl.kubernetes.io/last-applied-configuration"))
+            else {
+                continue;
+            };
+            let object_span = doc.span(object.node);
+            let holds_secret = c.spans[object.file]
+                .iter()
+                .any(|s| object_span.start <= s.start && s.end <= object_span.end);
+            if holds_secret {
+                c.add(object.file, doc.span(applied));
             }
         }
         let files = c

@@ -58,6 +58,7 @@ const SECRETS: &[&str] = &[
     "Zenanswer03",
     "eHVlY2hlbndhbmc6WmVuYW5zd2VyMDM",
     "t0k3n-for-ci",
+    "ZXhwb3J0ZWQtdG9rZW4tOTk=",
     "dmFsdWUxCg==",
     "value1",
     "dmFsdWUyCg==",
@@ -114,6 +115,18 @@ fn no_output_format_shows_a_secret_value() {
         ]
         .contains(secret);
         assert!(in_sources || decoded, "`{secret}` is not in the fixtures");
+    }
+    // Whatever lines a snippet shows, they come from the masked text: it holds no secret.
+    for (id, file) in result.workspace.files.iter().enumerate() {
+        let masked = result.redactions.masked_text(id, &file.source.text);
+        assert_eq!(masked.len(), file.source.text.len(), "{}", file.source.path);
+        for secret in SECRETS {
+            assert!(
+                !masked.contains(secret),
+                "the masked text of {} shows `{secret}`",
+                file.source.path
+            );
+        }
     }
     for format in [Format::Human, Format::Compact, Format::Json] {
         let output = render(&result, format);
