@@ -393,4 +393,33 @@ mod tests {
         assert!(file.instructions[0].pairs.is_empty());
         assert_eq!(file.instructions[1].pairs[0].value.as_deref(), Some("ü"));
     }
+
+    #[test]
+    fn never_panics_and_spans_stay_in_bounds() {
+        // Every short combination of the characters the parser treats specially.
+        let alphabet = [
+            "E", "NV ", "ARG", " ", "=", "\\", "`", "\"", "'", "#", "\n", "\r\n", "é", "\t",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            let text = format!("ENV {text}");
+            for instruction in parse_dockerfile(&text).instructions {
+                for pair in &instruction.pairs {
+                    for span in [Some(pair.key_span), pair.value_span].into_iter().flatten() {
+                        assert!(span.start <= span.end && span.end <= text.len(), "{text:?}");
+                        assert!(
+                            text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
