@@ -84,6 +84,9 @@ pub struct Finding {
     pub related: Vec<Label>,
     pub help: Option<String>,
     pub object: Option<ObjectIdentity>,
+    /// Spans in `file` holding secret values that no output may show (see
+    /// [`crate::redact`]); the report masks them in snippets.
+    pub redact: Vec<Span>,
 }
 
 impl Finding {
@@ -98,6 +101,7 @@ impl Finding {
             related: Vec::new(),
             help: None,
             object: None,
+            redact: Vec::new(),
         }
     }
 
@@ -122,6 +126,12 @@ impl Finding {
             span,
             text: text.into(),
         });
+        self
+    }
+
+    /// Marks a span of the finding's file as a secret value: masked in every output.
+    pub fn redact(mut self, span: Span) -> Self {
+        self.redact.push(span);
         self
     }
 

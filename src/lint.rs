@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use crate::baseline::BaselineSummary;
 use crate::config::Exclude;
-use crate::discover::{Input, Origin, discover, is_dockerfile_name};
+use crate::discover::{Input, Origin, SourceKind, discover, is_git_ignored};
 use crate::error::Error;
 use crate::finding::{FileId, Finding};
+use crate::load::dockerfile::parse_dockerfile;
 use crate::load::{Loaded, ProblemKind, parse_yaml};
-use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
+use crate::model::{FileKind, LoadedFile, Workspace, WorkspaceOptions};
+use crate::redact::Redactions;
 use crate::registry::Registry;
 use crate::rules::run_rules;
 use crate::source::{DecodeError, SourceFile, Span, decode};
@@ -44,7 +46,8 @@ impl Default for LintOptions {
 #[derive(Debug)]
 pub struct LintResult {
     pub workspace: Workspace,
-    /// Sorted by path, line, column, rule, message; severities resolved.
+    /// Sorted by path, line, column, rule, message; severities resolved; secret values
+    /// scrubbed from every text.
     pub findings: Vec<Finding>,
     /// Set when a baseline was applied.
     pub baseline: Option<BaselineSummary>,
@@ -52,6 +55,9 @@ pub struct LintResult {
     /// rules that relate objects across files see them, but their findings are dropped and
     /// reports leave them out. Empty when the run had no context.
     pub context_only: Vec<bool>,
+    /// The secret values of every file: formats that show source text must take it from
+    /// [`Redactions::masked_text`].
+    pub redactions: Redactions,
 }
 
 impl LintResult {
@@ -160,12 +166,15 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));
     }
     registry.resolve(&mut findings);
+    let redactions = Redactions::collect(&workspace, &findings);
+    redactions.apply(&mut findings);
     sort_findings(&workspace, &mut findings);
     Ok(LintResult {
         workspace,
         findings,
         baseline: None,
         context_only,
+        redactions,
     })
 }
 
@@ -246,9 +255,16 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
         }
     };
     let source = SourceFile::new(&input.display, text);
-    if is_dockerfile_name(std::path::Path::new(&input.display)) {
-        // Not YAML: no rule reads Dockerfiles yet, and parsing one would report noise.
-        return (empty_file(source), Vec::new());
+    let git_ignored = match &input.origin {
+        Origin::Explicit(path) => is_git_ignored(path),
+        _ => false,
+    };
+    if input.kind == SourceKind::Dockerfile {
+        let dockerfile = parse_dockerfile(&source.text);
+        let mut file = LoadedFile::manifest(source, Vec::new());
+        file.kind = FileKind::Dockerfile(dockerfile);
+        file.git_ignored = git_ignored;
+        return (file, Vec::new());
     }
     let loaded = parse_yaml(&source.text);
     let findings = load_findings(file_id, input, &source, &loaded);
@@ -257,14 +273,13 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
     } else {
         loaded.documents
     };
-    (LoadedFile { source, documents }, findings)
+    let mut file = LoadedFile::manifest(source, documents);
+    file.git_ignored = git_ignored;
+    (file, findings)
 }
 
 fn empty_file(source: SourceFile) -> LoadedFile {
-    LoadedFile {
-        source,
-        documents: Vec::new(),
-    }
+    LoadedFile::manifest(source, Vec::new())
 }
 
 /// Offset of the first `{{` outside a YAML comment.

@@ -5,6 +5,7 @@
 //! Problems (syntax errors, duplicate keys, alias bombs, excessive nesting) are returned as
 //! [`LoadProblem`]s for the pipeline to turn into findings.
 
+pub mod dockerfile;
 pub mod json;
 mod lenient;
 pub mod scalar;

@@ -182,3 +182,15 @@ fn spans_stop_before_trailing_comments() {
     assert_eq!(at("c"), "{k: 'it''s'}");
     assert_eq!(at("d"), "&q 'v'");
 }
+
+#[test]
+fn quoted_scalars_end_at_their_closing_quote() {
+    // The parser's end marker runs over trailing spaces and comments; spans must not.
+    let src = "a: \"x \\\" y\"  # a comment\nb: 'it''s'   # another\nc: \"multi\n  line\"  # c\n";
+    let loaded = parse_yaml(src);
+    let doc = &loaded.documents[0];
+    let value = |key| text_at(src, doc.span(doc.get(doc.root, key).unwrap()));
+    assert_eq!(value("a"), "\"x \\\" y\"");
+    assert_eq!(value("b"), "'it''s'");
+    assert_eq!(value("c"), "\"multi\n  line\"");
+}

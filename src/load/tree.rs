@@ -152,4 +152,64 @@ impl Document {
     pub fn key_span(&self, map: NodeId, key: &str) -> Option<Span> {
         self.entry(map, key).map(|e| self.span(e.key))
     }
+
+    /// The path of keys and indexes from the root to the node whose key or value is exactly
+    /// `span` (or the deepest node containing it): `spec.containers[0].env[1].value`.
+    pub fn path_to(&self, span: Span) -> Option<String> {
+        self.path_to_with(span, false)
+    }
+
+    /// Like [`Document::path_to`], but list items that have a `name` are named, not numbered:
+    /// `spec.containers[name=api].env[name=DB_PASSWORD].value`. Stable when items move; used
+    /// to identify a finding without quoting the text at `span` (a secret).
+    pub fn named_path_to(&self, span: Span) -> Option<String> {
+        self.path_to_with(span, true)
+    }
+
+    fn path_to_with(&self, span: Span, by_name: bool) -> Option<String> {
+        let contains = |s: Span| s.start <= span.start && span.end <= s.end;
+        if !contains(self.span(self.root)) {
+            return None;
+        }
+        let mut path = String::new();
+        let mut node = self.root;
+        // Bounded by the loader's depth limit; aliases cannot loop (they point backwards).
+        for _ in 0..crate::load::MAX_DEPTH + 1 {
+            if self.span(node) == span {
+                break;
+            }
+            let next = match &self.node(node).kind {
+                NodeKind::Mapping(entries) => entries.iter().find_map(|e| {
+                    let key = self.scalar(e.key).map(|k| &*k.text).unwrap_or("?");
+                    if self.span(e.key) == span {
+                        Some((format!(".{key}"), None))
+                    } else if contains(self.span(e.value)) {
+                        Some((format!(".{key}"), Some(e.value)))
+                    } else {
+                        None
+                    }
+                }),
+                NodeKind::Sequence(items) => items.iter().enumerate().find_map(|(i, item)| {
+                    let name = by_name.then(|| self.get_str(*item, "name")).flatten();
+                    let step = match name {
+                        Some(name) => format!("[name={name}]"),
+                        None => format!("[{i}]"),
+                    };
+                    contains(self.span(*item)).then_some((step, Some(*item)))
+                }),
+                NodeKind::Scalar(_) => None,
+            };
+            match next {
+                Some((step, child)) => {
+                    path.push_str(&step);
+                    match child {
+                        Some(c) => node = c,
+                        None => break,
+                    }
+                }
+                None => break,
+            }
+        }
+        Some(path.trim_start_matches('.').to_string())
+    }
 }

@@ -4,19 +4,57 @@
 
 pub mod podspec;
 pub mod quantity;
+pub mod secret_index;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crate::finding::{FileId, ObjectIdentity};
+use crate::load::dockerfile::Dockerfile;
 use crate::load::{Document, NodeId};
 use crate::source::{SourceFile, Span};
 pub use podspec::{ContainerKind, ContainerRef, PodSpecRef};
+pub use secret_index::SecretIndex;
+
+/// What a source is, which decides how it was parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum FileKind {
+    /// YAML or JSON, parsed into `documents` (objects are the documents with `apiVersion`
+    /// and `kind`; other documents, e.g. OpenFaaS stack files, are kept too).
+    #[default]
+    Manifest,
+    /// A Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`): no documents.
+    Dockerfile(Dockerfile),
+}
 
 /// One source and the documents loaded from it.
 #[derive(Debug)]
 pub struct LoadedFile {
     pub source: SourceFile,
     pub documents: Vec<Document>,
+    pub kind: FileKind,
+    /// A file named on the command line that the repository's `.gitignore` ignores (walks
+    /// never return such files): it is not committed.
+    pub git_ignored: bool,
+}
+
+impl LoadedFile {
+    /// A manifest file, not ignored.
+    pub fn manifest(source: SourceFile, documents: Vec<Document>) -> LoadedFile {
+        LoadedFile {
+            source,
+            documents,
+            kind: FileKind::Manifest,
+            git_ignored: false,
+        }
+    }
+
+    pub fn dockerfile(&self) -> Option<&Dockerfile> {
+        match &self.kind {
+            FileKind::Dockerfile(d) => Some(d),
+            FileKind::Manifest => None,
+        }
+    }
 }
 
 pub type ObjectId = usize;
@@ -79,6 +117,7 @@ pub struct Workspace {
     pub objects: Vec<Object>,
     pub pod_specs: Vec<PodSpecRef>,
     index: HashMap<ObjectKey, ObjectId>,
+    secret_index: OnceLock<SecretIndex>,
 }
 
 /// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).
@@ -191,6 +230,11 @@ impl Workspace {
 
     pub fn source(&self, file: FileId) -> &SourceFile {
         &self.files[file].source
+    }
+
+    /// The Secrets and ConfigMaps the repository defines, per namespace (built on first use).
+    pub fn secret_index(&self) -> &SecretIndex {
+        self.secret_index.get_or_init(|| SecretIndex::build(self))
     }
 
     pub fn lookup(&self, key: &ObjectKey) -> Option<&Object> {

@@ -100,8 +100,13 @@ pub fn write(
     let mut sources: Vec<Option<NamedSource<Arc<str>>>> = vec![None; result.workspace.files.len()];
     for finding in &result.findings {
         let file = result.workspace.source(finding.file);
-        let source = sources[finding.file]
-            .get_or_insert_with(|| NamedSource::new(&file.path, Arc::clone(&file.text)));
+        // Secret values are masked in the snippet (same width, so spans stay valid).
+        let source = sources[finding.file].get_or_insert_with(|| {
+            NamedSource::new(
+                &file.path,
+                result.redactions.masked_text(finding.file, &file.text),
+            )
+        });
         // Related locations in other files cannot be drawn in this snippet: name them in help.
         let mut help = finding.help.clone();
         for label in finding.related.iter().filter(|l| l.file != finding.file) {

@@ -1,9 +1,18 @@
 //! The rule engine. A rule is a pure function from the workspace (or one object of it) to
 //! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
 
+mod committed_secret;
+mod dangling_reference;
+mod dockerfile_secret;
+mod hardcoded_credential;
 mod image_pull_policy;
+mod image_pull_secret_missing;
 mod latest_image_tag;
+mod plaintext_secret_env;
 mod probes;
+mod secret_data;
+mod secret_in_configmap;
+mod secret_type_keys;
 
 use rayon::prelude::*;
 
@@ -78,6 +87,16 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(probes::InvalidProbe),
         Box::new(probes::ProbePortNotDeclared),
         Box::new(probes::IdenticalProbes),
+        Box::new(plaintext_secret_env::PlaintextSecretEnv),
+        Box::new(hardcoded_credential::HardcodedCredential),
+        Box::new(committed_secret::CommittedSecret),
+        Box::new(secret_data::SecretInvalidBase64),
+        Box::new(secret_data::SecretTrailingNewline),
+        Box::new(secret_type_keys::SecretTypeKeys),
+        Box::new(secret_in_configmap::SecretInConfigMap),
+        Box::new(image_pull_secret_missing::ImagePullSecretMissing),
+        Box::new(dangling_reference::DanglingReference),
+        Box::new(dockerfile_secret::DockerfileSecret),
     ]
 }
 

@@ -1,0 +1,137 @@
+//! `committed-secret`: a `kind: Secret` with real values in `data`/`stringData`, kept in the
+//! repository. SealedSecrets and ExternalSecrets are other kinds and never match; SOPS-encrypted
+//! files, empty values, placeholders and references are not real values; a file named on the
+//! command line that `.gitignore` ignores is not committed.
+
+use super::{ObjectContext, Rule};
+use crate::finding::Finding;
+use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secret_entries};
+use crate::secrets::docker::parse_docker_config;
+use crate::secrets::sites::is_secret;
+use crate::secrets::values::{is_placeholder, is_reference};
+
+pub struct CommittedSecret;
+
+const ID: &str = "committed-secret";
+
+/// A value someone could use: filled, and not a placeholder or a template reference.
+fn is_real(entry: &SecretEntry) -> bool {
+    if !entry.is_filled() {
+        return false;
+    }
+    match entry.bytes().map(std::str::from_utf8) {
+        Some(Ok(text)) => !is_placeholder(text) && !is_reference(text),
+        // Binary data is real data.
+        Some(Err(_)) => true,
+        None => false,
+    }
+}
+
+/// What the Secret holds, decoded, without any value: "docker-registry credentials for
+/// registry.example.com:5000, user ci".
+fn describe(secret_type: &str, entries: &[SecretEntry]) -> Option<String> {
+    let merged = merged_entries(entries);
+    let filled = |key: &str| merged.get(key).is_some_and(|e| e.is_filled());
+    match secret_type {
+        "kubernetes.io/dockerconfigjson" | "kubernetes.io/dockercfg" => {
+            let (key, legacy) = if secret_type == "kubernetes.io/dockercfg" {
+                (".dockercfg", true)
+            } else {
+                (".dockerconfigjson", false)
+            };
+            let bytes = merged.get(key)?.bytes()?;
+            let config = parse_docker_config(bytes, legacy).ok()?;
+            let registries: Vec<String> = config
+                .auths
+                .iter()
+                .map(|a| match &a.username {
+                    Some(user) => format!("{}, user {user}", a.registry),
+                    None => a.registry.clone(),
+                })
+                .collect();
+            if registries.is_empty() {
+                return Some("docker-registry credentials".to_string());
+            }
+            Some(format!(
+                "docker-registry credentials for {}",
+                registries.join("; ")
+            ))
+        }
+        "kubernetes.io/tls" if filled("tls.key") => {
+            Some("a TLS certificate and its private key".to_string())
+        }
+        "kubernetes.io/basic-auth" => Some("basic-auth credentials".to_string()),
+        "kubernetes.io/ssh-auth" => Some("an SSH private key".to_string()),
+        "kubernetes.io/service-account-token" if filled("token") => {
+            Some("a service account token".to_string())
+        }
+        _ => None,
+    }
+}
+
+const MAX_KEYS_SHOWN: usize = 6;
+
+impl Rule for CommittedSecret {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        if !is_secret(cx.object) || cx.ws.files[cx.object.file].git_ignored {
+            return;
+        }
+        let doc = cx.doc;
+        let entries = secret_entries(doc, cx.object.node);
+        if is_sops_encrypted(doc, cx.object.node, &entries) {
+            return;
+        }
+        let merged = merged_entries(&entries);
+        let real: Vec<&str> = merged
+            .iter()
+            .filter(|(_, e)| is_real(e))
+            .map(|(k, _)| *k)
+            .collect();
+        if real.is_empty() {
+            return;
+        }
+        let mut keys: Vec<String> = real
+            .iter()
+            .take(MAX_KEYS_SHOWN)
+            .map(|k| format!("`{k}`"))
+            .collect();
+        if real.len() > MAX_KEYS_SHOWN {
+            keys.push(format!("and {} more", real.len() - MAX_KEYS_SHOWN));
+        }
+        let secret_type = doc.get_str(cx.object.node, "type").unwrap_or("Opaque");
+        let what = describe(secret_type, &entries)
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let name = cx.object.name.as_deref().unwrap_or("<unnamed>");
+        let (values, key_word) = if real.len() == 1 {
+            ("value", "key")
+        } else {
+            ("values", "keys")
+        };
+        out.push(
+            cx.finding(
+                ID,
+                cx.object.kind_span,
+                format!(
+                    "Secret `{name}` is committed with {} real {values}{what}: {key_word} {}; base64 \
+                     is an encoding, not encryption, so anyone who can read the repository can \
+                     read them",
+                    real.len(),
+                    keys.join(", ")
+                ),
+            )
+            .label("Secret with real values")
+            .help(
+                "remove it from the repository and rotate the values (they stay in git \
+                 history); commit a reference instead: a SealedSecret (kubeseal), an \
+                 ExternalSecret (External Secrets Operator), a SOPS-encrypted file, or inject \
+                 at run time (Vault agent annotations, Flyte secret requests, a CSI \
+                 secrets-store volume)",
+            ),
+        );
+    }
+}

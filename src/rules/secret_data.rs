@@ -1,0 +1,181 @@
+//! The values of a Secret's `data` and `stringData`:
+//! - `secret-invalid-base64`: a `data` value the API server cannot decode (Go's
+//!   `base64.StdEncoding`: padding required, `\r`/`\n` ignored) or that is not a string;
+//! - `secret-trailing-newline`: a value that decodes to one line followed by a newline (the
+//!   `echo` without `-n` mistake; multi-line values such as PEM keys are not reported).
+
+use super::{ObjectContext, Rule};
+use crate::finding::Finding;
+use crate::load::Style;
+use crate::secrets::data::{DataField, EntryValue, is_sops_encrypted, secret_entries};
+use crate::secrets::sites::is_secret;
+
+pub struct SecretInvalidBase64;
+pub struct SecretTrailingNewline;
+
+const INVALID: &str = "secret-invalid-base64";
+const NEWLINE: &str = "secret-trailing-newline";
+
+impl Rule for SecretInvalidBase64 {
+    fn id(&self) -> &'static str {
+        INVALID
+    }
+
+    fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        if !is_secret(cx.object) {
+            return;
+        }
+        let doc = cx.doc;
+        let entries = secret_entries(doc, cx.object.node);
+        if is_sops_encrypted(doc, cx.object.node, &entries) {
+            return;
+        }
+        for entry in entries.iter().filter(|e| e.field == DataField::Data) {
+            let span = doc.span(entry.value_node);
+            let (problem, help) = match &entry.value {
+                EntryValue::InvalidBase64(error) => (
+                    format!("is not valid base64: {error}"),
+                    "encode the value with `printf %s VALUE | base64 -w0` (standard alphabet, \
+                     `=` padding), or put the plain text under `stringData` instead",
+                ),
+                EntryValue::NotAString(what) => (
+                    format!("is {what}, not a base64 string"),
+                    "quote the base64 text, or put the plain text under `stringData` as a \
+                     quoted string",
+                ),
+                _ => continue,
+            };
+            out.push(
+                cx.finding(
+                    INVALID,
+                    span,
+                    format!(
+                        "`data.{}` {problem}: the API server rejects the Secret",
+                        entry.key
+                    ),
+                )
+                .label("invalid base64 (value hidden)")
+                .help(help)
+                .redact(span),
+            );
+        }
+    }
+}
+
+/// Keys whose values are files, where a final newline is normal (an htpasswd file, an SSH
+/// public key, a known_hosts line, a docker config), or any key with a file extension other
+/// than `.txt` (`echo pw > password.txt` is the mistake this rule is for).
+fn is_file_like_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "auth"
+            | ".htpasswd"
+            | "htpasswd"
+            | "known_hosts"
+            | "authorized_keys"
+            | "ssh-publickey"
+            | ".dockerconfigjson"
+            | ".dockercfg"
+    ) {
+        return true;
+    }
+    match lower.rsplit_once('.') {
+        Some((stem, ext)) => !stem.is_empty() && ext != "txt",
+        None => false,
+    }
+}
+
+/// One line followed by a newline (`\n` or `\r\n`), and nothing else.
+fn is_single_line_with_newline(bytes: &[u8]) -> bool {
+    let Some(body) = bytes.strip_suffix(b"\n") else {
+        return false;
+    };
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    !body.contains(&b'\n')
+}
+
+impl Rule for SecretTrailingNewline {
+    fn id(&self) -> &'static str {
+        NEWLINE
+    }
+
+    fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        if !is_secret(cx.object) {
+            return;
+        }
+        let doc = cx.doc;
+        let entries = secret_entries(doc, cx.object.node);
+        if is_sops_encrypted(doc, cx.object.node, &entries) {
+            return;
+        }
+        for entry in &entries {
+            let EntryValue::Bytes(bytes) = &entry.value else {
+                continue;
+            };
+            if !is_single_line_with_newline(bytes) || is_file_like_key(&entry.key) {
+                continue;
+            }
+            let span = doc.span(entry.value_node);
+            let (how, help) = match entry.field {
+                DataField::Data => (
+                    "decodes to one line followed by a newline (the `echo` without `-n` \
+                     mistake)",
+                    "re-encode the value without the newline: `printf %s VALUE | base64` or \
+                     `echo -n VALUE | base64`",
+                ),
+                DataField::StringData => {
+                    let block = doc
+                        .scalar(entry.value_node)
+                        .is_some_and(|s| matches!(s.style, Style::Literal | Style::Folded));
+                    if block {
+                        (
+                            "is a block scalar (`|` or `>`), which keeps the final newline",
+                            "use `|-` (or `>-`) to strip the final newline, or a quoted \
+                             string",
+                        )
+                    } else {
+                        (
+                            "ends with a newline",
+                            "remove the trailing `\\n` from the value",
+                        )
+                    }
+                }
+            };
+            out.push(
+                cx.finding(
+                    NEWLINE,
+                    span,
+                    format!(
+                        "`{}.{}` {how}: the application reads the value with a trailing \
+                         newline, and a password or token with a newline does not match",
+                        entry.field.name(),
+                        entry.key
+                    ),
+                )
+                .label("trailing newline (value hidden)")
+                .help(help)
+                .redact(span),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_lines_and_file_keys() {
+        assert!(is_single_line_with_newline(b"value1\n"));
+        assert!(is_single_line_with_newline(b"value1\r\n"));
+        assert!(is_single_line_with_newline(b"\n"));
+        assert!(!is_single_line_with_newline(b"value1"));
+        assert!(!is_single_line_with_newline(b"a\nb\n"));
+        assert!(is_file_like_key("id_rsa.pub"));
+        assert!(is_file_like_key("auth"));
+        assert!(!is_file_like_key("password.txt"));
+        assert!(!is_file_like_key("password"));
+        assert!(is_file_like_key(".dockerconfigjson"));
+    }
+}

@@ -1,0 +1,249 @@
+//! Is a value a real secret, or a reference, a path, a placeholder? Shared by every rule that
+//! decides whether a secret-named entry holds a literal secret.
+
+/// Values that stand for "put the real secret here". `changeme`, `password`, `admin` are *not*
+/// placeholders: they are real (and well-known) default passwords.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "replace_me",
+    "replaceme",
+    "replace-me",
+    "todo",
+    "tbd",
+    "fixme",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "example",
+    "none",
+    "null",
+    "nil",
+    "n/a",
+    "undefined",
+    "unset",
+    "empty",
+    "secret-value",
+    "your-secret",
+];
+
+/// A template or variable reference that something else resolves: `$(VAR)` (Kubernetes),
+/// `${VAR}` / `$VAR` (shell, envsubst, OpenFaaS, Dockerfile), `{{ ... }}` (Helm, Go
+/// templates), `#{...}#`, `%(name)s`, `__VAR__`, `@VAR@`.
+pub fn is_reference(value: &str) -> bool {
+    let v = value.trim();
+    if v.contains("$(") || v.contains("${") || v.contains("{{") || v.contains("#{") {
+        return true;
+    }
+    if let Some(rest) = v.strip_prefix('$')
+        && rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return true;
+    }
+    if v.contains("%(") && v.contains(")s") {
+        return true;
+    }
+    let wrapped = |open: &str, close: &str| {
+        v.len() > open.len() + close.len() && v.starts_with(open) && v.ends_with(close)
+    };
+    wrapped("__", "__") && !v[2..v.len() - 2].contains("__") || wrapped("@", "@")
+}
+
+/// An obvious placeholder: empty, masked (`*****`, `xxxx`), `<password>`, `[token]`,
+/// `your-api-key`, `REPLACE_ME`, `insert-token-here`, or an `...EXAMPLE` value.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return true;
+    }
+    let mut chars = v.chars();
+    let first = chars.next().unwrap_or(' ');
+    // One character repeated: `*****`, `xxxx`, `....`, `----`, `????`.
+    if matches!(first, 'x' | 'X' | '*' | '.' | '-' | '_' | '#' | '?' | '•')
+        && v.chars().all(|c| c == first)
+    {
+        return true;
+    }
+    if (v.starts_with('<') && v.ends_with('>')) || (v.starts_with('[') && v.ends_with(']')) {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // `your-password`, `YOUR_API_KEY`, `yourpassword`.
+    if lower.starts_with("your") && lower.len() > 4 {
+        return true;
+    }
+    if words.last().is_some_and(|w| *w == "here") && words.len() > 1 {
+        return true;
+    }
+    if words
+        .first()
+        .is_some_and(|w| matches!(*w, "replace" | "insert" | "enter"))
+        && words.len() > 1
+    {
+        return true;
+    }
+    // AWS documentation's AKIAIOSFODNN7EXAMPLE and friends, `example-password`.
+    lower.contains("example") || lower.contains("redacted")
+}
+
+/// A file path (`/run/secrets/db`, `./key.pem`, `~/.ssh/id_rsa`, `C:\keys\x`) or a
+/// `file://` URL: the secret is elsewhere.
+pub fn is_path(value: &str) -> bool {
+    let v = value.trim();
+    if v.contains(char::is_whitespace) {
+        return false;
+    }
+    v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("../")
+        || v.starts_with("~/")
+        || v.starts_with("file://")
+        || (v.len() > 3 && v.as_bytes()[0].is_ascii_alphabetic() && &v[1..3] == ":\\")
+}
+
+/// A URL. `with_credentials` tells whether it carries a password (`scheme://user:pass@host`).
+pub fn url_parts(value: &str) -> Option<UrlShape> {
+    let v = value.trim();
+    let (scheme, rest) = v.split_once("://")?;
+    if scheme.is_empty()
+        || !scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        || rest.contains(char::is_whitespace)
+    {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let with_credentials = authority
+        .rsplit_once('@')
+        .map(|(userinfo, _)| {
+            userinfo
+                .split_once(':')
+                .is_some_and(|(_, password)| !password.is_empty() && !is_reference(password))
+        })
+        .unwrap_or(false);
+    Some(UrlShape { with_credentials })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlShape {
+    pub with_credentials: bool,
+}
+
+/// Words that are switches or settings, not secrets (`SECRET_ENABLED: "true"`).
+fn is_setting_word(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "enabled"
+            | "disabled"
+            | "required"
+            | "optional"
+            | "auto"
+            | "default"
+    )
+}
+
+/// Does a secret-named entry hold a literal secret? Not when its value is empty, a reference,
+/// a placeholder, a file path, a URL without credentials, a switch (`true`), or a short number
+/// (a count or a port, not a password).
+pub fn is_literal_secret(value: &str) -> bool {
+    let v = value.trim();
+    if is_placeholder(v) || is_reference(v) || is_path(v) || is_setting_word(v) {
+        return false;
+    }
+    if let Some(url) = url_parts(v) {
+        return url.with_credentials;
+    }
+    if v.len() <= 4 && v.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_secrets() {
+        for v in [
+            "GUEST",
+            "DO_NOT_TELL_ANYONE",
+            "changeme",
+            "password",
+            "s3cr3t!",
+            "keep-this-secret",
+            "123456",
+            "postgres://app:hunter2@db:5432/app",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        ] {
+            assert!(is_literal_secret(v), "{v} is a literal secret");
+        }
+    }
+
+    #[test]
+    fn not_literal_secrets() {
+        for v in [
+            "",
+            "  ",
+            "$(DB_PASSWORD)",
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "{{ .Values.password }}",
+            "/run/secrets/db",
+            "./secrets/key.pem",
+            "https://vault.example.com:8200",
+            "postgres://app@db:5432/app",
+            "postgres://app:$(DB_PASS)@db/app",
+            "*****",
+            "xxxx",
+            "<your-password>",
+            "your-api-key",
+            "yourpassword",
+            "REPLACE_ME",
+            "insert-token-here",
+            "AKIAIOSFODNN7EXAMPLE",
+            "true",
+            "false",
+            "8080",
+            "none",
+            "__DB_PASSWORD__",
+        ] {
+            assert!(!is_literal_secret(v), "{v:?} is not a literal secret");
+        }
+    }
+
+    #[test]
+    fn urls_and_credentials() {
+        assert_eq!(
+            url_parts("redis://:pw@redis:6379"),
+            Some(UrlShape {
+                with_credentials: true
+            })
+        );
+        assert_eq!(
+            url_parts("https://user@host/path:with@colon"),
+            Some(UrlShape {
+                with_credentials: false
+            })
+        );
+        assert_eq!(url_parts("not a url"), None);
+        assert_eq!(url_parts("host:5432"), None);
+    }
+}
