@@ -3,7 +3,10 @@
 //! structurally, in custom resources) is listed once, with its containers.
 
 pub mod podspec;
+pub mod qos;
 pub mod quantity;
+pub mod quota;
+pub mod resources;
 
 use std::collections::{HashMap, HashSet};
 
@@ -79,6 +82,8 @@ pub struct Workspace {
     pub objects: Vec<Object>,
     pub pod_specs: Vec<PodSpecRef>,
     index: HashMap<ObjectKey, ObjectId>,
+    /// LimitRanges and ResourceQuotas, read on first use ([`Workspace::resource_index`]).
+    resource_index: resources::ResourceIndexCell,
 }
 
 /// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).
