@@ -274,6 +274,7 @@ fn parse_strict(text: &str) -> Loaded {
             }
             Event::Scalar(value, scalar_style, anchor, tag) => {
                 let Some(b) = builder.as_mut() else { continue };
+                let end = quoted_scalar_end(bytes, start, scalar_style).unwrap_or(end);
                 let id = b.add(
                     Node {
                         span: Span::new(start, end),
@@ -411,6 +412,29 @@ fn parse_strict(text: &str) -> Loaded {
         }
     }
     loaded
+}
+
+/// The end of a quoted scalar: just past its closing quote. The parser's end mark for a
+/// quoted scalar followed by a comment lies past the comment (`"1"  # note`).
+fn quoted_scalar_end(bytes: &[u8], start: usize, style: ScalarStyle) -> Option<usize> {
+    let quote = match style {
+        ScalarStyle::DoubleQuoted => b'"',
+        ScalarStyle::SingleQuoted => b'\'',
+        _ => return None,
+    };
+    if bytes.get(start) != Some(&quote) {
+        return None;
+    }
+    let mut i = start + 1;
+    while let Some(&c) = bytes.get(i) {
+        match (quote, c) {
+            (b'"', b'\\') => i += 2,
+            (b'\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            _ if c == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn syntax(start: usize, end: usize, message: &str) -> LoadProblem {
