@@ -115,6 +115,20 @@ fn go_json_float(f: f64) -> String {
     }
 }
 
+/// Reads a single quantity field (`emptyDir.sizeLimit`) as the API server decodes it
+/// (`Ok(None)` for null). For validity checks: the value is rounded to milli-units like a
+/// resource list's, which only resource lists are.
+pub fn read_quantity(doc: &Document, node: NodeId) -> Result<Option<Quantity>, String> {
+    let text = doc
+        .scalar(node)
+        .map(|s| s.text.to_string())
+        .unwrap_or_default();
+    match quantity_json_text(doc, node)? {
+        None => Ok(None),
+        Some(json) => parse_for(&json, &text, "", ListKind::Any).map(Some),
+    }
+}
+
 /// What the API server accepts in a resource list, beyond a parsable quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {

@@ -2,6 +2,7 @@
 //! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
 
 mod latest_image_tag;
+mod resources;
 
 use rayon::prelude::*;
 
@@ -65,7 +66,17 @@ pub const SOURCE_RULES: &[&str] = &[
 
 /// Every built-in rule that checks objects.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
-    vec![Box::new(latest_image_tag::LatestImageTag)]
+    vec![
+        Box::new(latest_image_tag::LatestImageTag),
+        Box::new(resources::invalid_quantity::InvalidQuantity),
+        Box::new(resources::limits_below_requests::LimitsBelowRequests),
+        Box::new(resources::suspicious_quantity::SuspiciousQuantity),
+        Box::new(resources::missing_resources::MissingRequests),
+        Box::new(resources::missing_resources::MissingLimits),
+        Box::new(resources::limitrange_violation::LimitRangeViolation),
+        Box::new(resources::qos_class::QosClassRule::default()),
+        Box::new(resources::resourcequota_violation::ResourceQuotaViolation),
+    ]
 }
 
 /// Ids of every built-in rule, sorted.
