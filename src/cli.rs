@@ -55,6 +55,19 @@ pub enum Command {
         /// The rule id, e.g. `latest-image-tag`.
         rule: String,
     },
+    /// Show each workload's effective requests and limits, where every value came from, and
+    /// its QoS class.
+    Inspect {
+        /// Files and directories (directories recursively); `-` reads stdin.
+        #[arg(default_value = ".")]
+        paths: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::inspect::InspectFormat::Human)]
+        format: crate::inspect::InspectFormat,
+        /// Namespace of namespaced objects that do not set `metadata.namespace`.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +124,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Explain { rule }) => {
             let entry = catalogue::entry(&rule).ok_or(Error::UnknownRule(rule))?;
             write!(out, "{}", explain(entry)).map_err(Error::Output)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Inspect {
+            paths,
+            format,
+            namespace,
+        }) => {
+            crate::inspect::run(paths, format, namespace, &mut out)?;
+            out.flush().map_err(Error::Output)?;
             return Ok(ExitCode::SUCCESS);
         }
         None => {}

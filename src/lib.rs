@@ -8,6 +8,7 @@ pub mod cli;
 pub mod discover;
 pub mod error;
 pub mod finding;
+pub mod inspect;
 pub mod lint;
 pub mod load;
 pub mod model;
