@@ -236,12 +236,23 @@ fn read_entry(
     }
 }
 
+/// A value as shown in messages: at most 40 characters (a hostile 16 KB number stays out).
+pub fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX - 3).collect();
+    format!("{head}...")
+}
+
 fn parse_for(json: &str, written: &str, name: &str, kind: ListKind) -> Result<Quantity, String> {
+    let written = &shorten(written);
     let quantity = Quantity::parse(json).map_err(|e| {
         let shown = if written.trim().is_empty() {
-            json
+            shorten(json)
         } else {
-            written
+            written.clone()
         };
         match e {
             crate::model::quantity::QuantityError::Empty => {
@@ -1599,15 +1610,18 @@ impl ResourceIndex {
         }
     }
 
-    /// The valid LimitRanges governing `object`, with their index, in name order.
+    /// The valid LimitRanges governing `object`, with their index, in name order. The list is
+    /// sorted by namespace, so only the object's namespace is looked at.
     pub fn limit_ranges_for<'a>(
         &'a self,
         ws: &'a Workspace,
         object: &'a Object,
     ) -> impl Iterator<Item = (usize, &'a LimitRange)> + 'a {
-        self.limit_ranges
+        let range = namespace_range(&self.limit_ranges, |lr| &lr.scope, object);
+        self.limit_ranges[range.clone()]
             .iter()
-            .enumerate()
+            .zip(range)
+            .map(|(lr, i)| (i, lr))
             .filter(move |(_, lr)| lr.is_valid() && lr.scope.covers(ws, object))
     }
 
@@ -1617,10 +1631,25 @@ impl ResourceIndex {
         ws: &'a Workspace,
         object: &'a Object,
     ) -> impl Iterator<Item = &'a ResourceQuota> + 'a {
-        self.quotas
+        let range = namespace_range(&self.quotas, |q| &q.scope, object);
+        self.quotas[range]
             .iter()
             .filter(move |q| q.is_valid() && q.scope.covers(ws, object))
     }
+}
+
+/// The index range of `items` (sorted by namespace) in `object`'s namespace.
+fn namespace_range<T>(
+    items: &[T],
+    scope: impl Fn(&T) -> &NamespaceScope,
+    object: &Object,
+) -> std::ops::Range<usize> {
+    let Some(ns) = object.namespace.as_deref() else {
+        return 0..0;
+    };
+    let start = items.partition_point(|i| scope(i).namespace.as_str() < ns);
+    let end = items.partition_point(|i| scope(i).namespace.as_str() <= ns);
+    start..end
 }
 
 impl Workspace {

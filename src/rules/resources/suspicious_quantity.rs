@@ -11,7 +11,7 @@ use crate::finding::Finding;
 use crate::model::quantity::Quantity;
 use crate::model::resources::{
     ContainerResources, LimitRangeField, ListKind, Origin, ResourceEntry, ResourceList, Side,
-    is_byte_resource,
+    is_byte_resource, shorten,
 };
 use crate::source::Span;
 
@@ -54,7 +54,8 @@ struct Problem {
 
 fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
     let name = entry.name.as_str();
-    let text = entry.text.trim();
+    let shown = shorten(entry.text.trim());
+    let text = shown.as_str();
     if entry.null {
         return Some(Problem {
             message: format!("`{name}` has no value: the API server reads it as 0"),
@@ -70,7 +71,8 @@ fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
             help: "write the number, e.g. `500m` or `1Gi`".into(),
         });
     }
-    let (number, suffix) = split_suffix(text);
+    let (number, suffix) = split_suffix(entry.text.trim());
+    let number = &shorten(number);
     let base = base_name(name);
     let small_suffix = matches!(suffix, "m" | "u" | "n");
     let fractional = value.milli_value_ceil().is_some_and(|m| m % 1000 != 0);
