@@ -17,16 +17,36 @@ pub struct Examples {
     pub good: String,
 }
 
+/// A catalogue entry: a built-in rule's documentation, or a declarative rule (built-in or a
+/// user's custom policy) when it carries `match` and `schema`. Built-in entries must fill every
+/// documentation field (a test checks); custom policies need only `id`, `severity`, `summary`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueEntry {
     pub id: String,
     pub severity: SeverityName,
+    #[serde(default = "custom_category")]
     pub category: String,
     pub summary: String,
+    #[serde(default)]
     pub rationale: String,
+    #[serde(default)]
     pub fix: String,
-    pub examples: Examples,
+    /// Short fix text; accepted for custom policies (Polaris/Datree style) when `fix` is absent.
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub examples: Option<Examples>,
+    /// Declarative rules: which objects, pod specs or containers the schema applies to.
+    #[serde(default, rename = "match")]
+    pub match_: Option<crate::policy::PolicyMatch>,
+    /// Declarative rules: the JSON Schema every matched node must satisfy.
+    #[serde(default)]
+    pub schema: Option<serde_json::Value>,
+}
+
+fn custom_category() -> String {
+    "custom".to_string()
 }
 
 /// A severity as written in a catalogue entry.
@@ -52,24 +72,35 @@ impl CatalogueEntry {
     pub fn default_severity(&self) -> Severity {
         self.severity.into()
     }
+
+    /// The short "how to fix" text: `help`, else `fix`.
+    pub fn fix_text(&self) -> Option<&str> {
+        self.help
+            .as_deref()
+            .or(Some(self.fix.as_str()))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
 }
 
 /// Parses one catalogue file. The file stem must equal the `id`.
 pub fn parse_entry(stem: &str, text: &str) -> Result<CatalogueEntry, String> {
-    let loaded = parse_yaml(text);
-    if let Some(problem) = loaded.problems.first() {
-        return Err(format!("rules/{stem}.yaml: {}", problem.message));
-    }
-    let doc = loaded
-        .documents
-        .first()
-        .ok_or_else(|| format!("rules/{stem}.yaml is empty"))?;
-    let entry: CatalogueEntry = serde_json::from_value(to_json(doc, doc.root))
-        .map_err(|e| format!("rules/{stem}.yaml: {e}"))?;
+    let entry = parse_entry_text(text).map_err(|e| format!("rules/{stem}.yaml: {e}"))?;
     if entry.id != stem {
         return Err(format!("rules/{stem}.yaml declares id `{}`", entry.id));
     }
     Ok(entry)
+}
+
+/// Parses the text of a catalogue entry or custom policy.
+pub fn parse_entry_text(text: &str) -> Result<CatalogueEntry, String> {
+    let loaded = parse_yaml(text);
+    if let Some(problem) = loaded.problems.first() {
+        let at = crate::source::SourceFile::new("", text).line_col(problem.span.start);
+        return Err(format!("{}:{}: {}", at.line, at.column, problem.message));
+    }
+    let doc = loaded.documents.first().ok_or("the file is empty")?;
+    serde_json::from_value(to_json(doc, doc.root)).map_err(|e| e.to_string())
 }
 
 /// Every catalogue entry, sorted by id. The catalogue is part of the binary and checked by

@@ -4,13 +4,18 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use clap::{Parser, Subcommand};
+
+use crate::baseline::Baseline;
 use crate::catalogue;
+use crate::config::{Config, FailOn, config_schema};
 use crate::error::Error;
-use crate::finding::Severity;
 use crate::lint::{LintOptions, lint};
 use crate::model::WorkspaceOptions;
+use crate::registry::Registry;
 use crate::report::{Format, HumanOptions, write_report};
 
 #[derive(Debug, Parser)]
@@ -33,9 +38,22 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding is at or above this severity [default: the config's
+    /// `fail-on`, else error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Config file [default: .kubeward.yaml found upward from the current directory].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Hide the findings recorded in this baseline; report only new ones.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings as a baseline (after --baseline, if given) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Worker threads (default: all cores). The output is identical for any value.
     #[arg(short = 'j', long)]
@@ -48,8 +66,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every rule: id, default severity, summary.
+    /// List every rule: id, severity under the loaded config, summary.
     Rules,
+    /// Print the JSON Schema of the config file (.kubeward.yaml), for editors.
+    ConfigSchema,
     /// Print a rule's catalogue entry.
     Explain {
         /// The rule id, e.g. `latest-image-tag`.
@@ -70,25 +90,6 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
-
-impl FailOn {
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        }
-    }
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -107,15 +108,32 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if let Some(Command::ConfigSchema) = cli.command {
+        let schema = serde_json::to_string_pretty(&config_schema()).unwrap_or_default();
+        writeln!(out, "{schema}").map_err(Error::Output)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cwd = std::env::current_dir().map_err(|source| Error::Path {
+        path: ".".to_string(),
+        source,
+    })?;
+    let config = Config::discover(cli.config.as_deref(), &cwd)?;
+    let registry = Arc::new(Registry::from_config(&config)?);
     match cli.command {
         Some(Command::Rules) => {
-            for entry in catalogue::catalogue() {
+            for info in registry.infos.values() {
+                let severity = info
+                    .effective
+                    .map_or_else(|| "off".to_string(), |s| s.to_string());
+                let note = match (&info.policy_file, info.configured) {
+                    (Some(file), _) => format!(" [policy {file}]"),
+                    (None, true) => " [set by config]".to_string(),
+                    (None, false) => String::new(),
+                };
                 writeln!(
                     out,
-                    "{:<28} {:<8} {}",
-                    entry.id,
-                    entry.default_severity(),
-                    entry.summary
+                    "{:<28} {:<8} {}{note}",
+                    info.id, severity, info.summary
                 )
                 .map_err(Error::Output)?;
             }
@@ -131,11 +149,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             format,
             namespace,
         }) => {
-            crate::inspect::run(paths, format, namespace, &mut out)?;
+            let options = LintOptions {
+                paths,
+                workspace: WorkspaceOptions {
+                    default_namespace: namespace,
+                },
+                exclude: config.exclude.clone(),
+                registry,
+            };
+            crate::inspect::run(&options, format, &mut out)?;
             out.flush().map_err(Error::Output)?;
             return Ok(ExitCode::SUCCESS);
         }
-        None => {}
+        Some(Command::ConfigSchema) | None => {}
     }
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = cli.threads {
@@ -150,8 +176,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         workspace: WorkspaceOptions {
             default_namespace: cli.namespace,
         },
+        exclude: config.exclude.clone(),
+        registry,
     };
-    let result = pool.install(|| lint(&options))?;
+    let mut result = pool.install(|| lint(&options))?;
+    if let Some(path) = &cli.baseline {
+        let baseline = Baseline::read(path)?;
+        result.baseline = Some(baseline.apply(&mut result));
+    }
+    if let Some(path) = &cli.write_baseline {
+        let baseline = Baseline::from_result(&result);
+        baseline.write(path)?;
+        eprintln!(
+            "kubeward: wrote {} findings to the baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let human = HumanOptions {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && std::io::stdout().is_terminal(),
@@ -159,7 +201,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
     write_report(&result, cli.format, &human, &mut out).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
-    let failed = cli.fail_on.threshold().is_some_and(|threshold| {
+    let fail_on = cli.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let failed = fail_on.threshold().is_some_and(|threshold| {
         result
             .findings
             .iter()
@@ -181,17 +224,30 @@ fn terminal_width() -> usize {
 
 /// `kubeward explain RULE`: the catalogue entry as readable text.
 pub fn explain(entry: &catalogue::CatalogueEntry) -> String {
-    format!(
-        "{id} ({severity}, {category})\n\n{summary}\n\nWhy it matters\n  {rationale}\n\nHow to fix\n  {fix}\n\nBad\n{bad}\nGood\n{good}",
+    let mut text = format!(
+        "{id} ({severity}, {category})\n\n{summary}\n",
         id = entry.id,
         severity = entry.default_severity(),
         category = entry.category,
         summary = entry.summary.trim(),
-        rationale = entry.rationale.trim().replace('\n', "\n  "),
-        fix = entry.fix.trim().replace('\n', "\n  "),
-        bad = indent(&entry.examples.bad),
-        good = indent(&entry.examples.good),
-    )
+    );
+    if !entry.rationale.trim().is_empty() {
+        text.push_str(&format!(
+            "\nWhy it matters\n  {}\n",
+            entry.rationale.trim().replace('\n', "\n  ")
+        ));
+    }
+    if let Some(fix) = entry.fix_text() {
+        text.push_str(&format!("\nHow to fix\n  {}\n", fix.replace('\n', "\n  ")));
+    }
+    if let Some(examples) = &entry.examples {
+        text.push_str(&format!(
+            "\nBad\n{}\nGood\n{}",
+            indent(&examples.bad),
+            indent(&examples.good)
+        ));
+    }
+    text
 }
 
 fn indent(text: &str) -> String {

@@ -14,6 +14,12 @@ pub enum Error {
     UnknownRule(String),
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
+    #[error("invalid config: {0}")]
+    Config(String),
+    #[error("invalid policy {path}: {message}")]
+    Policy { path: String, message: String },
+    #[error("invalid baseline {path}: {message}")]
+    Baseline { path: String, message: String },
     #[error("cannot write the report: {0}")]
     Output(#[source] std::io::Error),
 }

@@ -15,7 +15,7 @@ use crate::model::qos::{KubeVersion, compute_qos};
 use crate::model::resources::{
     ContainerResources, Effective, EffectiveValue, Origin, PodResources, pod_resources,
 };
-use crate::model::{ContainerKind, Workspace, WorkspaceOptions};
+use crate::model::{ContainerKind, Workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InspectFormat {
@@ -183,18 +183,8 @@ pub fn report(ws: &Workspace, version: KubeVersion) -> InspectReport {
 }
 
 /// `kubeward inspect`: loads the paths and prints the report.
-pub fn run(
-    paths: Vec<String>,
-    format: InspectFormat,
-    namespace: String,
-    out: &mut dyn Write,
-) -> Result<(), Error> {
-    let result = lint(&LintOptions {
-        paths,
-        workspace: WorkspaceOptions {
-            default_namespace: namespace,
-        },
-    })?;
+pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) -> Result<(), Error> {
+    let result = lint(options)?;
     let unreadable = result
         .findings
         .iter()
@@ -323,7 +313,7 @@ fn is_known_path(path: &str) -> bool {
 mod tests {
     use super::*;
     use crate::load::parse_yaml;
-    use crate::model::LoadedFile;
+    use crate::model::{LoadedFile, WorkspaceOptions};
     use crate::source::SourceFile;
 
     fn workspace(files: &[(&str, &str)]) -> Workspace {

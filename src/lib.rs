@@ -3,8 +3,10 @@
 //! The flow: [`discover`] -> [`load`] -> [`model`] (workspace) -> [`rules`] -> [`finding`]s ->
 //! [`report`].
 
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod error;
 pub mod finding;
@@ -12,6 +14,10 @@ pub mod inspect;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod policy;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suggest;
+pub mod suppress;

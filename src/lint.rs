@@ -4,18 +4,38 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
+use crate::baseline::BaselineSummary;
+use crate::config::Exclude;
 use crate::discover::{Input, Origin, discover};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::load::{Loaded, ProblemKind, parse_yaml};
 use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
-use crate::rules::{apply_default_severities, builtin_rules, run_rules};
+use crate::registry::Registry;
+use crate::rules::run_rules;
 use crate::source::{DecodeError, SourceFile, Span, decode};
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LintOptions {
     pub paths: Vec<String>,
     pub workspace: WorkspaceOptions,
+    /// The config's `exclude` globs.
+    pub exclude: Option<Exclude>,
+    /// The rules to run, configured.
+    pub registry: Arc<Registry>,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            paths: vec![".".to_string()],
+            workspace: WorkspaceOptions::default(),
+            exclude: None,
+            registry: Arc::new(Registry::builtin()),
+        }
+    }
 }
 
 /// Everything a report needs.
@@ -24,6 +44,8 @@ pub struct LintResult {
     pub workspace: Workspace,
     /// Sorted by path, line, column, rule, message; severities resolved.
     pub findings: Vec<Finding>,
+    /// Set when a baseline was applied.
+    pub baseline: Option<BaselineSummary>,
 }
 
 impl LintResult {
@@ -40,7 +62,15 @@ impl LintResult {
 
 /// Lints the given paths. Runs on the current rayon pool.
 pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
-    let inputs = discover(&options.paths)?;
+    let mut inputs = discover(&options.paths)?;
+    if let Some(exclude) = &options.exclude {
+        inputs.retain(|input| match &input.origin {
+            Origin::Explicit(path) | Origin::Walked(path) | Origin::Unreadable(path, _) => {
+                !exclude.is_excluded(path)
+            }
+            Origin::Stdin => true,
+        });
+    }
     let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -62,12 +92,15 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
         findings.extend(file_findings);
     }
     let workspace = Workspace::new(files, &options.workspace);
-    findings.extend(run_rules(&workspace, &builtin_rules()));
-    apply_default_severities(&mut findings);
+    let registry = &options.registry;
+    findings.extend(run_rules(&workspace, &registry.rules));
+    crate::suppress::apply(&workspace, registry, &mut findings);
+    registry.resolve(&mut findings);
     sort_findings(&workspace, &mut findings);
     Ok(LintResult {
         workspace,
         findings,
+        baseline: None,
     })
 }
 

@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 
 use kubeward::catalogue::catalogue;
 use kubeward::lint::{LintOptions, LintResult, lint};
-use kubeward::model::WorkspaceOptions;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Expectation {
@@ -81,7 +80,7 @@ fn expectations(path: &Path) -> Vec<Expectation> {
 fn run(path: &Path) -> LintResult {
     lint(&LintOptions {
         paths: vec![path.display().to_string()],
-        workspace: WorkspaceOptions::default(),
+        ..LintOptions::default()
     })
     .unwrap_or_else(|e| panic!("linting {} failed: {e}", path.display()))
 }

@@ -264,7 +264,6 @@ fn parse_strict(text: &str) -> Loaded {
         };
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
-        let event_has_width = end > start;
         match event {
             Event::DocumentStart(_) => builder = Some(DocBuilder::new(start)),
             Event::DocumentEnd => {
@@ -274,7 +273,14 @@ fn parse_strict(text: &str) -> Loaded {
             }
             Event::Scalar(value, scalar_style, anchor, tag) => {
                 let Some(b) = builder.as_mut() else { continue };
-                let end = quoted_scalar_end(bytes, start, scalar_style).unwrap_or(end);
+                // A quoted scalar's event span runs on over a trailing comment: end it at the
+                // closing quote.
+                let end = match scalar_style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        closing_quote_end(text, start, end).unwrap_or(end)
+                    }
+                    _ => end,
+                };
                 let id = b.add(
                     Node {
                         span: Span::new(start, end),
@@ -379,16 +385,12 @@ fn parse_strict(text: &str) -> Loaded {
                         (start, anchor, NodeKind::Mapping(entries), size)
                     }
                 };
-                // Block collections start where their first child starts; end at the last child.
-                let last_end = last_child_end(b, &kind).unwrap_or(end);
-                let closes_flow = event_has_width
-                    && bytes
-                        .get(end.saturating_sub(1))
-                        .is_some_and(|c| matches!(c, b']' | b'}'));
-                let node_end = if closes_flow {
-                    end
+                // A flow collection ends at its `]`/`}` (the event's span runs on over trailing
+                // whitespace and comments); a block collection at its last child.
+                let node_end = if matches!(bytes.get(start), Some(b']' | b'}')) {
+                    start + 1
                 } else {
-                    last_end.max(node_start)
+                    last_child_end(b, &kind).unwrap_or(end).max(node_start)
                 };
                 let id = b.add(
                     Node {
@@ -414,23 +416,22 @@ fn parse_strict(text: &str) -> Loaded {
     loaded
 }
 
-/// The end of a quoted scalar: just past its closing quote. The parser's end mark for a
-/// quoted scalar followed by a comment lies past the comment (`"1"  # note`).
-fn quoted_scalar_end(bytes: &[u8], start: usize, style: ScalarStyle) -> Option<usize> {
-    let quote = match style {
-        ScalarStyle::DoubleQuoted => b'"',
-        ScalarStyle::SingleQuoted => b'\'',
-        _ => return None,
-    };
-    if bytes.get(start) != Some(&quote) {
-        return None;
-    }
-    let mut i = start + 1;
-    while let Some(&c) = bytes.get(i) {
-        match (quote, c) {
-            (b'"', b'\\') => i += 2,
-            (b'\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            _ if c == quote => return Some(i + 1),
+/// The end (exclusive) of the quoted scalar that starts at or after `start` (after an anchor or
+/// tag), scanning no further than `limit`.
+fn closing_quote_end(text: &str, start: usize, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let open = start
+        + bytes
+            .get(start..limit)?
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\''))?;
+    let quote = bytes[open];
+    let mut i = open + 1;
+    while i < limit {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Some(i + 1),
             _ => i += 1,
         }
     }

@@ -171,14 +171,14 @@ fn go_template_braces_are_detected() {
 }
 
 #[test]
-fn quoted_scalars_end_at_their_closing_quote_before_a_comment() {
-    let src = "a: \"1\"  # note \"x\"\nb: 'it''s'  # it's\nc: \"x\\\"y\" # c\nd: \"é\"  # é\n";
+fn spans_stop_before_trailing_comments() {
+    let src = "a: \"x\\\"y\"  # c\nb: []  # d\nc: {k: 'it''s'}  # e\nd: &q 'v'  # f\n";
     let loaded = parse_yaml(src);
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     let doc = &loaded.documents[0];
-    let at = |key: &str| text_at(src, doc.span(doc.get(doc.root, key).unwrap()));
-    assert_eq!(at("a"), "\"1\"");
-    assert_eq!(at("b"), "'it''s'");
-    assert_eq!(at("c"), "\"x\\\"y\"");
-    assert_eq!(at("d"), "\"é\"");
+    let at = |k: &str| text_at(src, doc.span(doc.get(doc.root, k).unwrap()));
+    assert_eq!(at("a"), "\"x\\\"y\"");
+    assert_eq!(at("b"), "[]");
+    assert_eq!(at("c"), "{k: 'it''s'}");
+    assert_eq!(at("d"), "&q 'v'");
 }

@@ -137,6 +137,17 @@ impl Document {
         self.get(map, key).and_then(|v| self.str(v))
     }
 
+    /// Span of the key whose value is `node` (the first such key in document order).
+    pub fn parent_key_span(&self, node: NodeId) -> Option<Span> {
+        self.nodes.iter().find_map(|n| match &n.kind {
+            NodeKind::Mapping(entries) => entries
+                .iter()
+                .find(|e| e.value == node)
+                .map(|e| self.span(e.key)),
+            _ => None,
+        })
+    }
+
     /// Span of the key `key` in `map`, for findings about a key or a missing child.
     pub fn key_span(&self, map: NodeId, key: &str) -> Option<Span> {
         self.entry(map, key).map(|e| self.span(e.key))

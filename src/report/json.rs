@@ -39,6 +39,8 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::baseline::BaselineSummary>,
 }
 
 pub fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
@@ -72,6 +74,7 @@ pub fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
             errors: c.errors,
             warnings: c.warnings,
             infos: c.infos,
+            baseline: result.baseline,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

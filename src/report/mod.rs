@@ -86,7 +86,9 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
             )
         })
         .unwrap_or_default();
-    stable_hash(&[finding.rule, &source.path, &object, &content])
+    // `./deploy/a.yaml` and `deploy/a.yaml` are the same file to the user.
+    let path = source.path.trim_start_matches("./");
+    stable_hash(&[finding.rule, path, &object, &content])
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -112,5 +114,11 @@ pub fn summary_line(result: &LintResult) -> String {
         ", {}",
         plural(result.workspace.objects.len(), "object", "objects")
     ));
+    if let Some(b) = result.baseline {
+        line.push_str(&format!(
+            "; baseline: {} hidden, {} fixed since",
+            b.hidden, b.fixed
+        ));
+    }
     line
 }

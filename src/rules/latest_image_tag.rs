@@ -9,10 +9,37 @@ const ID: &str = "latest-image-tag";
 
 /// The tag of an image reference, if any: the part after the last `:` that follows the last
 /// `/` (a `:` before it belongs to a registry port, `registry:5000/app`).
-fn image_tag(image: &str) -> Option<&str> {
+pub(crate) fn image_tag(image: &str) -> Option<&str> {
     let name = image.split('@').next().unwrap_or(image);
     let last_segment = name.rsplit('/').next().unwrap_or(name);
     last_segment.split_once(':').map(|(_, tag)| tag)
+}
+
+/// An image whose tag moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FloatingTag {
+    /// No tag: the runtime pulls `:latest`.
+    Untagged,
+    Latest,
+}
+
+/// Whether an image reference floats. Digests pin the image; template placeholders are
+/// resolved elsewhere, so neither floats.
+pub(crate) fn floating_tag(image: &str) -> Option<FloatingTag> {
+    let image = image.trim();
+    if image.is_empty()
+        || image.contains('@')
+        || image.contains("${")
+        || image.contains("{{")
+        || image.contains("$(")
+    {
+        return None;
+    }
+    match image_tag(image) {
+        None => Some(FloatingTag::Untagged),
+        Some("latest") => Some(FloatingTag::Latest),
+        Some(_) => None,
+    }
 }
 
 impl Rule for LatestImageTag {
@@ -31,19 +58,12 @@ impl Rule for LatestImageTag {
                     continue;
                 };
                 let image = image.trim();
-                // Digests pin the image; template placeholders are resolved elsewhere.
-                if image.is_empty()
-                    || image.contains('@')
-                    || image.contains("${")
-                    || image.contains("{{")
-                    || image.contains("$(")
-                {
-                    continue;
-                }
-                let problem = match image_tag(image) {
-                    None => format!("image `{image}` has no tag, so it means `:latest`"),
-                    Some("latest") => format!("image `{image}` uses the `latest` tag"),
-                    Some(_) => continue,
+                let problem = match floating_tag(image) {
+                    Some(FloatingTag::Untagged) => {
+                        format!("image `{image}` has no tag, so it means `:latest`")
+                    }
+                    Some(FloatingTag::Latest) => format!("image `{image}` uses the `latest` tag"),
+                    None => continue,
                 };
                 out.push(
                     cx.finding(
@@ -61,7 +81,7 @@ impl Rule for LatestImageTag {
 
 #[cfg(test)]
 mod tests {
-    use super::image_tag;
+    use super::{FloatingTag, floating_tag, image_tag};
 
     #[test]
     fn tags_ignore_registry_ports() {
@@ -70,5 +90,15 @@ mod tests {
         assert_eq!(image_tag("registry:5000/team/app"), None);
         assert_eq!(image_tag("registry:5000/team/app:latest"), Some("latest"));
         assert_eq!(image_tag("app@sha256:abc"), None);
+    }
+
+    #[test]
+    fn floating_tags() {
+        assert_eq!(floating_tag("nginx"), Some(FloatingTag::Untagged));
+        assert_eq!(floating_tag(" nginx:latest "), Some(FloatingTag::Latest));
+        assert_eq!(floating_tag("nginx:1.27"), None);
+        assert_eq!(floating_tag("nginx:latest@sha256:abc"), None);
+        assert_eq!(floating_tag("${IMAGE}"), None);
+        assert_eq!(floating_tag(""), None);
     }
 }

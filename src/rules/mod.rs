@@ -1,12 +1,13 @@
 //! The rule engine. A rule is a pure function from the workspace (or one object of it) to
 //! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
 
+mod image_pull_policy;
 mod latest_image_tag;
+mod probes;
 mod resources;
 
 use rayon::prelude::*;
 
-use crate::catalogue;
 use crate::finding::Finding;
 use crate::load::Document;
 use crate::model::{Object, ObjectId, PodSpecRef, Workspace};
@@ -64,10 +65,20 @@ pub const SOURCE_RULES: &[&str] = &[
     "template-skipped",
 ];
 
+/// Rules reported by the pipeline after the rules ran (suppressions).
+pub const PIPELINE_RULES: &[&str] = &["unused-suppression"];
+
 /// Every built-in rule that checks objects.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(latest_image_tag::LatestImageTag),
+        Box::new(image_pull_policy::ImagePullPolicy),
+        Box::new(probes::MissingReadinessProbe),
+        Box::new(probes::MissingLivenessProbe),
+        Box::new(probes::LivenessWithoutReadiness),
+        Box::new(probes::InvalidProbe),
+        Box::new(probes::ProbePortNotDeclared),
+        Box::new(probes::IdenticalProbes),
         Box::new(resources::invalid_quantity::InvalidQuantity),
         Box::new(resources::limits_below_requests::LimitsBelowRequests),
         Box::new(resources::suspicious_quantity::SuspiciousQuantity),
@@ -79,12 +90,9 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
     ]
 }
 
-/// Ids of every built-in rule, sorted.
+/// Ids of every built-in rule (declarative ones included), sorted.
 pub fn all_rule_ids() -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> = SOURCE_RULES.to_vec();
-    ids.extend(builtin_rules().iter().map(|r| r.id()));
-    ids.sort_unstable();
-    ids
+    crate::registry::Registry::builtin().ids().collect()
 }
 
 /// Runs every rule over the workspace, in parallel over objects.
@@ -119,18 +127,24 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
     findings
 }
 
-/// Applies catalogue severities to findings that did not set their own.
-pub fn apply_default_severities(findings: &mut [Finding]) {
-    for finding in findings {
-        if finding.severity.is_none() {
-            finding.severity = catalogue::entry(finding.rule).map(|e| e.default_severity());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue;
+
+    #[test]
+    fn built_in_catalogue_entries_are_fully_documented() {
+        for entry in catalogue::catalogue() {
+            assert!(
+                !entry.rationale.trim().is_empty(),
+                "{}: no rationale",
+                entry.id
+            );
+            assert!(!entry.fix.trim().is_empty(), "{}: no fix", entry.id);
+            assert!(entry.examples.is_some(), "{}: no examples", entry.id);
+            assert_ne!(entry.category, "custom", "{}: no category", entry.id);
+        }
+    }
 
     #[test]
     fn every_rule_has_a_catalogue_entry_and_every_entry_a_rule() {

@@ -1,0 +1,543 @@
+//! The config file, `.kubeward.yaml`: found upward from the current directory, or given with
+//! `--config FILE`. Read with the manifest loader, so YAML is typed as Kubernetes types it: an
+//! unquoted `off` is the boolean false (accepted as "off"), and an unquoted `kube-version: 1.30`
+//! is the number 1.3 (rejected: quote it). Relative paths resolve against the file's folder.
+//! Every key is checked, with a "did you mean" for unknown ones.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde_json::json;
+
+use crate::error::Error;
+use crate::finding::Severity;
+use crate::load::json::to_json;
+use crate::load::scalar::ScalarValue;
+use crate::load::{Document, NodeId, parse_yaml};
+use crate::rules::RuleParams;
+use crate::source::{SourceFile, Span};
+use crate::suggest::hint;
+
+pub const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
+
+const TOP_LEVEL_KEYS: &[&str] = &["kube-version", "fail-on", "exclude", "rules", "policies"];
+
+/// A target Kubernetes version, `1.33`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KubeVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl KubeVersion {
+    /// Parses `1.33` or `v1.33` (a patch version, `1.33.2`, is accepted and ignored).
+    pub fn parse(text: &str) -> Option<KubeVersion> {
+        let text = text.strip_prefix('v').unwrap_or(text);
+        let mut parts = text.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        if let Some(patch) = parts.next() {
+            patch.parse::<u32>().ok()?;
+        }
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(KubeVersion { major, minor })
+    }
+}
+
+impl std::fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// `--fail-on` and the config's `fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// A rule's level in the config: off, on at its default severity, or a severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    Default,
+    Severity(Severity),
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleSetting {
+    pub level: Level,
+    pub params: RuleParams,
+    /// Span of the rule's key in the config, for errors about it.
+    pub key_span: Span,
+    /// Span of the value, for errors about its parameters.
+    pub value_span: Span,
+}
+
+/// Paths excluded by the config's `exclude` globs, matched relative to the config's folder.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    pub base: PathBuf,
+    pub globs: GlobSet,
+}
+
+impl Exclude {
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let absolute = absolute_normalized(path);
+        let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
+        self.globs.is_match(relative)
+    }
+}
+
+/// The absolute form of a path with `.` and `..` resolved lexically (`deploy/../vendor/x` is
+/// `vendor/x`), without touching the file system.
+pub fn absolute_normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file read, when there was one.
+    pub source: Option<Arc<SourceFile>>,
+    /// Folder relative paths resolve against: the config file's, else the current directory.
+    pub dir: PathBuf,
+    pub kube_version: Option<KubeVersion>,
+    pub fail_on: Option<FailOn>,
+    pub exclude: Option<Exclude>,
+    pub rules: BTreeMap<String, RuleSetting>,
+    pub policies: Vec<PathBuf>,
+}
+
+impl Config {
+    /// The config for a run: `--config FILE`, else `.kubeward.yaml` found upward from `cwd`,
+    /// else the defaults.
+    pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Error> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        for dir in cwd.ancestors() {
+            let candidate = dir.join(CONFIG_FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate);
+            }
+        }
+        Ok(Config {
+            dir: cwd.to_path_buf(),
+            ..Config::default()
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Path {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let absolute = absolute_normalized(path);
+        let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+        Config::parse(SourceFile::new(path.display().to_string(), text), dir)
+    }
+
+    /// Parses config text; `dir` is where relative paths resolve.
+    pub fn parse(source: SourceFile, dir: PathBuf) -> Result<Config, Error> {
+        let source = Arc::new(source);
+        let mut config = Config {
+            source: Some(Arc::clone(&source)),
+            dir,
+            ..Config::default()
+        };
+        let loaded = parse_yaml(&source.text);
+        if let Some(problem) = loaded.problems.first() {
+            return Err(config.error(problem.span, &problem.message));
+        }
+        let Some(doc) = loaded.documents.first() else {
+            return Ok(config);
+        };
+        if matches!(
+            doc.scalar(doc.root).map(|s| s.value()),
+            Some(ScalarValue::Null)
+        ) {
+            return Ok(config);
+        }
+        if !doc.is_mapping(doc.root) {
+            return Err(config.error(doc.span(doc.root), "the config must be a mapping"));
+        }
+        for entry in doc.entries(doc.root) {
+            let key = doc.str(entry.key).unwrap_or_default();
+            let value = entry.value;
+            match key {
+                "kube-version" => config.kube_version = Some(config.kube_version(doc, value)?),
+                "fail-on" => config.fail_on = Some(config.fail_on(doc, value)?),
+                "exclude" => config.exclude = Some(config.exclude(doc, value)?),
+                "rules" => config.rules = config.rules(doc, value)?,
+                "policies" => {
+                    config.policies = config
+                        .strings(doc, value, "policies")?
+                        .into_iter()
+                        .map(|(p, _)| config.dir.join(p))
+                        .collect();
+                }
+                other => {
+                    return Err(config.error(
+                        doc.span(entry.key),
+                        &format!(
+                            "unknown key `{other}`{}",
+                            hint(other, TOP_LEVEL_KEYS.iter().copied())
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// An error pointing into the config file.
+    pub fn error(&self, span: Span, message: &str) -> Error {
+        match &self.source {
+            Some(source) => {
+                let at = source.line_col(span.start);
+                Error::Config(format!(
+                    "{}:{}:{}: {message}",
+                    source.path, at.line, at.column
+                ))
+            }
+            None => Error::Config(message.to_string()),
+        }
+    }
+
+    fn kube_version(&self, doc: &Document, node: NodeId) -> Result<KubeVersion, Error> {
+        let scalar = doc.scalar(node);
+        match scalar.map(|s| (s.value(), &*s.text)) {
+            Some((ScalarValue::String, text)) => KubeVersion::parse(text).ok_or_else(|| {
+                self.error(
+                    doc.span(node),
+                    &format!("`kube-version` must look like \"1.33\", not `{text}`"),
+                )
+            }),
+            Some((ScalarValue::Float(_) | ScalarValue::Int(_), text)) => Err(self.error(
+                doc.span(node),
+                &format!(
+                    "`kube-version: {text}` is a number to YAML ({text} reads as {}): quote it, \
+                     `kube-version: \"{text}\"`",
+                    text.parse::<f64>()
+                        .map(|f| f.to_string())
+                        .unwrap_or_default()
+                ),
+            )),
+            _ => Err(self.error(
+                doc.span(node),
+                "`kube-version` must be a quoted version, e.g. \"1.33\"",
+            )),
+        }
+    }
+
+    fn fail_on(&self, doc: &Document, node: NodeId) -> Result<FailOn, Error> {
+        let text = doc.str(node).unwrap_or_default();
+        let choices = ["error", "warning", "info", "never"];
+        match text {
+            "error" => Ok(FailOn::Error),
+            "warning" => Ok(FailOn::Warning),
+            "info" => Ok(FailOn::Info),
+            "never" => Ok(FailOn::Never),
+            _ => Err(self.error(
+                doc.span(node),
+                &format!(
+                    "`fail-on` must be one of error, warning, info, never, not `{text}`{}",
+                    hint(text, choices)
+                ),
+            )),
+        }
+    }
+
+    /// A list of strings with their spans.
+    fn strings(
+        &self,
+        doc: &Document,
+        node: NodeId,
+        key: &str,
+    ) -> Result<Vec<(String, Span)>, Error> {
+        if !doc.is_sequence(node) {
+            return Err(self.error(
+                doc.span(node),
+                &format!("`{key}` must be a list of strings"),
+            ));
+        }
+        doc.items(node)
+            .iter()
+            .map(
+                |item| match doc.scalar(*item).map(|s| (s.value(), &s.text)) {
+                    Some((ScalarValue::String, text)) => Ok((text.to_string(), doc.span(*item))),
+                    _ => {
+                        Err(self.error(doc.span(*item), &format!("`{key}` items must be strings")))
+                    }
+                },
+            )
+            .collect()
+    }
+
+    fn exclude(&self, doc: &Document, node: NodeId) -> Result<Exclude, Error> {
+        let mut builder = GlobSetBuilder::new();
+        for (pattern, span) in self.strings(doc, node, "exclude")? {
+            let glob = Glob::new(&pattern).map_err(|e| {
+                self.error(span, &format!("invalid glob `{pattern}`: {}", e.kind()))
+            })?;
+            builder.add(glob);
+            // `charts/**` should also exclude `charts` itself and `dir` everything below it.
+            if !pattern.ends_with("/**")
+                && let Ok(below) = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+            {
+                builder.add(below);
+            }
+        }
+        let globs = builder
+            .build()
+            .map_err(|e| self.error(doc.span(node), &format!("invalid `exclude`: {e}")))?;
+        Ok(Exclude {
+            base: self.dir.clone(),
+            globs,
+        })
+    }
+
+    fn rules(&self, doc: &Document, node: NodeId) -> Result<BTreeMap<String, RuleSetting>, Error> {
+        if !doc.is_mapping(node) {
+            return Err(self.error(doc.span(node), "`rules` must map rule ids to settings"));
+        }
+        let mut rules = BTreeMap::new();
+        for entry in doc.entries(node) {
+            let id = doc.str(entry.key).unwrap_or_default().to_string();
+            let (level, params) = self.rule_setting(doc, &id, entry.value)?;
+            rules.insert(
+                id,
+                RuleSetting {
+                    level,
+                    params,
+                    key_span: doc.span(entry.key),
+                    value_span: doc.span(entry.value),
+                },
+            );
+        }
+        Ok(rules)
+    }
+
+    fn rule_setting(
+        &self,
+        doc: &Document,
+        id: &str,
+        node: NodeId,
+    ) -> Result<(Level, RuleParams), Error> {
+        if doc.is_mapping(node) {
+            let mut level = Level::Default;
+            let mut params = RuleParams::new();
+            for entry in doc.entries(node) {
+                let key = doc.str(entry.key).unwrap_or_default();
+                if key == "severity" {
+                    level = self.level(doc, id, entry.value)?;
+                } else {
+                    params.insert(key.to_string(), to_json(doc, entry.value));
+                }
+            }
+            return Ok((level, params));
+        }
+        Ok((self.level(doc, id, node)?, RuleParams::new()))
+    }
+
+    fn level(&self, doc: &Document, id: &str, node: NodeId) -> Result<Level, Error> {
+        let scalar = doc.scalar(node);
+        match scalar.map(|s| (s.value(), &*s.text)) {
+            Some((ScalarValue::Bool(false), _)) => Ok(Level::Off),
+            Some((ScalarValue::Bool(true), _)) => Ok(Level::Default),
+            Some((_, "off")) => Ok(Level::Off),
+            Some((_, text)) if Severity::parse(text).is_some() => {
+                Ok(Level::Severity(Severity::parse(text).unwrap_or(Severity::Error)))
+            }
+            Some((_, text)) => Err(self.error(
+                doc.span(node),
+                &format!(
+                    "rule `{id}`: `{text}` is not a level; use off, info, warning or error{}",
+                    hint(text, ["off", "info", "warning", "error"])
+                ),
+            )),
+            None => Err(self.error(
+                doc.span(node),
+                &format!("rule `{id}`: expected off, info, warning, error, or a mapping with `severity` and parameters"),
+            )),
+        }
+    }
+}
+
+/// The JSON Schema of the config file (`kubeward config-schema`), for editors.
+pub fn config_schema() -> serde_json::Value {
+    let level = json!({
+        "description": "off (or false) | info | warning | error",
+        "oneOf": [
+            {"type": "boolean"},
+            {"enum": ["off", "info", "warning", "error"]}
+        ]
+    });
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/kubeward/kubeward/config-schema.json",
+        "title": "kubeward configuration (.kubeward.yaml)",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "kube-version": {
+                "description": "Target Kubernetes version for schema and API-version rules; quote it (\"1.33\").",
+                "type": "string",
+                "pattern": "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$"
+            },
+            "fail-on": {
+                "description": "Exit with 1 when a finding is at or above this severity; --fail-on wins.",
+                "enum": ["error", "warning", "info", "never"]
+            },
+            "exclude": {
+                "description": "Globs of paths to skip, relative to this file's folder.",
+                "type": "array",
+                "items": {"type": "string"}
+            },
+            "rules": {
+                "description": "Per-rule level, or a mapping with `severity` and the rule's parameters.",
+                "type": "object",
+                "additionalProperties": {
+                    "oneOf": [
+                        level.clone(),
+                        {
+                            "type": "object",
+                            "properties": {"severity": level},
+                        }
+                    ]
+                }
+            },
+            "policies": {
+                "description": "Custom policy files (catalogue entries with `match` and `schema`), relative to this file's folder.",
+                "type": "array",
+                "items": {"type": "string"}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(
+            SourceFile::new(".kubeward.yaml", text),
+            PathBuf::from("/repo"),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn full_config() {
+        let config = parse(
+            "kube-version: \"1.33\"\nfail-on: warning\nexclude: [\"charts/**\"]\nrules:\n  missing-liveness-probe: off\n  a: false\n  b: info\n  qos-class: {severity: error, minimum: Guaranteed}\npolicies:\n  - policies/team.yaml\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.kube_version,
+            Some(KubeVersion {
+                major: 1,
+                minor: 33
+            })
+        );
+        assert_eq!(config.fail_on, Some(FailOn::Warning));
+        assert_eq!(config.rules["missing-liveness-probe"].level, Level::Off);
+        assert_eq!(config.rules["a"].level, Level::Off);
+        assert_eq!(config.rules["b"].level, Level::Severity(Severity::Info));
+        let qos = &config.rules["qos-class"];
+        assert_eq!(qos.level, Level::Severity(Severity::Error));
+        assert_eq!(qos.params["minimum"], "Guaranteed");
+        assert_eq!(config.policies, [PathBuf::from("/repo/policies/team.yaml")]);
+        let exclude = config.exclude.unwrap();
+        assert!(exclude.is_excluded(Path::new("/repo/charts/web/templates/a.yaml")));
+        assert!(!exclude.is_excluded(Path::new("/repo/deploy/a.yaml")));
+    }
+
+    #[test]
+    fn errors_point_into_the_file_and_suggest() {
+        let err = parse("rulez: {}\n").unwrap_err();
+        assert_eq!(
+            err,
+            "invalid config: .kubeward.yaml:1:1: unknown key `rulez` (did you mean `rules`?)"
+        );
+        let err = parse("kube-version: 1.30\n").unwrap_err();
+        assert!(err.contains(":1:15:") && err.contains("quote it"), "{err}");
+        let err = parse("rules:\n  x: warn\n").unwrap_err();
+        assert!(
+            err.contains(":2:6:") && err.contains("did you mean `warning`"),
+            "{err}"
+        );
+        let err = parse("fail-on: errors\n").unwrap_err();
+        assert!(err.contains("did you mean `error`"), "{err}");
+        let err = parse("exclude: \"charts\"\n").unwrap_err();
+        assert!(err.contains("list of strings"), "{err}");
+        assert!(parse("").unwrap().rules.is_empty());
+        assert!(parse("# only comments\n").unwrap().rules.is_empty());
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            KubeVersion::parse("v1.30"),
+            Some(KubeVersion {
+                major: 1,
+                minor: 30
+            })
+        );
+        assert_eq!(
+            KubeVersion::parse("1.30.2"),
+            Some(KubeVersion {
+                major: 1,
+                minor: 30
+            })
+        );
+        assert_eq!(KubeVersion::parse("1"), None);
+        assert_eq!(KubeVersion::parse("1.x"), None);
+    }
+
+    #[test]
+    fn schema_accepts_good_and_rejects_bad_configs() {
+        let validator = jsonschema::validator_for(&config_schema()).unwrap();
+        let good = serde_json::json!({"kube-version": "1.33", "rules": {"a": "off", "b": false, "qos-class": {"severity": "error", "minimum": "Guaranteed"}}});
+        assert!(validator.is_valid(&good));
+        for bad in [
+            serde_json::json!({"kube-version": 1.3}),
+            serde_json::json!({"rulez": {}}),
+            serde_json::json!({"rules": {"a": "warn"}}),
+            serde_json::json!({"fail-on": "sometimes"}),
+        ] {
+            assert!(!validator.is_valid(&bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The rules of a run: built-in rules, built-in declarative rules (catalogue entries with a
+//! `schema`), and the config's custom policies, each with its effective severity (the config's
+//! `rules.<id>` wins over a rule's own choice, which wins over the catalogue default).
+
+use std::collections::BTreeMap;
+
+use crate::catalogue::{self, CatalogueEntry, parse_entry_text};
+use crate::config::{Config, Level};
+use crate::error::Error;
+use crate::finding::{Finding, Severity};
+use crate::policy::PolicyRule;
+use crate::rules::{PIPELINE_RULES, Rule, SOURCE_RULES, builtin_rules};
+use crate::suggest::hint;
+
+/// What the registry knows of each rule.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// `None`: switched off by the config.
+    pub effective: Option<Severity>,
+    /// The config set this rule's level.
+    pub configured: bool,
+    pub summary: String,
+    /// The custom policy file, for rules that come from one.
+    pub policy_file: Option<String>,
+}
+
+pub struct Registry {
+    pub rules: Vec<Box<dyn Rule>>,
+    /// Every rule id, sorted: checks, source and pipeline rules, custom policies.
+    pub infos: BTreeMap<&'static str, RuleInfo>,
+}
+
+impl Registry {
+    /// The built-in rules with their defaults (no config).
+    pub fn builtin() -> Registry {
+        Registry::from_config(&Config::default())
+            .unwrap_or_else(|e| panic!("built-in rules are invalid: {e}"))
+    }
+
+    pub fn from_config(config: &Config) -> Result<Registry, Error> {
+        let mut rules = builtin_rules();
+        for entry in catalogue::catalogue().iter().filter(|e| e.schema.is_some()) {
+            let rule =
+                PolicyRule::new(entry.id.as_str(), entry).map_err(|message| Error::Policy {
+                    path: format!("rules/{}.yaml", entry.id),
+                    message,
+                })?;
+            rules.push(Box::new(rule));
+        }
+        let mut infos: BTreeMap<&'static str, RuleInfo> = BTreeMap::new();
+        let known: Vec<&'static str> = rules
+            .iter()
+            .map(|r| r.id())
+            .chain(SOURCE_RULES.iter().copied())
+            .chain(PIPELINE_RULES.iter().copied())
+            .collect();
+        for id in known {
+            let entry = catalogue::entry(id);
+            infos.insert(
+                id,
+                RuleInfo {
+                    id,
+                    default_severity: entry
+                        .map_or(Severity::Error, CatalogueEntry::default_severity),
+                    effective: None,
+                    configured: false,
+                    summary: entry
+                        .map(|e| e.summary.trim().to_string())
+                        .unwrap_or_default(),
+                    policy_file: None,
+                },
+            );
+        }
+        for path in &config.policies {
+            let display = path.display().to_string();
+            let policy_error = |message: String| Error::Policy {
+                path: display.clone(),
+                message,
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| policy_error(e.to_string()))?;
+            let entry = parse_entry_text(&text).map_err(policy_error)?;
+            if infos.contains_key(entry.id.as_str()) {
+                return Err(policy_error(format!(
+                    "id `{}` is already a rule; choose another id",
+                    entry.id
+                )));
+            }
+            // Rule ids are `&'static str` everywhere; a custom policy's id lives for the run.
+            let id: &'static str = Box::leak(entry.id.clone().into_boxed_str());
+            rules.push(Box::new(PolicyRule::new(id, &entry).map_err(policy_error)?));
+            infos.insert(
+                id,
+                RuleInfo {
+                    id,
+                    default_severity: entry.default_severity(),
+                    effective: None,
+                    configured: false,
+                    summary: entry.summary.trim().to_string(),
+                    policy_file: Some(display),
+                },
+            );
+        }
+        for (id, setting) in &config.rules {
+            let Some(info) = infos.get_mut(id.as_str()) else {
+                return Err(config.error(
+                    setting.key_span,
+                    &format!(
+                        "unknown rule `{id}`{}",
+                        hint(id, known_ids(&rules).into_iter())
+                    ),
+                ));
+            };
+            info.configured = setting.level != Level::Default;
+            if let Level::Severity(severity) = setting.level {
+                info.default_severity = severity;
+            }
+            if let Some(rule) = rules.iter_mut().find(|r| r.id() == id) {
+                rule.configure(&setting.params)
+                    .map_err(|message| config.error(setting.value_span, &message))?;
+            } else if let Some(key) = setting.params.keys().next() {
+                return Err(config.error(
+                    setting.value_span,
+                    &format!("rule `{id}` has no parameter `{key}`"),
+                ));
+            }
+        }
+        for info in infos.values_mut() {
+            let level = config
+                .rules
+                .get(info.id)
+                .map_or(Level::Default, |s| s.level);
+            info.effective = match level {
+                Level::Off => None,
+                _ => Some(info.default_severity),
+            };
+        }
+        // Switched-off rules do not run at all.
+        rules.retain(|r| infos.get(r.id()).is_some_and(|i| i.effective.is_some()));
+        Ok(Registry { rules, infos })
+    }
+
+    /// Resolves each finding's severity (config, else the rule's own, else the default) and
+    /// drops findings of rules the config switched off.
+    pub fn resolve(&self, findings: &mut Vec<Finding>) {
+        findings.retain_mut(|finding| {
+            let Some(info) = self.infos.get(finding.rule) else {
+                finding.severity = finding.severity.or(Some(Severity::Error));
+                return true;
+            };
+            let Some(effective) = info.effective else {
+                return false;
+            };
+            finding.severity = if info.configured {
+                Some(effective)
+            } else {
+                finding.severity.or(Some(effective))
+            };
+            true
+        });
+    }
+
+    pub fn is_known(&self, id: &str) -> bool {
+        self.infos.contains_key(id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.infos.keys().copied()
+    }
+}
+
+fn known_ids(rules: &[Box<dyn Rule>]) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = rules.iter().map(|r| r.id()).collect();
+    ids.extend(SOURCE_RULES);
+    ids.extend(PIPELINE_RULES);
+    ids
+}
