@@ -80,6 +80,19 @@ pub enum Command {
         /// The rule id, e.g. `latest-image-tag`.
         rule: String,
     },
+    /// Show each workload's effective requests and limits, where every value came from, and
+    /// its QoS class.
+    Inspect {
+        /// Files and directories (directories recursively); `-` reads stdin.
+        #[arg(default_value = ".")]
+        paths: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::inspect::InspectFormat::Human)]
+        format: crate::inspect::InspectFormat,
+        /// Namespace of namespaced objects that do not set `metadata.namespace`.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -134,6 +147,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Explain { rule }) => {
             let entry = catalogue::entry(&rule).ok_or(Error::UnknownRule(rule))?;
             write!(out, "{}", explain(entry)).map_err(Error::Output)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Inspect {
+            paths,
+            format,
+            namespace,
+        }) => {
+            let options = LintOptions {
+                paths,
+                workspace: WorkspaceOptions {
+                    default_namespace: namespace,
+                },
+                exclude: config.exclude.clone(),
+                registry,
+            };
+            crate::inspect::run(&options, format, &mut out)?;
+            out.flush().map_err(Error::Output)?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::ConfigSchema) | None => {}

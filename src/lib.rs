@@ -10,6 +10,7 @@ pub mod config;
 pub mod discover;
 pub mod error;
 pub mod finding;
+pub mod inspect;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -31,9 +31,10 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-// Run-once pods (`restartPolicy: Never`), so that only the image rules have a say about them.
-const LATEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n  restartPolicy: Never\n";
-const PINNED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27.2\n  restartPolicy: Never\n";
+// Run-once pods (`restartPolicy: Never`) with resources, so that only the image rules have a
+// say about them.
+const LATEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
+const PINNED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27.2\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
 const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: {}\n";
 
 #[test]
@@ -357,7 +358,7 @@ fn a_50_megabyte_file_is_linted() {
     let doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  key: value-value-value-value\n";
     let big = doc.repeat(50 * 1024 * 1024 / doc.len() + 1);
     let mut tail = String::from(&big);
-    tail.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  restartPolicy: Never\n  containers: [{name: a, image: nginx}]\n");
+    tail.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  restartPolicy: Never\n  containers: [{name: a, image: nginx, resources: {limits: {cpu: 1, memory: 1Gi}}}]\n");
     std::fs::write(dir.join("big.yaml"), &tail).unwrap();
     let out = kubeward(&["--format", "json", "big.yaml"], &dir);
     let report = json(&out);
@@ -383,7 +384,7 @@ fn a_list_of_objects_is_linted_item_by_item() {
         dir.join("list.json"),
         r#"{"apiVersion": "v1", "kind": "List", "items": [
   {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
-   "spec": {"containers": [{"name": "a", "image": "nginx:latest"}]}}
+   "spec": {"containers": [{"name": "a", "image": "nginx:latest", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}}
 ]}"#,
     )
     .unwrap();

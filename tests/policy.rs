@@ -37,7 +37,7 @@ fn repo_file(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
 
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  restartPolicy: Never\n  containers:\n    - name: web\n      image: nginx\n";
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  restartPolicy: Never\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n";
 
 fn rules_of(output: &Output) -> Vec<String> {
     stdout(output)
@@ -193,7 +193,7 @@ fn custom_policies_point_at_the_exact_span() {
     write(
         &dir,
         ".kubeward.yaml",
-        "policies:\n  - policies/require-team-label.yaml\n  - policies/tensorstack-docker-secret.yaml\n  - policies/run-as-non-root.yaml\nrules:\n  latest-image-tag: off\n  missing-readiness-probe: off\n  missing-liveness-probe: off\n",
+        "policies:\n  - policies/require-team-label.yaml\n  - policies/tensorstack-docker-secret.yaml\n  - policies/run-as-non-root.yaml\nrules:\n  latest-image-tag: off\n  missing-readiness-probe: off\n  missing-liveness-probe: off\n  missing-requests: off\n  missing-limits: off\n  qos-class: off\n",
     );
     write(
         &dir,

@@ -3,7 +3,10 @@
 //! structurally, in custom resources) is listed once, with its containers.
 
 pub mod podspec;
+pub mod qos;
 pub mod quantity;
+pub mod quota;
+pub mod resources;
 pub mod secret_index;
 
 use std::collections::{HashMap, HashSet};
@@ -118,6 +121,8 @@ pub struct Workspace {
     pub pod_specs: Vec<PodSpecRef>,
     index: HashMap<ObjectKey, ObjectId>,
     secret_index: OnceLock<SecretIndex>,
+    /// LimitRanges and ResourceQuotas, read on first use ([`Workspace::resource_index`]).
+    resource_index: resources::ResourceIndexCell,
 }
 
 /// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).

@@ -15,7 +15,7 @@
 //! ```text
 //! <quantity>        ::= <signedNumber><suffix>
 //! <signedNumber>    ::= <number> | + <number> | - <number>
-//! <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
+//! <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits> | . | ""
 //! <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>
 //! <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei
 //! <decimalSI>       ::= n | u | m | "" | k | M | G | T | P | E
@@ -35,6 +35,10 @@
 //!   2^63-1 (`9Ei` == `9223372036854775807`). Decimal quantities are not capped
 //!   (`12E` stays 1.2e19), exactly like Kubernetes.
 //! * `BinarySI` quantities with 0 < |value| < 1 get the `DecimalSI` format.
+//! * A number without a single digit is zero, as Kubernetes' scanner makes it
+//!   (`parseQuantityString` turns an empty numerator into "0"): `.`, `+`, `-`, `-.`, `Ki`,
+//!   `m`, `e3` all parse to 0 with the suffix's format, and the API server accepts them.
+//!   [`Quantity::has_digits`] tells them apart, so a linter can warn about them.
 //!
 //! Every parsed value is therefore an integer number of nano-units; it is stored as a
 //! sign plus an arbitrary-precision magnitude in nano-units (`Vec<u32>` limbs), so
@@ -42,10 +46,6 @@
 //!
 //! # Deliberate deviations from Kubernetes
 //!
-//! * Digit-less numbers are rejected (`.`, `+`, `-`, `-.`, `Ki`, `m`, `e3`, ...).
-//!   Kubernetes' scanner accepts these and silently yields 0 (its own
-//!   `TestParseQuantityString` lists `.` and `-.`); for a linter a quantity without a
-//!   single digit is a mistake worth reporting.
 //! * Resource limits against hostile input (Kubernetes has none of these):
 //!   text longer than [`MAX_INPUT_LEN`] bytes is rejected; a non-zero quantity whose
 //!   exponent suffix is outside ±[`MAX_ABS_EXPONENT`] is rejected (Kubernetes truncates
@@ -108,7 +108,7 @@ impl Format {
 pub enum QuantityError {
     /// The empty string.
     Empty,
-    /// Not a quantity Kubernetes would accept (or a digit-less one, see module docs).
+    /// Not a quantity Kubernetes would accept.
     Invalid(String),
     /// Syntactically fine but beyond this implementation's resource limits.
     OutOfRange(String),
@@ -181,9 +181,8 @@ impl Quantity {
             }
             frac_part = &bytes[frac_start..pos];
         }
-        if int_part.is_empty() && frac_part.is_empty() {
-            return Err(QuantityError::Invalid("the number has no digits".into()));
-        }
+        // A number without digits is zero (Kubernetes: "if we stripped all numerator
+        // positions, always return 0"); the suffix must still be valid.
         let suffix = interpret_suffix(&bytes[pos..])?;
 
         let mut digits = Vec::with_capacity(int_part.len() + frac_part.len());
@@ -274,6 +273,57 @@ impl Quantity {
     /// True if the value is strictly below zero (`-0` is not negative).
     pub fn is_negative(&self) -> bool {
         self.negative
+    }
+
+    /// False for a number written without a single digit (`.`, `-`, `Ki`, `m`), which
+    /// Kubernetes reads as zero. Computed values (sums, products) always have digits.
+    pub fn has_digits(&self) -> bool {
+        self.original
+            .bytes()
+            .skip_while(|b| matches!(b, b'+' | b'-'))
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
+            .any(|b| b.is_ascii_digit())
+    }
+
+    /// The value rounded up in magnitude to a whole number of milli-units, as v1
+    /// defaulting stores every resource list value (`SetDefaults_ResourceList`:
+    /// `val.RoundUp(-3)`, "we round up resource values to milli scale"): `0.5m` -> `1m`,
+    /// `-0.1m` -> `-1m`. The original text and the format are kept.
+    pub fn round_up_milli(&self) -> Quantity {
+        let mut milli = self.nanos.clone();
+        if milli.div_rem_small(1_000_000) == 0 {
+            return self.clone();
+        }
+        milli.mul_small_add(1, 1);
+        milli.mul_small_add(1_000_000, 0);
+        Quantity {
+            negative: self.negative,
+            nanos: milli,
+            format: self.format,
+            original: self.original.clone(),
+        }
+    }
+
+    /// Like Kubernetes `Value()`: the value in whole units, rounded up in magnitude
+    /// (`1.2` -> 2, `-1.2` -> -2). `None` if it does not fit in i64.
+    pub fn value_ceil(&self) -> Option<i64> {
+        let mut units = self.nanos.clone();
+        if units.div_rem_small(NANO) != 0 {
+            units.mul_small_add(1, 1);
+        }
+        let magnitude = units.to_u64()?;
+        if self.negative {
+            0i64.checked_sub_unsigned(magnitude)
+        } else {
+            i64::try_from(magnitude).ok()
+        }
+    }
+
+    /// A quantity of `milli` milli-units, in `format` (like Kubernetes
+    /// `NewMilliQuantity`).
+    pub fn from_milli(milli: i64, format: Format) -> Quantity {
+        let nanos = BigUint::from_u64(milli.unsigned_abs()).mul_u64(1_000_000);
+        Quantity::from_parts(milli < 0, nanos, format)
     }
 
     /// The format Kubernetes remembers for this quantity.
@@ -856,9 +906,9 @@ mod tests {
     #[test]
     fn brief_invalid_inputs() {
         for s in [
-            " 1", "1 ", "1 Gi", "1.1.1", "1Gb", "1KI", "1kI", "1gi", "1e3m", "1E3Ki", ".", "+",
-            "-", "-.", "Ki", "m", "e3", "1e", "1e+", "1e-", "1ee3", "1e3.5", "1Kii", "--1", "+-1",
-            "0x10", "1_000", "1,5", "∞", "NaN",
+            " 1", "1 ", "1 Gi", "1.1.1", "1Gb", "1KI", "1kI", "1gi", "1e3m", "1E3Ki", "1e", "1e+",
+            "1e-", "1ee3", "1e3.5", "1Kii", "--1", "+-1", "0x10", "1_000", "1,5", "∞", "NaN", "e",
+            "i", ".Kb", "-x", "+ 1",
         ] {
             assert!(Quantity::parse(s).is_err(), "{s:?} should be rejected");
         }
@@ -1032,12 +1082,13 @@ mod tests {
         assert!(Quantity::parse("Non-Numeric").is_err());
     }
 
-    /// TestParseQuantityString accepts "." and "-." (as zero); kubeward deliberately
-    /// rejects digit-less numbers (see module docs). Its other rows are covered here.
+    /// TestParseQuantityString: "." and "-." scan as zero numbers, and `ParseQuantity`
+    /// accepts them (the empty numerator becomes "0").
     #[test]
     fn upstream_parse_quantity_string_rows() {
-        assert!(Quantity::parse(".").is_err());
-        assert!(Quantity::parse("-.").is_err());
+        assert!(q(".").is_zero());
+        assert!(q("-.").is_zero());
+        assert!(!q(".").is_negative());
         assert_eq!(q("0.025Ti"), dec_q(274877906944, -1, BinarySI));
         assert_eq!(q("1.025Ti"), dec_q(11269994184704, -1, BinarySI));
         assert_eq!(q("-1.025Ti"), dec_q(-11269994184704, -1, BinarySI));
@@ -1709,7 +1760,11 @@ mod tests {
                         assert_eq!(v.original(), s);
                         let _ = v.to_f64_approx();
                         let _ = v.milli_value_ceil();
-                        assert!(s.bytes().any(|b| b.is_ascii_digit()));
+                        let _ = v.value_ceil();
+                        let _ = v.round_up_milli();
+                        if !v.has_digits() {
+                            assert!(v.is_zero(), "{s:?} has no digits but is not zero");
+                        }
                     }
                     next.push(s);
                 }
@@ -1717,6 +1772,62 @@ mod tests {
             current = next;
         }
         assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// Kubernetes accepts a number without digits as zero, keeping the suffix's format:
+    /// `parseQuantityString` replaces an empty numerator by "0" and `ParseQuantity` takes
+    /// the int64 fast path with value 0.
+    #[test]
+    fn digitless_numbers_are_zero_like_kubernetes() {
+        for (s, format) in [
+            (".", DecimalSI),
+            ("+", DecimalSI),
+            ("-", DecimalSI),
+            ("-.", DecimalSI),
+            ("+.", DecimalSI),
+            ("Ki", BinarySI),
+            ("-Mi", BinarySI),
+            ("m", DecimalSI),
+            ("k", DecimalSI),
+            ("e3", DecimalExponent),
+            (".E-3", DecimalExponent),
+        ] {
+            let v = Quantity::parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"));
+            assert!(v.is_zero(), "{s:?}");
+            assert!(!v.is_negative(), "{s:?}");
+            assert!(!v.has_digits(), "{s:?}");
+            assert_eq!(v.format_suffix(), format, "{s:?}");
+        }
+        for s in ["0", "-0", ".5", "5.", "0Ki", "1e3", "-.0"] {
+            assert!(q(s).has_digits(), "{s:?}");
+        }
+        // The suffix must still be valid.
+        for s in ["e", "i", ".Kb", ".e", "-ki"] {
+            assert!(Quantity::parse(s).is_err(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn milli_rounding_and_values_like_kubernetes() {
+        // SetDefaults_ResourceList rounds up to milli scale, away from zero.
+        assert_eq!(q("0.5m").round_up_milli(), q("1m"));
+        assert_eq!(q("1.0001m").round_up_milli(), q("2m"));
+        assert_eq!(q("-0.1m").round_up_milli(), q("-1m"));
+        assert_eq!(q("1n").round_up_milli(), q("1m"));
+        assert_eq!(q("1.5").round_up_milli(), q("1500m"));
+        assert_eq!(q("1Gi").round_up_milli(), q("1Gi"));
+        assert_eq!(q("1.5n").round_up_milli().original(), "1.5n");
+        assert_eq!(q("1Gi").round_up_milli().format_suffix(), BinarySI);
+        // Value() rounds up to whole units.
+        assert_eq!(q("1.2").value_ceil(), Some(2));
+        assert_eq!(q("-1.2").value_ceil(), Some(-2));
+        assert_eq!(q("100m").value_ceil(), Some(1));
+        assert_eq!(q("1Gi").value_ceil(), Some(1 << 30));
+        assert_eq!(q("0").value_ceil(), Some(0));
+        assert_eq!(q("12E").value_ceil(), None);
+        assert_eq!(Quantity::from_milli(1500, DecimalSI), q("1.5"));
+        assert_eq!(Quantity::from_milli(-2, DecimalSI), q("-2m"));
+        assert_eq!(Quantity::from_milli(0, DecimalSI), Quantity::zero());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod image_pull_secret_missing;
 mod latest_image_tag;
 mod plaintext_secret_env;
 mod probes;
+mod resources;
 mod secret_data;
 mod secret_in_configmap;
 mod secret_type_keys;
@@ -97,6 +98,14 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(image_pull_secret_missing::ImagePullSecretMissing),
         Box::new(dangling_reference::DanglingReference),
         Box::new(dockerfile_secret::DockerfileSecret),
+        Box::new(resources::invalid_quantity::InvalidQuantity),
+        Box::new(resources::limits_below_requests::LimitsBelowRequests),
+        Box::new(resources::suspicious_quantity::SuspiciousQuantity),
+        Box::new(resources::missing_resources::MissingRequests),
+        Box::new(resources::missing_resources::MissingLimits),
+        Box::new(resources::limitrange_violation::LimitRangeViolation),
+        Box::new(resources::qos_class::QosClassRule::default()),
+        Box::new(resources::resourcequota_violation::ResourceQuotaViolation),
     ]
 }
 

@@ -1,0 +1,261 @@
+//! `limitrange-violation`: LimitRanger rejects a container, a pod (its totals) or a
+//! PersistentVolumeClaim that breaks a LimitRange's `min`, `max` or `maxLimitRequestRatio`
+//! in its namespace; and the API server rejects an invalid LimitRange itself.
+
+use std::collections::HashSet;
+
+use super::super::{ObjectContext, Rule};
+use super::{origin_note, plain, pod_anchor, pods};
+use crate::finding::Finding;
+use crate::model::quantity::Quantity;
+use crate::model::resources::{
+    EffectiveValue, LimitRange, LimitRangeField, LimitRangeItem, Violation, ViolationKind,
+    check_claim, check_item, claim_specs,
+};
+use crate::source::Span;
+
+pub struct LimitRangeViolation;
+
+const ID: &str = "limitrange-violation";
+
+/// What is checked, in message words.
+struct Subject<'a> {
+    /// "container `app`", "the pod", "claim `data`".
+    owner: &'a str,
+    /// "pod" or "claim": what the API server rejects.
+    rejected: &'a str,
+    /// The value on the violated side, when there is one with a location in this file.
+    value: Option<(&'a Quantity, String, Option<Span>)>,
+    /// Where to point when the value has no location here.
+    anchor: Span,
+}
+
+fn message(lr: &LimitRange, item: &LimitRangeItem, v: &Violation, s: &Subject<'_>) -> String {
+    let res = &v.resource;
+    let bound = format!(
+        "LimitRange `{}` {} {} {res} {}",
+        lr.name,
+        item.limit_type,
+        v.field.key(),
+        v.bound.quantity.original()
+    );
+    let value = |side: &str| match &s.value {
+        Some((q, note, _)) => format!("{side}.{res} {}{note} of {}", q.original(), s.owner),
+        None => format!("{side}.{res} of {}", s.owner),
+    };
+    let what = match &v.kind {
+        ViolationKind::NoRequest => {
+            format!("{} has no {res} request, but {bound} needs one", s.owner)
+        }
+        ViolationKind::RequestBelowMin => format!("{} is below {bound}", value("requests")),
+        ViolationKind::LimitBelowMin => format!("{} is below {bound}", value("limits")),
+        ViolationKind::NoLimit => format!("{} has no {res} limit, but {bound} needs one", s.owner),
+        ViolationKind::LimitAboveMax => format!("{} is above {bound}", value("limits")),
+        ViolationKind::RequestAboveMax => format!("{} is above {bound}", value("requests")),
+        ViolationKind::RatioNeedsRequest => {
+            format!(
+                "{bound} needs a non-zero {res} request, and {} has none",
+                s.owner
+            )
+        }
+        ViolationKind::RatioNeedsLimit => {
+            format!(
+                "{bound} needs a non-zero {res} limit, and {} has none",
+                s.owner
+            )
+        }
+        ViolationKind::RatioAbove(ratio) => {
+            format!(
+                "limits.{res} / requests.{res} of {} is {ratio}, above {bound}",
+                s.owner
+            )
+        }
+    };
+    format!("{what}: the API server rejects the {}", s.rejected)
+}
+
+fn finding(
+    cx: &ObjectContext<'_>,
+    lr: &LimitRange,
+    item: &LimitRangeItem,
+    v: &Violation,
+    s: &Subject<'_>,
+) -> Finding {
+    let span = s
+        .value
+        .as_ref()
+        .and_then(|(_, _, span)| *span)
+        .unwrap_or(s.anchor);
+    let label = match v.kind {
+        ViolationKind::NoRequest | ViolationKind::RatioNeedsRequest => "no request",
+        ViolationKind::NoLimit | ViolationKind::RatioNeedsLimit => "no limit",
+        ViolationKind::RequestBelowMin | ViolationKind::LimitBelowMin => "below the LimitRange min",
+        ViolationKind::LimitAboveMax | ViolationKind::RequestAboveMax => "above the LimitRange max",
+        ViolationKind::RatioAbove(_) => "limit/request ratio too high",
+    };
+    cx.finding(ID, span, message(lr, item, v, s))
+        .label(label)
+        .related(
+            lr.file,
+            v.bound.span,
+            format!(
+                "LimitRange `{}` {} {} {}",
+                lr.name,
+                item.limit_type,
+                v.field.key(),
+                v.resource
+            ),
+        )
+        .help(format!(
+            "keep {} within the namespace's LimitRange, or change the LimitRange",
+            v.resource
+        ))
+}
+
+fn located(
+    cx: &ObjectContext<'_>,
+    value: Option<&EffectiveValue>,
+) -> Option<(Quantity, String, Option<Span>)> {
+    value.map(|v| {
+        let here = (v.file == cx.object.file).then_some(v.span);
+        (v.quantity.clone(), origin_note(v), here)
+    })
+}
+
+impl LimitRangeViolation {
+    fn limit_range_itself(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        let index = cx.ws.resource_index();
+        for lr in index.limit_ranges.iter().filter(|lr| lr.object == cx.id) {
+            for p in &lr.problems {
+                out.push(
+                    cx.finding(ID, p.span, p.message.clone())
+                        .label(p.label.clone())
+                        .help("order the values as the API server requires: min <= defaultRequest <= default <= max, and 1 <= maxLimitRequestRatio <= max/min"),
+                );
+            }
+        }
+    }
+
+    fn pods(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        let index = cx.ws.resource_index();
+        for (spec, pod) in pods(cx) {
+            let mut per_container: HashSet<(String, LimitRangeField)> = HashSet::new();
+            for lr in pod
+                .limit_ranges
+                .iter()
+                .filter_map(|i| index.limit_ranges.get(*i))
+            {
+                for item in lr.items.iter().filter(|i| i.limit_type == "Container") {
+                    for c in &pod.containers {
+                        for v in check_item(item, &plain(&c.requests), &plain(&c.limits)) {
+                            let side = v.side();
+                            if c.is_invalid(side, &v.resource) {
+                                continue;
+                            }
+                            let value = located(cx, c.effective(side).get(&v.resource));
+                            let owner = c.describe();
+                            let subject = Subject {
+                                owner: &owner,
+                                rejected: "pod",
+                                value: value.as_ref().map(|(q, n, s)| (q, n.clone(), *s)),
+                                anchor: c.missing_anchor(side),
+                            };
+                            per_container.insert((v.resource.clone(), v.field));
+                            out.push(finding(cx, lr, item, &v, &subject));
+                        }
+                    }
+                }
+            }
+            for lr in pod
+                .limit_ranges
+                .iter()
+                .filter_map(|i| index.limit_ranges.get(*i))
+            {
+                for item in lr.items.iter().filter(|i| i.limit_type == "Pod") {
+                    let requests = pod.totals(crate::model::resources::Side::Requests);
+                    let limits = pod.totals(crate::model::resources::Side::Limits);
+                    for v in check_item(item, &requests, &limits) {
+                        // One mistake, one finding: a container already over the same bound
+                        // explains the pod's total.
+                        if per_container.contains(&(v.resource.clone(), v.field)) {
+                            continue;
+                        }
+                        let total = match v.side() {
+                            crate::model::resources::Side::Requests => requests.get(&v.resource),
+                            crate::model::resources::Side::Limits => limits.get(&v.resource),
+                        };
+                        let owner = "the pod (containers and sidecars summed, or its largest init container)";
+                        let subject = Subject {
+                            owner,
+                            rejected: "pod",
+                            value: total.map(|q| (q, String::new(), None)),
+                            anchor: pod_anchor(cx.doc, spec.node),
+                        };
+                        out.push(finding(cx, lr, item, &v, &subject));
+                    }
+                }
+            }
+        }
+    }
+
+    fn claims(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        let claims = claim_specs(cx.ws, cx.id);
+        if claims.is_empty() {
+            return;
+        }
+        let index = cx.ws.resource_index();
+        for (_, lr) in index.limit_ranges_for(cx.ws, cx.object) {
+            for item in lr
+                .items
+                .iter()
+                .filter(|i| i.limit_type == "PersistentVolumeClaim")
+            {
+                for claim in &claims {
+                    let requests = claim
+                        .requests
+                        .valid()
+                        .map(|(e, q)| (e.name.clone(), q.clone()))
+                        .collect();
+                    for v in check_claim(item, &requests) {
+                        if claim
+                            .requests
+                            .get(&v.resource)
+                            .is_some_and(|e| e.value.is_err())
+                        {
+                            continue;
+                        }
+                        let entry = claim.requests.get(&v.resource);
+                        let owner = format!("claim `{}`", claim.name);
+                        let subject = Subject {
+                            owner: &owner,
+                            rejected: "claim",
+                            value: entry.and_then(|e| {
+                                e.value
+                                    .as_ref()
+                                    .ok()
+                                    .map(|q| (q, String::new(), Some(e.value_span)))
+                            }),
+                            anchor: claim.anchor,
+                        };
+                        out.push(finding(cx, lr, item, &v, &subject));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Rule for LimitRangeViolation {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+        if cx.object.group.is_empty() && cx.object.kind == "LimitRange" {
+            self.limit_range_itself(cx, out);
+            return;
+        }
+        self.pods(cx, out);
+        self.claims(cx, out);
+    }
+}

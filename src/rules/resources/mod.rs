@@ -1,0 +1,63 @@
+//! The resource rules: quantities, requests and limits, LimitRanges, QoS, ResourceQuotas.
+//! All Kubernetes semantics live in `crate::model::{quantity, resources, qos, quota}`; these
+//! rules only decide what to report and where.
+
+pub mod invalid_quantity;
+pub mod limitrange_violation;
+pub mod limits_below_requests;
+pub mod missing_resources;
+pub mod qos_class;
+pub mod resourcequota_violation;
+pub mod suspicious_quantity;
+
+use std::collections::BTreeMap;
+
+use super::ObjectContext;
+use crate::load::{Document, NodeId};
+use crate::model::PodSpecRef;
+use crate::model::qos::KubeVersion;
+use crate::model::quantity::Quantity;
+use crate::model::resources::{Effective, EffectiveValue, Origin, PodResources, pod_resources};
+use crate::source::Span;
+
+/// The Kubernetes version the rules judge for (no `--kube-version` flag yet).
+pub(crate) const VERSION: KubeVersion = KubeVersion::LATEST;
+
+/// Every pod spec of the object with its effective resources.
+pub(crate) fn pods<'a>(cx: &ObjectContext<'a>) -> Vec<(&'a PodSpecRef, PodResources)> {
+    cx.pod_specs
+        .iter()
+        .map(|p| (p, pod_resources(cx.ws, p, VERSION)))
+        .collect()
+}
+
+pub(crate) fn plain(values: &Effective) -> BTreeMap<String, Quantity> {
+    values
+        .iter()
+        .map(|(n, v)| (n.clone(), v.quantity.clone()))
+        .collect()
+}
+
+/// Where findings about a whole pod spec point: its `containers` key.
+pub(crate) fn pod_anchor(doc: &Document, spec: NodeId) -> Span {
+    doc.key_span(spec, "containers")
+        .unwrap_or_else(|| doc.span(spec))
+}
+
+/// " (request defaults to the limit)", " (default of LimitRange `x`)"; empty for a value
+/// written in the manifest.
+pub(crate) fn origin_note(value: &EffectiveValue) -> String {
+    match &value.origin {
+        Origin::Manifest => String::new(),
+        other => format!(" ({})", other.describe()),
+    }
+}
+
+/// The pod spec's name in messages when an object holds several (`spec.replicaSpecs[0]...`).
+pub(crate) fn pod_label(cx: &ObjectContext<'_>, pod: &PodSpecRef) -> String {
+    if cx.pod_specs.len() > 1 {
+        format!("pod template `{}`: ", pod.path)
+    } else {
+        String::new()
+    }
+}
