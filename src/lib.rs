@@ -17,6 +17,7 @@ pub mod policy;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 pub mod suppress;

@@ -7,6 +7,7 @@
 
 pub mod json;
 mod lenient;
+pub mod locate;
 pub mod scalar;
 pub mod tree;
 
