@@ -41,6 +41,17 @@ pub fn locate<'a>(
                 located.node = entry.value;
                 located.path = join_path(&located.path, &name);
             }
+            // A numeric key (`"8080": ...`) reads as an index; in a mapping it is a key.
+            LocationSegment::Index(i) if doc.is_mapping(located.node) => {
+                let name = i.to_string();
+                let Some(entry) = doc.entry(located.node, &name) else {
+                    located.complete = false;
+                    break;
+                };
+                located.key = Some(doc.span(entry.key));
+                located.node = entry.value;
+                located.path = join_path(&located.path, &name);
+            }
             LocationSegment::Index(i) => {
                 let Some(item) = doc.items(located.node).get(i) else {
                     located.complete = false;

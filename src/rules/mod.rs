@@ -1,9 +1,13 @@
 //! The rule engine. A rule is a pure function from the workspace (or one object of it) to
 //! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
 
+mod ambiguous_scalar;
+mod api_versions;
 mod image_pull_policy;
+mod invalid_name;
 mod latest_image_tag;
 mod probes;
+mod schema_violation;
 
 use rayon::prelude::*;
 
@@ -78,6 +82,11 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(probes::InvalidProbe),
         Box::new(probes::ProbePortNotDeclared),
         Box::new(probes::IdenticalProbes),
+        Box::new(schema_violation::SchemaViolation),
+        Box::new(ambiguous_scalar::AmbiguousScalar),
+        Box::new(api_versions::RemovedApiVersion),
+        Box::new(api_versions::DeprecatedApiVersion),
+        Box::new(invalid_name::InvalidName),
     ]
 }
 

@@ -142,8 +142,7 @@ pub fn to_json_schema(node: &Value, root: bool) -> Value {
                 if let Some(items) = value.as_array() {
                     // Structural schemas only constrain values here; their fields are declared
                     // in `properties`. Without types of their own, these stay as they are.
-                    let converted: Vec<Value> =
-                        items.iter().map(|i| to_json_schema_loose(i)).collect();
+                    let converted: Vec<Value> = items.iter().map(to_json_schema_loose).collect();
                     out.insert(key.clone(), Value::Array(converted));
                 }
             }

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 /// One step of an instance path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Seg {
     Key(String),
     Index(usize),
@@ -60,7 +60,19 @@ pub fn schema_at<'a>(root: &'a Value, path: &[Seg]) -> Option<At<'a>> {
                         .get("additionalProperties")
                         .filter(|a| a.is_object())
                 })?,
-            Seg::Index(_) => at.schema.get("items").filter(|i| i.is_object())?,
+            Seg::Index(i) => match at.schema.get("items").filter(|i| i.is_object()) {
+                Some(items) => items,
+                // A numeric key of a mapping.
+                None => at
+                    .schema
+                    .get("properties")
+                    .and_then(|p| p.get(i.to_string()))
+                    .or_else(|| {
+                        at.schema
+                            .get("additionalProperties")
+                            .filter(|a| a.is_object())
+                    })?,
+            },
         };
         let resolved = resolve(root, next);
         at = At {
