@@ -378,6 +378,8 @@ fn check_labels(
                         check_label_map(doc, entry.value, true, "labels", report);
                         continue;
                     }
+                    // A CRD's schema describes `metadata.labels`; it holds none.
+                    "openAPIV3Schema" | "properties" => continue,
                     _ => {}
                 }
                 check_labels(doc, entry.value, report, depth + 1);

@@ -10,15 +10,17 @@
 //! left to them (see [`owned_elsewhere`]).
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::Rule;
 use super::ambiguous_scalar::{ambiguity, path_text};
 use super::api_versions::{self, ApiStatus};
-use super::{ObjectContext, Rule};
+use crate::config::absolute_normalized;
 use crate::finding::Finding;
 use crate::load::json::to_json;
 use crate::load::locate::locate;
@@ -36,123 +38,164 @@ pub struct SchemaViolation;
 const ID: &str = "schema-violation";
 
 /// Core-group kinds that live in manifests' repositories but are not API objects (kubeconfig
-/// files are `apiVersion: v1`, `kind: Config`).
-const NOT_API_OBJECTS: &[&str] = &["Config"];
+/// files are `apiVersion: v1`, `kind: Config`; kube-scheduler's legacy policy file is
+/// `kind: Policy`).
+const NOT_API_OBJECTS: &[&str] = &["Config", "Policy"];
 
 impl Rule for SchemaViolation {
     fn id(&self) -> &'static str {
         ID
     }
 
-    fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
-        let object = cx.object;
-        let doc = cx.doc;
-        let version = cx.ws.options.kube_version();
-        match lookup(version, &object.api_version, &object.kind) {
-            Lookup::Found(schema) => {
-                let subject = format!("Kubernetes {version}");
-                for problem in validate(doc, object, &schema, &subject) {
-                    let base = cx.finding(ID, problem.span, "");
-                    out.push(problem.into_finding(base));
-                }
-            }
-            Lookup::NotBuiltin => {}
-            // Removed and deprecated apiVersions are `removed-api-version`'s to report.
-            _ if api_versions::status(version, &object.api_version, &object.kind)
-                != ApiStatus::Current => {}
-            Lookup::UnknownKind(_) if NOT_API_OBJECTS.contains(&object.kind.as_str()) => {}
-            Lookup::UnknownKind(kinds) => {
-                let span = doc
-                    .get(object.node, "kind")
-                    .map_or(object.kind_span, |k| doc.span(k));
-                out.push(
-                    cx.finding(
-                        ID,
-                        span,
-                        format!(
-                            "Kubernetes {version} has no kind `{}` in `{}`{}",
-                            object.kind,
-                            object.api_version,
-                            hint(&object.kind, kinds.iter().copied())
-                        ),
-                    )
-                    .label("unknown kind")
-                    .help(format!(
-                        "`{}` serves {}",
-                        object.api_version,
-                        list(kinds.iter().copied(), 12)
-                    )),
-                );
-            }
-            Lookup::UnservedApiVersion(served) => {
-                let span = doc
-                    .get(object.node, "apiVersion")
-                    .map_or(object.kind_span, |k| doc.span(k));
-                let help = if served.is_empty() {
-                    format!("Kubernetes {version} serves no version of this API group")
-                } else {
-                    format!(
-                        "Kubernetes {version} serves {}",
-                        list(served.iter().copied(), 12)
-                    )
-                };
-                out.push(
-                    cx.finding(
-                        ID,
-                        span,
-                        format!(
-                            "Kubernetes {version} does not serve `{}`{}",
-                            object.api_version,
-                            hint(&object.api_version, served.iter().copied())
-                        ),
-                    )
-                    .label("not served")
-                    .help(help),
-                );
-            }
-        }
-    }
-
-    /// Custom resources, against the CRDs of the run (built once per run).
+    /// Every object, in parallel, with what the run knows: the CRDs and the kustomize patches
+    /// (both built once per run).
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        let custom: Vec<usize> = (0..ws.objects.len())
-            .filter(|&id| {
-                !is_builtin_api_group(crate::schema::group_of(&ws.objects[id].api_version))
+        let any_custom = ws.objects.iter().any(|o| !is_builtin(o));
+        let crds = if any_custom {
+            CrdIndex::new(ws)
+        } else {
+            CrdIndex::default()
+        };
+        let patches = kustomize_patches(ws);
+        let found: Vec<Finding> = (0..ws.objects.len())
+            .into_par_iter()
+            .flat_map_iter(|id| {
+                let object = &ws.objects[id];
+                let path = absolute_normalized(Path::new(&ws.source(object.file).path));
+                let run = Run {
+                    ws,
+                    object,
+                    doc: ws.document(object),
+                    fragment: patches.contains(&path) || is_fragment(ws, id),
+                };
+                if is_builtin(object) {
+                    check_builtin(&run)
+                } else {
+                    check_custom(&run, &crds)
+                }
             })
-            .collect();
-        if custom.is_empty() {
-            return;
-        }
-        let crds = CrdIndex::new(ws);
-        let found: Vec<Finding> = custom
-            .par_iter()
-            .flat_map_iter(|&id| check_custom(ws, &crds, &ws.objects[id]))
             .collect();
         out.extend(found);
     }
 }
 
-fn check_custom(ws: &Workspace, crds: &CrdIndex, object: &Object) -> Vec<Finding> {
-    let doc = ws.document(object);
-    let finding = |span: Span, message: String| {
-        Finding::new(ID, object.file, span, message).object(Some(object.identity()))
-    };
+/// One object being checked, and what the run knows about it.
+struct Run<'a> {
+    ws: &'a Workspace,
+    object: &'a Object,
+    doc: &'a Document,
+    /// A kustomize patch (listed in a kustomization's `patches`), or a pod template whose
+    /// containers have no `image`: a fragment merged into a base, so required fields may be
+    /// missing.
+    fragment: bool,
+}
+
+impl Run<'_> {
+    fn finding(&self, span: Span, message: String) -> Finding {
+        Finding::new(ID, self.object.file, span, message).object(Some(self.object.identity()))
+    }
+
+    fn value_span(&self, key: &str) -> Span {
+        self.doc
+            .get(self.object.node, key)
+            .map_or(self.object.kind_span, |v| self.doc.span(v))
+    }
+}
+
+/// Built in: the group is one of Kubernetes' own, and the apiVersion looks like one (a ksonnet
+/// `apiVersion: 0.1.0` is not the core group).
+fn is_builtin(object: &Object) -> bool {
+    let version = object
+        .api_version
+        .rsplit('/')
+        .next()
+        .unwrap_or(&object.api_version);
+    let looks_like_version = version
+        .strip_prefix('v')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    looks_like_version && is_builtin_api_group(crate::schema::group_of(&object.api_version))
+}
+
+fn check_builtin(run: &Run<'_>) -> Vec<Finding> {
+    let (object, ws) = (run.object, run.ws);
+    let version = ws.options.kube_version();
+    let mut out = Vec::new();
+    match lookup(version, &object.api_version, &object.kind) {
+        Lookup::Found(schema) => {
+            let subject = format!("Kubernetes {version}");
+            for problem in validate(run, &schema, &subject, true) {
+                let base = run.finding(problem.span, String::new());
+                out.push(problem.into_finding(base));
+            }
+        }
+        Lookup::NotBuiltin => {}
+        // Removed and deprecated apiVersions are `removed-api-version`'s to report.
+        _ if api_versions::status(version, &object.api_version, &object.kind)
+            != ApiStatus::Current => {}
+        Lookup::UnknownKind(_) if NOT_API_OBJECTS.contains(&object.kind.as_str()) => {}
+        Lookup::UnknownKind(kinds) => {
+            out.push(
+                run.finding(
+                    run.value_span("kind"),
+                    format!(
+                        "Kubernetes {version} has no kind `{}` in `{}`{}",
+                        object.kind,
+                        object.api_version,
+                        hint(&object.kind, kinds.iter().copied())
+                    ),
+                )
+                .label("unknown kind")
+                .help(format!(
+                    "`{}` serves {}",
+                    object.api_version,
+                    list(kinds.iter().copied(), 12)
+                )),
+            );
+        }
+        Lookup::UnservedApiVersion(served) => {
+            let help = if served.is_empty() {
+                format!("Kubernetes {version} serves no version of this API group")
+            } else {
+                format!(
+                    "Kubernetes {version} serves {}",
+                    list(served.iter().copied(), 12)
+                )
+            };
+            out.push(
+                run.finding(
+                    run.value_span("apiVersion"),
+                    format!(
+                        "Kubernetes {version} does not serve `{}`{}",
+                        object.api_version,
+                        hint(&object.api_version, served.iter().copied())
+                    ),
+                )
+                .label("not served")
+                .help(help),
+            );
+        }
+    }
+    out
+}
+
+fn check_custom(run: &Run<'_>, crds: &CrdIndex) -> Vec<Finding> {
+    let (object, ws) = (run.object, run.ws);
     let version = object.api_version.rsplit_once('/').map_or("", |(_, v)| v);
     let Some(crd) = crds.crds.get(&(object.group.clone(), object.kind.clone())) else {
         if ws.options.strict_crds {
             return vec![
-                finding(
+                run.finding(
                     object.kind_span,
                     format!(
-                        "no schema for `{}` `{}`: no CustomResourceDefinition in the linted files \
-                     defines it",
+                        "no schema for `{}` `{}`: no CustomResourceDefinition in the linted \
+                         files defines it",
                         object.api_version, object.kind
                     ),
                 )
                 .label("not validated")
                 .help(
-                    "lint the CustomResourceDefinition together with its resources, or run without \
-                 --strict-crds",
+                    "lint the CustomResourceDefinition together with its resources, or run \
+                     without --strict-crds",
                 ),
             ];
         }
@@ -161,23 +204,20 @@ fn check_custom(ws: &Workspace, crds: &CrdIndex, object: &Object) -> Vec<Finding
     match crd.versions.get(version) {
         Some(Some(schema)) => {
             let subject = format!("the CustomResourceDefinition `{}`", crd.name);
-            validate(doc, object, schema, &subject)
+            validate(run, schema, &subject, false)
                 .into_iter()
                 .map(|p| {
-                    let base = finding(p.span, String::new());
+                    let base = run.finding(p.span, String::new());
                     p.into_finding(base)
                 })
                 .collect()
         }
         Some(None) => Vec::new(),
         None => {
-            let span = doc
-                .get(object.node, "apiVersion")
-                .map_or(object.kind_span, |k| doc.span(k));
             let crd_object = &ws.objects[crd.object];
             vec![
-                finding(
-                    span,
+                run.finding(
+                    run.value_span("apiVersion"),
                     format!(
                         "the CustomResourceDefinition `{}` has no version `{version}`{}",
                         crd.name,
@@ -193,6 +233,58 @@ fn check_custom(ws: &Workspace, crds: &CrdIndex, object: &Object) -> Vec<Finding
             ]
         }
     }
+}
+
+/// Files that kustomizations in the run apply as patches (`patches[].path`,
+/// `patchesStrategicMerge[]`), as normalized absolute paths.
+fn kustomize_patches(ws: &Workspace) -> HashSet<PathBuf> {
+    let mut out = HashSet::new();
+    for file in &ws.files {
+        let path = Path::new(&file.source.path);
+        let is_kustomization = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            matches!(
+                n,
+                "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+            )
+        });
+        if !is_kustomization {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for doc in &file.documents {
+            let mut add = |node: NodeId| {
+                if let Some(p) = doc.str(node) {
+                    out.insert(absolute_normalized(&dir.join(p)));
+                }
+            };
+            if let Some(list) = doc.get(doc.root, "patchesStrategicMerge") {
+                for item in doc.items(list) {
+                    add(*item);
+                }
+            }
+            for key in ["patches", "patchesJson6902"] {
+                if let Some(list) = doc.get(doc.root, key) {
+                    for item in doc.items(list) {
+                        if let Some(p) = doc.get(*item, "path") {
+                            add(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A pod template with a container that has no `image` is a fragment (the API server requires
+/// an image; see `probes::is_partial`).
+fn is_fragment(ws: &Workspace, id: usize) -> bool {
+    let object = &ws.objects[id];
+    let doc = ws.document(object);
+    ws.pod_specs_of(id).iter().any(|pod| {
+        pod.containers(doc)
+            .any(|c| super::probes::is_partial(doc, &c))
+    })
 }
 
 /// One problem, before it becomes a finding.
@@ -307,7 +399,9 @@ struct RawError {
 }
 
 /// Validates an object against its schema and keeps one problem per root cause.
-fn validate(doc: &Document, object: &Object, schema: &KindSchema, subject: &str) -> Vec<Problem> {
+/// `builtin`: a built-in kind (decoded strictly into Go types) rather than a custom resource.
+fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) -> Vec<Problem> {
+    let (doc, object) = (run.doc, run.object);
     let instance = to_json(doc, object.node);
     let mut errors: Vec<RawError> = Vec::new();
     for error in schema.validator.iter_errors(&instance) {
@@ -371,7 +465,7 @@ fn validate(doc: &Document, object: &Object, schema: &KindSchema, subject: &str)
         {
             continue;
         }
-        if owned_elsewhere(doc, object.node, root, e) {
+        if owned_elsewhere(run, root, e) || not_checked_on_create(run, e, builtin) {
             continue;
         }
         let located = locate(doc, object.node, segments(&e.path));
@@ -448,6 +542,15 @@ fn validate(doc: &Document, object: &Object, schema: &KindSchema, subject: &str)
                     message,
                     label: "missing a required field",
                     help: Some(format!("add `{name}`: {subject} requires it")),
+                });
+            }
+            ErrorKind::Type if is_null(doc, located.node) => {
+                // JSON null decodes to the zero value: for a required field, an empty one.
+                problems.push(Problem {
+                    span: located.key.unwrap_or(object.kind_span),
+                    message: format!("`{here}` is empty (null), but it is required"),
+                    label: "empty required field",
+                    help: Some(format!("give it a value: {subject} requires it")),
                 });
             }
             ErrorKind::Type => {
@@ -543,8 +646,9 @@ fn value_span(doc: &Document, located: &crate::load::locate::Located, object: &O
 /// - a YAML 1.1 surprise (`value: yes` is a boolean) where a string belongs
 ///   (`ambiguous-scalar` explains it);
 /// - template placeholders (`${REPLICAS}`, `{{ .Values.x }}`): not the final value.
-fn owned_elsewhere(doc: &Document, from: NodeId, root: &Value, e: &RawError) -> bool {
+fn owned_elsewhere(run: &Run<'_>, root: &Value, e: &RawError) -> bool {
     const PROBES: &[&str] = &["livenessProbe", "readinessProbe", "startupProbe"];
+    let doc = run.doc;
     let in_probe = e
         .path
         .iter()
@@ -555,7 +659,7 @@ fn owned_elsewhere(doc: &Document, from: NodeId, root: &Value, e: &RawError) -> 
     if matches!(e.kind, ErrorKind::Unknown(_) | ErrorKind::Missing(_)) {
         return false;
     }
-    let located = locate(doc, from, segments(&e.path));
+    let located = locate(doc, run.object.node, segments(&e.path));
     let Some(scalar) = doc.scalar(located.node) else {
         return false;
     };
@@ -565,7 +669,38 @@ fn owned_elsewhere(doc: &Document, from: NodeId, root: &Value, e: &RawError) -> 
     if matches!(e.kind, ErrorKind::Type) && ambiguity(scalar).is_some() {
         return true;
     }
+    if is_null(doc, located.node) {
+        // `name: ##NAME##`: a placeholder that YAML reads as a comment.
+        let text = &run.ws.source(run.object.file).text;
+        let after_key = located.key.map_or(doc.span(located.node).start, |k| k.end);
+        let rest = text.get(after_key..).unwrap_or_default();
+        let line = rest.lines().next().unwrap_or_default();
+        let value = line.trim_start_matches(':').trim_start();
+        return value.starts_with("##");
+    }
     super::probes::is_placeholder(&scalar.text)
+}
+
+/// What the API server does not check when an object is created: required fields of a
+/// fragment (a kustomize patch), and the `status` (reset on create by built-in kinds'
+/// strategies and by CRDs with a status subresource) except its decoding (unknown fields,
+/// and types of built-in kinds).
+fn not_checked_on_create(run: &Run<'_>, e: &RawError, builtin: bool) -> bool {
+    if run.fragment && matches!(e.kind, ErrorKind::Missing(_)) {
+        return true;
+    }
+    let in_status = matches!(e.path.first(), Some(Seg::Key(k)) if k == "status");
+    in_status
+        && match e.kind {
+            ErrorKind::Unknown(_) => false,
+            ErrorKind::Type => !builtin,
+            _ => true,
+        }
+}
+
+fn is_null(doc: &Document, node: NodeId) -> bool {
+    doc.scalar(node)
+        .is_some_and(|s| matches!(s.value(), ScalarValue::Null))
 }
 
 /// "a string", "a mapping", "null", for messages (never the value itself: it may be secret).

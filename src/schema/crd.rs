@@ -80,14 +80,19 @@ impl CrdIndex {
                 names.push(version.to_string());
                 versions.insert(version.to_string(), shared.as_ref().and_then(build));
             }
-            index
+            // Several CRDs for one kind (test data, or versions split over files): a version
+            // any of them defines is known.
+            let crd = index
                 .crds
                 .entry((group.to_string(), kind.to_string()))
                 .or_insert(Crd {
                     object: id,
                     name: object.name.clone().unwrap_or_default(),
-                    versions,
+                    versions: BTreeMap::new(),
                 });
+            for (name, schema) in versions {
+                crd.versions.entry(name).or_insert(schema);
+            }
         }
         index
     }
