@@ -553,6 +553,20 @@ fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) ->
                     help: Some(format!("give it a value: {subject} requires it")),
                 });
             }
+            ErrorKind::Type
+                if doc
+                    .scalar(located.node)
+                    .is_some_and(|s| s.value() == ScalarValue::BigInt) =>
+            {
+                problems.push(Problem {
+                    span: value_span(doc, &located, object),
+                    message: format!(
+                        "`{here}` is too large: the API server decodes at most 64-bit integers"
+                    ),
+                    label: "out of range",
+                    help: None,
+                });
+            }
             ErrorKind::Type => {
                 let Some(at) = schema_at(root, &e.path) else {
                     continue;

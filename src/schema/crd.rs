@@ -111,7 +111,15 @@ fn build(openapi: &Value) -> Option<Arc<KindSchema>> {
 /// A structural OpenAPI v3 schema as a JSON Schema (draft 2020-12) with the API server's
 /// strictness.
 pub fn to_json_schema(node: &Value, root: bool) -> Value {
-    let Some(object) = node.as_object() else {
+    convert(node, root, 0)
+}
+
+/// Schemas nested deeper than this accept anything below (no real CRD comes close; the bound
+/// keeps the validator's recursion small whatever the input).
+const MAX_SCHEMA_DEPTH: usize = 64;
+
+fn convert(node: &Value, root: bool, depth: usize) -> Value {
+    let Some(object) = node.as_object().filter(|_| depth <= MAX_SCHEMA_DEPTH) else {
         return json!({});
     };
     let flag = |name: &str| object.get(name).and_then(Value::as_bool) == Some(true);
@@ -123,7 +131,7 @@ pub fn to_json_schema(node: &Value, root: bool) -> Value {
                 if let Some(props) = value.as_object() {
                     let converted: Map<String, Value> = props
                         .iter()
-                        .map(|(name, prop)| (name.clone(), to_json_schema(prop, false)))
+                        .map(|(name, prop)| (name.clone(), convert(prop, false, depth + 1)))
                         .collect();
                     out.insert(key.clone(), Value::Object(converted));
                 }
@@ -132,14 +140,14 @@ pub fn to_json_schema(node: &Value, root: bool) -> Value {
                 let items = match value {
                     // Draft 4 tuple form; structural schemas do not allow it, accept anything.
                     Value::Array(_) => json!({}),
-                    other => to_json_schema(other, false),
+                    other => convert(other, false, depth + 1),
                 };
                 out.insert(key.clone(), items);
             }
             "additionalProperties" => {
                 let value = match value {
                     Value::Bool(b) => Value::Bool(*b),
-                    other => to_json_schema(other, false),
+                    other => convert(other, false, depth + 1),
                 };
                 out.insert(key.clone(), value);
             }
@@ -147,12 +155,12 @@ pub fn to_json_schema(node: &Value, root: bool) -> Value {
                 if let Some(items) = value.as_array() {
                     // Structural schemas only constrain values here; their fields are declared
                     // in `properties`. Without types of their own, these stay as they are.
-                    let converted: Vec<Value> = items.iter().map(to_json_schema_loose).collect();
+                    let converted: Vec<Value> = items.iter().map(|i| loose(i, depth + 1)).collect();
                     out.insert(key.clone(), Value::Array(converted));
                 }
             }
             "not" => {
-                out.insert(key.clone(), to_json_schema_loose(value));
+                out.insert(key.clone(), loose(value, depth + 1));
             }
             "type" => {
                 if let Some(t) = value.as_str() {
@@ -221,8 +229,8 @@ pub fn to_json_schema(node: &Value, root: bool) -> Value {
 
 /// A schema inside `allOf`/`anyOf`/`oneOf`/`not`: converted, but never closed to unknown
 /// fields (its fields live in the parent's `properties`).
-fn to_json_schema_loose(node: &Value) -> Value {
-    let mut converted = to_json_schema(node, false);
+fn loose(node: &Value, depth: usize) -> Value {
+    let mut converted = convert(node, false, depth);
     if let Some(map) = converted.as_object_mut()
         && map.get("additionalProperties") == Some(&Value::Bool(false))
     {
@@ -262,6 +270,16 @@ fn without_patterns(schema: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_schemas_are_cut_off() {
+        let mut schema = json!({"type": "string"});
+        for _ in 0..500 {
+            schema = json!({"type": "object", "properties": {"a": schema}});
+        }
+        let converted = to_json_schema(&schema, true);
+        assert!(compile(&converted).is_some());
+    }
 
     #[test]
     fn structural_schemas_become_strict_json_schemas() {
