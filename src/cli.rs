@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::baseline::Baseline;
 use crate::catalogue;
-use crate::config::{Config, FailOn, config_schema};
+use crate::config::{Config, FailOn, KubeVersion, config_schema};
 use crate::error::Error;
 use crate::lint::{LintOptions, lint_with_context};
 use crate::model::WorkspaceOptions;
@@ -67,6 +67,39 @@ pub struct Cli {
     /// Namespace of namespaced objects that do not set `metadata.namespace`.
     #[arg(long, default_value = "default")]
     pub namespace: String,
+
+    /// Target Kubernetes version, e.g. 1.33: selects the schemas and which API versions are
+    /// removed or deprecated [default: the config's `kube-version`, else the newest supported].
+    #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
+    pub kube_version: Option<KubeVersion>,
+
+    /// Report custom resources that no CustomResourceDefinition in the linted files describes
+    /// (by default they are not schema-checked, silently).
+    #[arg(long)]
+    pub strict_crds: bool,
+}
+
+fn parse_kube_version(text: &str) -> Result<KubeVersion, String> {
+    KubeVersion::parse(text).ok_or_else(|| format!("`{text}` is not a version like 1.33"))
+}
+
+/// The target version: the flag wins over the config; it must be one whose schemas are
+/// embedded.
+fn effective_kube_version(
+    flag: Option<KubeVersion>,
+    config: &Config,
+) -> Result<Option<KubeVersion>, Error> {
+    let Some(version) = flag.or(config.kube_version) else {
+        return Ok(None);
+    };
+    if crate::schema::supported_versions().contains(&version) {
+        Ok(Some(version))
+    } else {
+        Err(Error::Usage(format!(
+            "Kubernetes {version} is not supported: kubeward embeds the schemas of {}",
+            crate::schema::supported_versions_text()
+        )))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +191,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 paths,
                 workspace: WorkspaceOptions {
                     default_namespace: namespace,
+                    kube_version: effective_kube_version(cli.kube_version, &config)?,
+                    strict_crds: false,
                 },
                 exclude: config.exclude.clone(),
                 registry,
@@ -180,6 +215,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         paths: cli.paths,
         workspace: WorkspaceOptions {
             default_namespace: cli.namespace,
+            kube_version: effective_kube_version(cli.kube_version, &config)?,
+            strict_crds: cli.strict_crds,
         },
         exclude: config.exclude.clone(),
         registry,

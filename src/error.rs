@@ -20,6 +20,8 @@ pub enum Error {
     Policy { path: String, message: String },
     #[error("invalid baseline {path}: {message}")]
     Baseline { path: String, message: String },
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot write the report: {0}")]
     Output(#[source] std::io::Error),
     #[error("cannot write the job summary to `{path}`: {source}")]

@@ -19,6 +19,7 @@ pub mod redact;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod suggest;

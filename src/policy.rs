@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use jsonschema::paths::LocationSegment;
 use jsonschema::{Validator, error::ValidationErrorKind};
 use serde::Deserialize;
 
 use crate::catalogue::CatalogueEntry;
 use crate::finding::Finding;
+use crate::load::NodeId;
 use crate::load::json::to_json;
-use crate::load::{Document, NodeId};
+use crate::load::locate::{first_key_span, join_path, locate};
 use crate::rules::{ObjectContext, Rule};
 use crate::source::Span;
 
@@ -173,60 +173,6 @@ fn describe(kind: &ValidationErrorKind) -> Option<String> {
         ValidationErrorKind::Type { kind } => format!("must be of type {kind:?}"),
         _ => return None,
     })
-}
-
-/// Where an instance path leads in the tree.
-struct Located {
-    node: NodeId,
-    /// Span of the key holding `node`, when it is a mapping value.
-    key: Option<Span>,
-    /// Dotted path from the validated node, e.g. `securityContext.runAsUser`.
-    path: String,
-}
-
-fn locate<'a>(
-    doc: &Document,
-    from: NodeId,
-    segments: impl Iterator<Item = LocationSegment<'a>>,
-) -> Located {
-    let mut located = Located {
-        node: from,
-        key: None,
-        path: String::new(),
-    };
-    for segment in segments {
-        match segment {
-            LocationSegment::Property(name) => {
-                let Some(entry) = doc.entry(located.node, &name) else {
-                    break;
-                };
-                located.key = Some(doc.span(entry.key));
-                located.node = entry.value;
-                located.path = join_path(&located.path, &name);
-            }
-            LocationSegment::Index(i) => {
-                let Some(item) = doc.items(located.node).get(i) else {
-                    break;
-                };
-                located.node = *item;
-                located.key = first_key_span(doc, *item).or(Some(doc.span(*item)));
-                located.path.push_str(&format!("[{i}]"));
-            }
-        }
-    }
-    located
-}
-
-fn join_path(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
-}
-
-fn first_key_span(doc: &Document, node: NodeId) -> Option<Span> {
-    doc.entries(node).first().map(|e| doc.span(e.key))
 }
 
 impl Rule for PolicyRule {

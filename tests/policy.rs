@@ -193,7 +193,7 @@ fn custom_policies_point_at_the_exact_span() {
     write(
         &dir,
         ".kubeward.yaml",
-        "policies:\n  - policies/require-team-label.yaml\n  - policies/tensorstack-docker-secret.yaml\n  - policies/run-as-non-root.yaml\nrules:\n  latest-image-tag: off\n  missing-readiness-probe: off\n  missing-liveness-probe: off\n  missing-requests: off\n  missing-limits: off\n  qos-class: off\n",
+        "policies:\n  - policies/require-team-label.yaml\n  - policies/tensorstack-docker-secret.yaml\n  - policies/run-as-non-root.yaml\nrules:\n  latest-image-tag: off\n  missing-readiness-probe: off\n  missing-liveness-probe: off\n  missing-requests: off\n  missing-limits: off\n  qos-class: off\n  schema-violation: off\n",
     );
     write(
         &dir,

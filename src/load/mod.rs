@@ -8,6 +8,7 @@
 pub mod dockerfile;
 pub mod json;
 mod lenient;
+pub mod locate;
 pub mod scalar;
 pub mod tree;
 

@@ -12,6 +12,7 @@ pub mod secret_index;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use crate::config::KubeVersion;
 use crate::finding::{FileId, ObjectIdentity};
 use crate::load::dockerfile::Dockerfile;
 use crate::load::{Document, NodeId};
@@ -104,13 +105,28 @@ pub struct ObjectKey {
 pub struct WorkspaceOptions {
     /// Namespace for namespaced objects without `metadata.namespace` (kubectl's `default`).
     pub default_namespace: String,
+    /// Target Kubernetes version (`--kube-version`, else the config's `kube-version`); `None`:
+    /// the newest one whose schemas are embedded.
+    pub kube_version: Option<KubeVersion>,
+    /// Report custom resources that no CustomResourceDefinition in the run describes.
+    pub strict_crds: bool,
 }
 
 impl Default for WorkspaceOptions {
     fn default() -> Self {
         WorkspaceOptions {
             default_namespace: "default".to_string(),
+            kube_version: None,
+            strict_crds: false,
         }
+    }
+}
+
+impl WorkspaceOptions {
+    /// The Kubernetes version the run targets.
+    pub fn kube_version(&self) -> KubeVersion {
+        self.kube_version
+            .unwrap_or_else(crate::schema::newest_version)
     }
 }
 
@@ -119,6 +135,8 @@ pub struct Workspace {
     pub files: Vec<LoadedFile>,
     pub objects: Vec<Object>,
     pub pod_specs: Vec<PodSpecRef>,
+    /// The options the workspace was built with (rules read the target version here).
+    pub options: WorkspaceOptions,
     index: HashMap<ObjectKey, ObjectId>,
     secret_index: OnceLock<SecretIndex>,
     /// LimitRanges and ResourceQuotas, read on first use ([`Workspace::resource_index`]).
@@ -158,6 +176,7 @@ impl Workspace {
     pub fn new(files: Vec<LoadedFile>, options: &WorkspaceOptions) -> Workspace {
         let mut ws = Workspace {
             files,
+            options: options.clone(),
             ..Workspace::default()
         };
         let mut found = Vec::new();

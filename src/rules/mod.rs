@@ -1,16 +1,20 @@
 //! The rule engine. A rule is a pure function from the workspace (or one object of it) to
 //! findings; the registry maps rule ids to rules, and the catalogue gives their severities.
 
+mod ambiguous_scalar;
+mod api_versions;
 mod committed_secret;
 mod dangling_reference;
 mod dockerfile_secret;
 mod hardcoded_credential;
 mod image_pull_policy;
 mod image_pull_secret_missing;
+mod invalid_name;
 mod latest_image_tag;
 mod plaintext_secret_env;
 mod probes;
 mod resources;
+mod schema_violation;
 mod secret_data;
 mod secret_in_configmap;
 mod secret_type_keys;
@@ -106,6 +110,11 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(resources::limitrange_violation::LimitRangeViolation),
         Box::new(resources::qos_class::QosClassRule::default()),
         Box::new(resources::resourcequota_violation::ResourceQuotaViolation),
+        Box::new(schema_violation::SchemaViolation),
+        Box::new(ambiguous_scalar::AmbiguousScalar),
+        Box::new(api_versions::RemovedApiVersion),
+        Box::new(api_versions::DeprecatedApiVersion),
+        Box::new(invalid_name::InvalidName),
     ]
 }
 

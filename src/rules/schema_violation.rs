@@ -1,0 +1,801 @@
+//! `schema-violation`: an object that the API server would reject when decoding or validating
+//! it against its kind's schema, as `kubectl apply --validate=strict` does: unknown fields,
+//! wrong types, missing required fields, values outside an enum. Built-in kinds use the
+//! embedded schemas of the target Kubernetes version (`crate::schema`); custom resources use
+//! the CustomResourceDefinitions found in the run (`crate::schema::crd`).
+//!
+//! One finding per root cause: a node with the wrong type is reported once (not also for its
+//! children or its enum), an unknown key that looks like a missing required field
+//! (`Name:` for `name`) is reported as the unknown key only, and values other rules own are
+//! left to them (see [`owned_elsewhere`]).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::Rule;
+use super::ambiguous_scalar::{ambiguity, path_text};
+use super::api_versions::{self, ApiStatus};
+use crate::config::absolute_normalized;
+use crate::finding::Finding;
+use crate::load::json::to_json;
+use crate::load::locate::locate;
+use crate::load::scalar::ScalarValue;
+use crate::load::{Document, NodeId, NodeKind};
+use crate::model::{Object, Workspace};
+use crate::schema::crd::CrdIndex;
+use crate::schema::walk::{Seg, describe_types, kubeward_type, property_names, schema_at};
+use crate::schema::{KindSchema, Lookup, is_builtin_api_group, lookup};
+use crate::source::Span;
+use crate::suggest::{did_you_mean, hint};
+
+pub struct SchemaViolation;
+
+const ID: &str = "schema-violation";
+
+/// Core-group kinds that live in manifests' repositories but are not API objects (kubeconfig
+/// files are `apiVersion: v1`, `kind: Config`; kube-scheduler's legacy policy file is
+/// `kind: Policy`).
+const NOT_API_OBJECTS: &[&str] = &["Config", "Policy"];
+
+impl Rule for SchemaViolation {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    /// Every object, in parallel, with what the run knows: the CRDs and the kustomize patches
+    /// (both built once per run).
+    fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let any_custom = ws.objects.iter().any(|o| !is_builtin(o));
+        let crds = if any_custom {
+            CrdIndex::new(ws)
+        } else {
+            CrdIndex::default()
+        };
+        let patches = kustomize_patches(ws);
+        let found: Vec<Finding> = (0..ws.objects.len())
+            .into_par_iter()
+            .flat_map_iter(|id| {
+                let object = &ws.objects[id];
+                let path = absolute_normalized(Path::new(&ws.source(object.file).path));
+                let run = Run {
+                    ws,
+                    object,
+                    doc: ws.document(object),
+                    fragment: patches.contains(&path) || is_fragment(ws, id),
+                };
+                if is_builtin(object) {
+                    check_builtin(&run)
+                } else {
+                    check_custom(&run, &crds)
+                }
+            })
+            .collect();
+        out.extend(found);
+    }
+}
+
+/// One object being checked, and what the run knows about it.
+struct Run<'a> {
+    ws: &'a Workspace,
+    object: &'a Object,
+    doc: &'a Document,
+    /// A kustomize patch (listed in a kustomization's `patches`), or a pod template whose
+    /// containers have no `image`: a fragment merged into a base, so required fields may be
+    /// missing.
+    fragment: bool,
+}
+
+impl Run<'_> {
+    fn finding(&self, span: Span, message: String) -> Finding {
+        Finding::new(ID, self.object.file, span, message).object(Some(self.object.identity()))
+    }
+
+    fn value_span(&self, key: &str) -> Span {
+        self.doc
+            .get(self.object.node, key)
+            .map_or(self.object.kind_span, |v| self.doc.span(v))
+    }
+}
+
+/// Built in: the group is one of Kubernetes' own, and the apiVersion looks like one (a ksonnet
+/// `apiVersion: 0.1.0` is not the core group).
+fn is_builtin(object: &Object) -> bool {
+    let version = object
+        .api_version
+        .rsplit('/')
+        .next()
+        .unwrap_or(&object.api_version);
+    let looks_like_version = version
+        .strip_prefix('v')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    looks_like_version && is_builtin_api_group(crate::schema::group_of(&object.api_version))
+}
+
+fn check_builtin(run: &Run<'_>) -> Vec<Finding> {
+    let (object, ws) = (run.object, run.ws);
+    let version = ws.options.kube_version();
+    let mut out = Vec::new();
+    match lookup(version, &object.api_version, &object.kind) {
+        Lookup::Found(schema) => {
+            let subject = format!("Kubernetes {version}");
+            for problem in validate(run, &schema, &subject, true) {
+                let base = run.finding(problem.span, String::new());
+                out.push(problem.into_finding(base));
+            }
+        }
+        Lookup::NotBuiltin => {}
+        // Removed and deprecated apiVersions are `removed-api-version`'s to report.
+        _ if api_versions::status(version, &object.api_version, &object.kind)
+            != ApiStatus::Current => {}
+        Lookup::UnknownKind(_) if NOT_API_OBJECTS.contains(&object.kind.as_str()) => {}
+        Lookup::UnknownKind(kinds) => {
+            out.push(
+                run.finding(
+                    run.value_span("kind"),
+                    format!(
+                        "Kubernetes {version} has no kind `{}` in `{}`{}",
+                        object.kind,
+                        object.api_version,
+                        hint(&object.kind, kinds.iter().copied())
+                    ),
+                )
+                .label("unknown kind")
+                .help(format!(
+                    "`{}` serves {}",
+                    object.api_version,
+                    list(kinds.iter().copied(), 12)
+                )),
+            );
+        }
+        Lookup::UnservedApiVersion(served) => {
+            let help = if served.is_empty() {
+                format!("Kubernetes {version} serves no version of this API group")
+            } else {
+                format!(
+                    "Kubernetes {version} serves {}",
+                    list(served.iter().copied(), 12)
+                )
+            };
+            out.push(
+                run.finding(
+                    run.value_span("apiVersion"),
+                    format!(
+                        "Kubernetes {version} does not serve `{}`{}",
+                        object.api_version,
+                        hint(&object.api_version, served.iter().copied())
+                    ),
+                )
+                .label("not served")
+                .help(help),
+            );
+        }
+    }
+    out
+}
+
+fn check_custom(run: &Run<'_>, crds: &CrdIndex) -> Vec<Finding> {
+    let (object, ws) = (run.object, run.ws);
+    let version = object.api_version.rsplit_once('/').map_or("", |(_, v)| v);
+    let Some(crd) = crds.crds.get(&(object.group.clone(), object.kind.clone())) else {
+        if ws.options.strict_crds {
+            return vec![
+                run.finding(
+                    object.kind_span,
+                    format!(
+                        "no schema for `{}` `{}`: no CustomResourceDefinition in the linted \
+                         files defines it",
+                        object.api_version, object.kind
+                    ),
+                )
+                .label("not validated")
+                .help(
+                    "lint the CustomResourceDefinition together with its resources, or run \
+                     without --strict-crds",
+                ),
+            ];
+        }
+        return Vec::new();
+    };
+    match crd.versions.get(version) {
+        Some(Some(schema)) => {
+            let subject = format!("the CustomResourceDefinition `{}`", crd.name);
+            validate(run, schema, &subject, false)
+                .into_iter()
+                .map(|p| {
+                    let base = run.finding(p.span, String::new());
+                    p.into_finding(base)
+                })
+                .collect()
+        }
+        Some(None) => Vec::new(),
+        None => {
+            let crd_object = &ws.objects[crd.object];
+            vec![
+                run.finding(
+                    run.value_span("apiVersion"),
+                    format!(
+                        "the CustomResourceDefinition `{}` has no version `{version}`{}",
+                        crd.name,
+                        hint(version, crd.versions.keys().map(String::as_str))
+                    ),
+                )
+                .label("no such version")
+                .help(format!(
+                    "use one of its versions: {}",
+                    list(crd.versions.keys().map(String::as_str), 12)
+                ))
+                .related(crd_object.file, crd_object.kind_span, "defined here"),
+            ]
+        }
+    }
+}
+
+/// Files that kustomizations in the run apply as patches (`patches[].path`,
+/// `patchesStrategicMerge[]`), as normalized absolute paths.
+fn kustomize_patches(ws: &Workspace) -> HashSet<PathBuf> {
+    let mut out = HashSet::new();
+    for file in &ws.files {
+        let path = Path::new(&file.source.path);
+        let is_kustomization = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            matches!(
+                n,
+                "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+            )
+        });
+        if !is_kustomization {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for doc in &file.documents {
+            let mut add = |node: NodeId| {
+                if let Some(p) = doc.str(node) {
+                    out.insert(absolute_normalized(&dir.join(p)));
+                }
+            };
+            if let Some(list) = doc.get(doc.root, "patchesStrategicMerge") {
+                for item in doc.items(list) {
+                    add(*item);
+                }
+            }
+            for key in ["patches", "patchesJson6902"] {
+                if let Some(list) = doc.get(doc.root, key) {
+                    for item in doc.items(list) {
+                        if let Some(p) = doc.get(*item, "path") {
+                            add(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A pod template with a container that has no `image` is a fragment (the API server requires
+/// an image; see `probes::is_partial`).
+fn is_fragment(ws: &Workspace, id: usize) -> bool {
+    let object = &ws.objects[id];
+    let doc = ws.document(object);
+    ws.pod_specs_of(id).iter().any(|pod| {
+        pod.containers(doc)
+            .any(|c| super::probes::is_partial(doc, &c))
+    })
+}
+
+/// One problem, before it becomes a finding.
+struct Problem {
+    span: Span,
+    message: String,
+    label: &'static str,
+    help: Option<String>,
+}
+
+impl Problem {
+    fn into_finding(self, base: Finding) -> Finding {
+        let mut finding = base.label(self.label);
+        finding.message = self.message;
+        match self.help {
+            Some(help) => finding.help(help),
+            None => finding,
+        }
+    }
+}
+
+#[derive(Debug)]
+enum ErrorKind {
+    Unknown(Vec<String>),
+    Missing(String),
+    Type,
+    Enum(Vec<Value>),
+    Bound { limit: Value, maximum: bool },
+    Other(String),
+}
+
+impl ErrorKind {
+    /// Lower wins at one node: the type first, then the value.
+    fn rank(&self) -> u8 {
+        match self {
+            ErrorKind::Type => 0,
+            ErrorKind::Enum(_) | ErrorKind::Bound { .. } => 1,
+            ErrorKind::Other(_) => 2,
+            ErrorKind::Unknown(_) | ErrorKind::Missing(_) => 3,
+        }
+    }
+}
+
+fn classify(kind: &ValidationErrorKind) -> Option<ErrorKind> {
+    Some(match kind {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            ErrorKind::Unknown(unexpected.clone())
+        }
+        ValidationErrorKind::Required { property } => {
+            ErrorKind::Missing(property.as_str().unwrap_or_default().to_string())
+        }
+        ValidationErrorKind::Type { .. } => ErrorKind::Type,
+        ValidationErrorKind::Enum { options } => {
+            ErrorKind::Enum(options.as_array().cloned().unwrap_or_default())
+        }
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => ErrorKind::Bound {
+            limit: limit.clone(),
+            maximum: true,
+        },
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => ErrorKind::Bound {
+            limit: limit.clone(),
+            maximum: false,
+        },
+        ValidationErrorKind::Pattern { pattern } => {
+            ErrorKind::Other(format!("must match `{pattern}`"))
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            ErrorKind::Other(format!("must be at most {limit} characters long"))
+        }
+        ValidationErrorKind::MinLength { limit } => {
+            ErrorKind::Other(format!("must be at least {limit} characters long"))
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            ErrorKind::Other(format!("must have at most {limit} items"))
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            ErrorKind::Other(format!("must have at least {limit} items"))
+        }
+        ValidationErrorKind::MaxProperties { limit } => {
+            ErrorKind::Other(format!("must have at most {limit} fields"))
+        }
+        ValidationErrorKind::MinProperties { limit } => {
+            ErrorKind::Other(format!("must have at least {limit} fields"))
+        }
+        ValidationErrorKind::UniqueItems => ErrorKind::Other("must not repeat items".into()),
+        ValidationErrorKind::MultipleOf { multiple_of } => {
+            ErrorKind::Other(format!("must be a multiple of {multiple_of}"))
+        }
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
+            ErrorKind::Other("does not match any of the forms the schema allows".into())
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            ErrorKind::Other("matches more than one of the forms the schema allows".into())
+        }
+        ValidationErrorKind::Not { .. } => {
+            ErrorKind::Other("matches a form the schema forbids".into())
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            ErrorKind::Other(format!("must be `{expected_value}`"))
+        }
+        // Formats are not checked (see `schema::compile`); the rest do not occur in
+        // Kubernetes schemas.
+        _ => return None,
+    })
+}
+
+struct RawError {
+    kind: ErrorKind,
+    path: Vec<Seg>,
+}
+
+/// Validates an object against its schema and keeps one problem per root cause.
+/// `builtin`: a built-in kind (decoded strictly into Go types) rather than a custom resource.
+fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) -> Vec<Problem> {
+    let (doc, object) = (run.doc, run.object);
+    let instance = to_json(doc, object.node);
+    let mut errors: Vec<RawError> = Vec::new();
+    for error in schema.validator.iter_errors(&instance) {
+        let Some(kind) = classify(error.kind()) else {
+            continue;
+        };
+        let path = error
+            .instance_path()
+            .segments()
+            .map(|s| match s {
+                LocationSegment::Property(name) => Seg::Key(name.into_owned()),
+                LocationSegment::Index(i) => Seg::Index(i),
+            })
+            .collect();
+        errors.push(RawError { kind, path });
+    }
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let root = &schema.schema;
+    // Nodes with the wrong type: nothing under or at them is reported again.
+    let typed: Vec<Vec<Seg>> = errors
+        .iter()
+        .filter(|e| matches!(e.kind, ErrorKind::Type))
+        .map(|e| e.path.clone())
+        .collect();
+    // Unknown keys, by the mapping holding them.
+    let unknown: Vec<(&[Seg], &str)> = errors
+        .iter()
+        .flat_map(|e| match &e.kind {
+            ErrorKind::Unknown(keys) => keys
+                .iter()
+                .map(|k| (e.path.as_slice(), k.as_str()))
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut best_at_node: std::collections::HashMap<&[Seg], u8> = Default::default();
+    for e in &errors {
+        if matches!(
+            e.kind,
+            ErrorKind::Type | ErrorKind::Enum(_) | ErrorKind::Bound { .. } | ErrorKind::Other(_)
+        ) {
+            let rank = best_at_node.entry(e.path.as_slice()).or_insert(u8::MAX);
+            *rank = (*rank).min(e.kind.rank());
+        }
+    }
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for e in &errors {
+        let under_wrong_type = typed.iter().any(|t| {
+            e.path.len() > t.len() && e.path.starts_with(t)
+                || (e.path == *t && !matches!(e.kind, ErrorKind::Type))
+        });
+        if under_wrong_type {
+            continue;
+        }
+        if let Some(rank) = best_at_node.get(e.path.as_slice())
+            && e.kind.rank() > *rank
+            && e.kind.rank() < 3
+        {
+            continue;
+        }
+        if owned_elsewhere(run, root, e) || not_checked_on_create(run, e, builtin) {
+            continue;
+        }
+        let located = locate(doc, object.node, segments(&e.path));
+        let here = path_text(&e.path);
+        match &e.kind {
+            ErrorKind::Unknown(keys) => {
+                let allowed = schema_at(root, &e.path);
+                let names = allowed
+                    .map(|a| property_names(a.schema))
+                    .unwrap_or_default();
+                let type_name = allowed.and_then(|a| a.type_name);
+                for key in keys {
+                    if !seen.insert((here.clone(), key.clone())) {
+                        continue;
+                    }
+                    let span = doc
+                        .key_span(located.node, key)
+                        .or(located.key)
+                        .unwrap_or(object.kind_span);
+                    let suggestion = suggest_field(key, &names);
+                    let place = if here.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in `{here}`")
+                    };
+                    let message = format!(
+                        "unknown field `{key}` {place}{}",
+                        suggestion
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default()
+                    );
+                    let fields = match type_name {
+                        Some(name) => format!("{name} in {subject} has"),
+                        None => format!("{subject} allows"),
+                    };
+                    let help = match suggestion {
+                        Some(s) => format!("rename it to `{s}`"),
+                        None if names.is_empty() => {
+                            format!("remove it: {subject} allows no fields here")
+                        }
+                        None => format!(
+                            "remove or move it: {fields} {}",
+                            list(names.iter().copied(), 12)
+                        ),
+                    };
+                    problems.push(Problem {
+                        span,
+                        message,
+                        label: "unknown field",
+                        help: Some(help),
+                    });
+                }
+            }
+            ErrorKind::Missing(name) => {
+                // `Name:` for `name`: the unknown key is the root cause.
+                let typo = unknown.iter().any(|(parent, key)| {
+                    *parent == e.path.as_slice() && did_you_mean(key, [name.as_str()]).is_some()
+                });
+                if typo {
+                    continue;
+                }
+                let span = if e.path.is_empty() {
+                    object.kind_span
+                } else {
+                    located.key.unwrap_or(object.kind_span)
+                };
+                let message = if here.is_empty() {
+                    format!("the object is missing the required field `{name}`")
+                } else {
+                    format!("`{here}` is missing the required field `{name}`")
+                };
+                problems.push(Problem {
+                    span,
+                    message,
+                    label: "missing a required field",
+                    help: Some(format!("add `{name}`: {subject} requires it")),
+                });
+            }
+            ErrorKind::Type if is_null(doc, located.node) => {
+                // JSON null decodes to the zero value: for a required field, an empty one.
+                problems.push(Problem {
+                    span: located.key.unwrap_or(object.kind_span),
+                    message: format!("`{here}` is empty (null), but it is required"),
+                    label: "empty required field",
+                    help: Some(format!("give it a value: {subject} requires it")),
+                });
+            }
+            ErrorKind::Type
+                if doc
+                    .scalar(located.node)
+                    .is_some_and(|s| s.value() == ScalarValue::BigInt) =>
+            {
+                problems.push(Problem {
+                    span: value_span(doc, &located, object),
+                    message: format!(
+                        "`{here}` is too large: the API server decodes at most 64-bit integers"
+                    ),
+                    label: "out of range",
+                    help: None,
+                });
+            }
+            ErrorKind::Type => {
+                let Some(at) = schema_at(root, &e.path) else {
+                    continue;
+                };
+                let wanted = describe_types(at.schema);
+                let actual = describe_node(doc, located.node);
+                let help = type_help(doc, located.node, at.schema);
+                problems.push(Problem {
+                    span: value_span(doc, &located, object),
+                    message: format!("`{here}` must be {wanted}, not {actual}"),
+                    label: "wrong type",
+                    help,
+                });
+            }
+            ErrorKind::Enum(options) => {
+                let choices: Vec<&str> = options
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let text = doc.str(located.node).unwrap_or_default();
+                problems.push(Problem {
+                    span: value_span(doc, &located, object),
+                    message: format!(
+                        "`{here}` must be one of {}, not `{text}`{}",
+                        list(choices.iter().copied(), 20),
+                        hint(text, choices.iter().copied())
+                    ),
+                    label: "not an allowed value",
+                    help: Some(format!(
+                        "{subject} accepts only these values (case matters)"
+                    )),
+                });
+            }
+            ErrorKind::Bound { limit, maximum } => {
+                let (word, int32) = if *maximum {
+                    ("at most", limit.as_i64() == Some(i64::from(i32::MAX)))
+                } else {
+                    ("at least", limit.as_i64() == Some(i64::from(i32::MIN)))
+                };
+                let why = if int32 {
+                    " (the field is a 32-bit integer)"
+                } else {
+                    ""
+                };
+                problems.push(Problem {
+                    span: value_span(doc, &located, object),
+                    message: format!("`{here}` must be {word} {limit}{why}"),
+                    label: "out of range",
+                    help: None,
+                });
+            }
+            ErrorKind::Other(what) => {
+                let what_node = if here.is_empty() {
+                    "the object".to_string()
+                } else {
+                    format!("`{here}`")
+                };
+                problems.push(Problem {
+                    span: value_span(doc, &located, object),
+                    message: format!("{what_node} {what}"),
+                    label: "rejected by the schema",
+                    help: Some(format!("{subject} says so")),
+                });
+            }
+        }
+    }
+    problems
+}
+
+fn segments(path: &[Seg]) -> impl Iterator<Item = LocationSegment<'_>> {
+    path.iter().map(|s| match s {
+        Seg::Key(k) => LocationSegment::Property(std::borrow::Cow::Borrowed(k.as_str())),
+        Seg::Index(i) => LocationSegment::Index(*i),
+    })
+}
+
+fn value_span(doc: &Document, located: &crate::load::locate::Located, object: &Object) -> Span {
+    if located.path.is_empty() {
+        object.kind_span
+    } else {
+        doc.span(located.node)
+    }
+}
+
+/// Errors other rules report, or that are not errors in the manifest as written:
+/// - values inside probes (`invalid-probe` checks their types, ranges and required fields;
+///   unknown fields in probes stay here);
+/// - any scalar in a Quantity field (`invalid-quantity` parses quantities as the API server
+///   does; a quantity is a string or a number, so its type is part of its syntax);
+/// - a YAML 1.1 surprise (`value: yes` is a boolean) where a string belongs
+///   (`ambiguous-scalar` explains it);
+/// - template placeholders (`${REPLICAS}`, `{{ .Values.x }}`): not the final value.
+fn owned_elsewhere(run: &Run<'_>, root: &Value, e: &RawError) -> bool {
+    const PROBES: &[&str] = &["livenessProbe", "readinessProbe", "startupProbe"];
+    let doc = run.doc;
+    let in_probe = e
+        .path
+        .iter()
+        .any(|s| matches!(s, Seg::Key(k) if PROBES.contains(&k.as_str())));
+    if in_probe && !matches!(e.kind, ErrorKind::Unknown(_)) {
+        return true;
+    }
+    if matches!(e.kind, ErrorKind::Unknown(_) | ErrorKind::Missing(_)) {
+        return false;
+    }
+    let located = locate(doc, run.object.node, segments(&e.path));
+    let Some(scalar) = doc.scalar(located.node) else {
+        return false;
+    };
+    if schema_at(root, &e.path).is_some_and(|at| kubeward_type(at.schema) == Some("quantity")) {
+        return true;
+    }
+    if matches!(e.kind, ErrorKind::Type) && ambiguity(scalar).is_some() {
+        return true;
+    }
+    if is_null(doc, located.node) {
+        // `name: ##NAME##`: a placeholder that YAML reads as a comment.
+        let text = &run.ws.source(run.object.file).text;
+        let after_key = located.key.map_or(doc.span(located.node).start, |k| k.end);
+        let rest = text.get(after_key..).unwrap_or_default();
+        let line = rest.lines().next().unwrap_or_default();
+        let value = line.trim_start_matches(':').trim_start();
+        return value.starts_with("##");
+    }
+    super::probes::is_placeholder(&scalar.text)
+}
+
+/// What the API server does not check when an object is created: required fields of a
+/// fragment (a kustomize patch), and the `status` (reset on create by built-in kinds'
+/// strategies and by CRDs with a status subresource) except its decoding (unknown fields,
+/// and types of built-in kinds).
+fn not_checked_on_create(run: &Run<'_>, e: &RawError, builtin: bool) -> bool {
+    if run.fragment && matches!(e.kind, ErrorKind::Missing(_)) {
+        return true;
+    }
+    let in_status = matches!(e.path.first(), Some(Seg::Key(k)) if k == "status");
+    in_status
+        && match e.kind {
+            ErrorKind::Unknown(_) => false,
+            ErrorKind::Type => !builtin,
+            _ => true,
+        }
+}
+
+fn is_null(doc: &Document, node: NodeId) -> bool {
+    doc.scalar(node)
+        .is_some_and(|s| matches!(s.value(), ScalarValue::Null))
+}
+
+/// "a string", "a mapping", "null", for messages (never the value itself: it may be secret).
+fn describe_node(doc: &Document, node: NodeId) -> String {
+    match &doc.node(node).kind {
+        NodeKind::Mapping(_) => "a mapping".into(),
+        NodeKind::Sequence(_) => "a list".into(),
+        NodeKind::Scalar(scalar) => {
+            let quoted = if scalar.style.is_quoted() {
+                "quoted "
+            } else {
+                ""
+            };
+            match scalar.value() {
+                ScalarValue::Null => "null (an empty value)".into(),
+                ScalarValue::Bool(_) => "a boolean".into(),
+                ScalarValue::Int(_) | ScalarValue::BigInt => "an integer".into(),
+                ScalarValue::Float(_) => "a number".into(),
+                ScalarValue::String => format!("a {quoted}string"),
+            }
+        }
+    }
+}
+
+fn type_help(doc: &Document, node: NodeId, schema: &Value) -> Option<String> {
+    let scalar = doc.scalar(node)?;
+    let types = crate::schema::walk::types(schema);
+    let wants_string = types.contains(&"string");
+    match scalar.value() {
+        ScalarValue::String if scalar.style.is_quoted() => {
+            let unquoted =
+                crate::load::scalar::resolve_scalar(&scalar.text, crate::load::Style::Plain, None);
+            let fits = match unquoted {
+                ScalarValue::Int(_) | ScalarValue::BigInt => {
+                    types.contains(&"integer") || types.contains(&"number")
+                }
+                ScalarValue::Float(_) => types.contains(&"number"),
+                ScalarValue::Bool(_) => types.contains(&"boolean"),
+                _ => false,
+            };
+            fits.then(|| "remove the quotes: quoted, the value is a string".to_string())
+        }
+        ScalarValue::Int(_)
+        | ScalarValue::BigInt
+        | ScalarValue::Float(_)
+        | ScalarValue::Bool(_)
+            if wants_string =>
+        {
+            Some("quote the value: unquoted, YAML reads it as a number or a boolean".to_string())
+        }
+        ScalarValue::Null => Some("give it a value, or remove the key".to_string()),
+        _ => None,
+    }
+}
+
+/// The valid field an unknown key most likely meant: the closest by edit distance, else the
+/// only field that ends with it (`name` in a Secret volume, which calls it `secretName`).
+fn suggest_field<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
+    if let Some(found) = did_you_mean(key, names.iter().copied()) {
+        return Some(found);
+    }
+    let lower = key.to_lowercase();
+    if lower.len() < 3 {
+        return None;
+    }
+    let mut ending = names
+        .iter()
+        .filter(|n| n.len() > lower.len() && n.to_lowercase().ends_with(&lower));
+    match (ending.next(), ending.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// `a`, `b`, `c` (and 3 more).
+fn list<'a>(items: impl Iterator<Item = &'a str>, max: usize) -> String {
+    let items: Vec<&str> = items.collect();
+    let shown: Vec<String> = items.iter().take(max).map(|i| format!("`{i}`")).collect();
+    let mut text = shown.join(", ");
+    if items.len() > max {
+        text.push_str(&format!(" (and {} more)", items.len() - max));
+    }
+    text
+}
