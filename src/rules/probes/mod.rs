@@ -850,24 +850,10 @@ impl<'d> Inspector<'d> {
     }
 }
 
-/// Why `name` is not a valid port name (`IsValidPortName`), if it is not.
-pub(crate) fn invalid_port_name(name: &str) -> Option<&'static str> {
-    if name.len() > 15 {
-        Some("it is longer than 15 characters")
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        Some("it may contain only lower-case letters, digits and `-`")
-    } else if !name.bytes().any(|b| b.is_ascii_lowercase()) {
-        Some("it must contain at least one letter")
-    } else if name.contains("--") {
-        Some("it must not contain `--`")
-    } else if name.starts_with('-') || name.ends_with('-') {
-        Some("it must not begin or end with `-`")
-    } else {
-        None
-    }
+/// Why `name` is not a valid port name (`IsValidPortName`), if it is not. One implementation
+/// serves both this rule and `invalid-name`.
+pub(crate) fn invalid_port_name(name: &str) -> Option<String> {
+    crate::rules::invalid_name::port_name(name)
 }
 
 /// What may be left out of a probe, depending on where it is.
