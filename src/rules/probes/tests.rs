@@ -144,37 +144,6 @@ fn quoted_numbers_are_port_names_and_rejected() {
     assert_eq!(errors("livenessProbe: {tcpSocket: {port: '${PORT}'}}"), 0);
 }
 
-// TestIsValidPortName (apimachinery pkg/util/validation/validation_test.go), plus upper case.
-#[test]
-fn port_names() {
-    for good in [
-        "telnet",
-        "re-mail-ck",
-        "pop3",
-        "a",
-        "a-1",
-        "1-a",
-        "a-1-b-2-c",
-        "1-a-2-b-3",
-    ] {
-        assert_eq!(invalid_port_name(good), None, "{good}");
-    }
-    for bad in [
-        "longerthan15characters",
-        "",
-        "aaaaaaaaaaaaaaaa",
-        "12345",
-        "1-2-3-4",
-        "-begin",
-        "end-",
-        "two--hyphens",
-        "whois++",
-        "HTTP",
-    ] {
-        assert!(invalid_port_name(bad).is_some(), "{bad}");
-    }
-}
-
 #[test]
 fn probes_are_normalized_with_defaults() {
     let doc = container(
