@@ -38,6 +38,9 @@ spec:
   containers:
     - name: web
       image: nginx
+      resources:
+        limits: {cpu: 100m, memory: 64Mi}
+  restartPolicy: Never
 """
 BROKEN = """apiVersion: v1
 kind: ConfigMap

@@ -60,6 +60,9 @@ spec:
   containers:
     - name: web
       image: nginx:1.27.2
+      resources:
+        limits: {cpu: 100m, memory: 64Mi}
+  restartPolicy: Never
 YAML
 cat > Dockerfile <<'DOCKERFILE'
 FROM nginx:1.27.2
@@ -96,7 +99,7 @@ for hook in kubeward kubeward-system; do
   check "$hook: the duplicate key is reported where it is" contains "╭─[deploy/bad.yaml:7:3]"
   check "$hook: with its rule" contains "duplicate-key"
   check "$hook: the Dockerfile is read, not parsed as YAML; the context is not reported" \
-    contains "1 error, 0 warnings, 0 infos in 3 files (1 without Kubernetes objects), 2 objects"
+    contains "2 errors, 0 warnings, 0 infos in 3 files (1 without Kubernetes objects), 2 objects"
   check "$hook: a broken file that was not passed is context only" lacks "broken.yaml"
 done
 
