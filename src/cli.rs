@@ -169,7 +169,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             && std::io::stdout().is_terminal(),
         width: terminal_width(),
     };
-    write_report(&result, cli.format, &human, &mut out).map_err(Error::Output)?;
+    // Rendered on the run's pool (the human report renders findings in parallel), into memory,
+    // then written out at once.
+    let mut report = Vec::new();
+    pool.install(|| write_report(&result, cli.format, &human, &mut report))
+        .map_err(Error::Output)?;
+    out.write_all(&report).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     let fail_on = cli.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     let failed = fail_on.threshold().is_some_and(|threshold| {
@@ -178,6 +183,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             .iter()
             .any(|f| f.effective_severity() >= threshold)
     });
+    // The process ends now: freeing every document one by one took 4% of a run on the real
+    // corpus, on one thread (callgrind). The operating system takes the memory back at once.
+    std::mem::forget(result);
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -3,7 +3,8 @@
 //! `policies:`. Each matched node (an object, a pod spec, or a container) must satisfy the JSON
 //! Schema; each validation error becomes a finding at the span of its instance path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::rc::Rc;
 
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Validator, error::ValidationErrorKind};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 
 use crate::catalogue::CatalogueEntry;
 use crate::finding::Finding;
-use crate::load::json::to_json;
+use crate::load::json::to_json_with;
 use crate::load::{Document, NodeId};
 use crate::rules::{ObjectContext, Rule};
 use crate::source::Span;
@@ -47,6 +48,9 @@ pub struct PolicyRule {
     help: Option<String>,
     matcher: PolicyMatch,
     validator: Validator,
+    /// The only property names the schema can look at, when it names every property it looks
+    /// at (see [`named_properties`]): then only those keys are converted to JSON.
+    properties: Option<HashSet<String>>,
 }
 
 impl PolicyRule {
@@ -67,6 +71,7 @@ impl PolicyRule {
             help: entry.fix_text().map(str::to_string),
             matcher,
             validator,
+            properties: named_properties(schema),
         })
     }
 
@@ -99,7 +104,13 @@ impl PolicyRule {
     /// Validates one node; `anchor` is where findings about the node as a whole point.
     fn validate(&self, cx: &ObjectContext<'_>, node: NodeId, anchor: Span, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        let instance = to_json(doc, node);
+        // Converting whole pod specs to JSON (and freeing them) was most of the declarative
+        // rules' cost (callgrind, benchmark corpus): a schema that names the properties it looks
+        // at gets a view with only those; any other shares one full view per object.
+        let instance = match &self.properties {
+            Some(names) => Rc::new(to_json_with(doc, node, &|key| names.contains(key))),
+            None => cx.json.get(doc, node),
+        };
         for error in self.validator.iter_errors(&instance) {
             let located = locate(doc, node, error.instance_path().segments());
             let mut spans = Vec::new();
@@ -153,6 +164,83 @@ impl PolicyRule {
             }
         }
     }
+}
+
+/// Keywords that look at properties without naming them, or compare whole values (two items
+/// that differ only in an unnamed key would look equal to `uniqueItems`).
+const UNNAMED_PROPERTY_KEYWORDS: &[&str] = &[
+    "uniqueItems",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "minProperties",
+    "maxProperties",
+    "$dynamicRef",
+    "$recursiveRef",
+];
+
+/// Every property name a schema mentions (in `properties`, `required`, `dependentRequired`,
+/// `dependentSchemas`, `dependencies`, anywhere in it, `$defs` included), or `None` when the
+/// schema can look at properties it does not name: a keyword of [`UNNAMED_PROPERTY_KEYWORDS`],
+/// a `$ref` outside the schema, or a `const`/`enum` holding an object or an array (compared
+/// with a whole value). Validating a view of the instance that keeps only the named keys then
+/// gives the same result. Walking blindly over-collects (a property named `properties` adds
+/// its sub-schema's keywords), which only keeps more keys.
+fn named_properties(schema: &serde_json::Value) -> Option<HashSet<String>> {
+    use serde_json::Value;
+    fn walk(value: &Value, names: &mut HashSet<String>) -> bool {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let key = key.as_str();
+                    if UNNAMED_PROPERTY_KEYWORDS.contains(&key) {
+                        return false;
+                    }
+                    match (key, child) {
+                        ("$ref", Value::String(target)) if !target.starts_with('#') => {
+                            return false;
+                        }
+                        ("const", Value::Object(_) | Value::Array(_)) => return false,
+                        ("enum", Value::Array(options))
+                            if options.iter().any(|o| o.is_object() || o.is_array()) =>
+                        {
+                            return false;
+                        }
+                        (
+                            "properties" | "dependentRequired" | "dependentSchemas"
+                            | "dependencies",
+                            Value::Object(named),
+                        ) => names.extend(named.keys().cloned()),
+                        ("required", Value::Array(required)) => names.extend(
+                            required
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string),
+                        ),
+                        _ => {}
+                    }
+                    if let ("dependentRequired" | "dependencies", Value::Object(named)) =
+                        (key, child)
+                    {
+                        for listed in named.values().filter_map(Value::as_array) {
+                            names.extend(
+                                listed.iter().filter_map(Value::as_str).map(str::to_string),
+                            );
+                        }
+                    }
+                    if !walk(child, names) {
+                        return false;
+                    }
+                }
+                true
+            }
+            Value::Array(items) => items.iter().all(|item| walk(item, names)),
+            _ => true,
+        }
+    }
+    let mut names = HashSet::new();
+    walk(schema, &mut names).then_some(names)
 }
 
 /// Plain words for the common schema keywords. Only the policy's own values are shown, never
@@ -254,6 +342,38 @@ impl Rule for PolicyRule {
             }
         } else {
             self.validate(cx, cx.object.node, cx.object.kind_span, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn schemas_that_name_their_properties_get_a_pruned_view() {
+        let schema = json!({
+            "$defs": {"root": {"properties": {"securityContext": {"properties": {"runAsUser": {"not": {"const": 0}}}}}}},
+            "allOf": [{"$ref": "#/$defs/root"}],
+            "required": ["containers"],
+            "properties": {"hostNetwork": {"enum": [false, null]}},
+        });
+        let names = named_properties(&schema).expect("prunable");
+        let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["containers", "hostNetwork", "runAsUser", "securityContext"]
+        );
+        for unnamed in [
+            json!({"additionalProperties": false}),
+            json!({"properties": {"a": {"maxProperties": 1}}}),
+            json!({"$ref": "https://example.com/schema.json"}),
+            json!({"not": {"const": {"a": 1}}}),
+            json!({"enum": [[1], 2]}),
+        ] {
+            assert_eq!(named_properties(&unnamed), None, "{unnamed}");
         }
     }
 }

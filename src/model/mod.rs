@@ -7,6 +7,8 @@ pub mod quantity;
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::finding::{FileId, ObjectIdentity};
 use crate::load::{Document, NodeId};
 use crate::source::{SourceFile, Span};
@@ -170,10 +172,18 @@ impl Workspace {
                 kind_span: raw.kind_span,
             });
         }
-        let mut pod_specs = Vec::new();
-        for (object_id, object) in ws.objects.iter().enumerate() {
-            podspec::find_pod_specs(object_id, object, ws.document(object), &mut pod_specs);
-        }
+        // In parallel (the structural search walks every node of custom resources); collect
+        // keeps the objects' order, so `pod_specs` stays ordered by object.
+        let pod_specs: Vec<PodSpecRef> = ws
+            .objects
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(object_id, object)| {
+                let mut found = Vec::new();
+                podspec::find_pod_specs(object_id, object, ws.document(object), &mut found);
+                found
+            })
+            .collect();
         ws.pod_specs = pod_specs;
         ws
     }
