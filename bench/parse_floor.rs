@@ -18,6 +18,10 @@ use kubeward::load::parse_yaml;
 use kubeward::source::decode;
 use rayon::prelude::*;
 
+// The same allocator as kubeward's binary (src/main.rs), so the floor is measured the same way.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut threads = None;
     let mut events_only = false;

@@ -216,14 +216,39 @@ fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
     if known > MAX_FILE_SIZE {
         return Err(too_large());
     }
-    let mut bytes = Vec::with_capacity(known as usize);
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(too_large());
+    if known > 0 {
+        // A regular file: one read into a buffer of its size.
+        let mut bytes = Vec::with_capacity(known as usize);
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(too_large());
+        }
+        return Ok(bytes);
     }
-    Ok(bytes)
+    // A FIFO or a device, of unknown length: read in chunks (a buffer that doubles would hold
+    // up to three times the data while it grows), and stop at the bound.
+    const CHUNK: u64 = 1 << 20;
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0u64;
+    let mut file = file;
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK as usize);
+        (&mut file)
+            .take(CHUNK)
+            .read_to_end(&mut chunk)
+            .map_err(|e| e.to_string())?;
+        if chunk.is_empty() {
+            break;
+        }
+        total += chunk.len() as u64;
+        if total > MAX_FILE_SIZE {
+            return Err(too_large());
+        }
+        chunks.push(chunk);
+    }
+    Ok(chunks.concat())
 }
 
 fn empty_file(source: SourceFile) -> LoadedFile {

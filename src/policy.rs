@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Validator, error::ValidationErrorKind};
@@ -47,7 +48,9 @@ pub struct PolicyRule {
     summary: String,
     help: Option<String>,
     matcher: PolicyMatch,
-    validator: Validator,
+    schema: serde_json::Value,
+    /// Compiled on first use for built-in rules (see [`PolicyRule::new_lazy`]).
+    validator: OnceLock<Option<Validator>>,
     /// The only property names the schema can look at, when it names every property it looks
     /// at (see [`named_properties`]): then only those keys are converted to JSON.
     properties: Option<HashSet<String>>,
@@ -57,22 +60,37 @@ impl PolicyRule {
     /// Compiles a catalogue entry that has `match` and `schema`. `id` must outlive the run
     /// (built-in ids are static; custom policy ids are leaked once per run).
     pub fn new(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
-        let schema = entry.schema.as_ref().ok_or("a policy needs a `schema`")?;
+        let rule = PolicyRule::new_lazy(id, entry)?;
+        let validator = compile(&rule.schema)?;
+        let _ = rule.validator.set(Some(validator));
+        Ok(rule)
+    }
+
+    /// A built-in declarative rule: its schema is compiled when the first matching object
+    /// comes, so a run that meets none (a pre-commit run on a few files) never pays for it.
+    /// Built-in schemas are compiled by the test suite; users' policies go through
+    /// [`PolicyRule::new`], which reports a bad schema at once.
+    pub fn new_lazy(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+        let schema = entry.schema.clone().ok_or("a policy needs a `schema`")?;
         let matcher = entry.match_.clone().ok_or("a policy needs a `match`")?;
         if matcher.pod_spec && matcher.container {
             return Err("`match` may set `podSpec` or `container`, not both".into());
         }
-        let validator = jsonschema::options()
-            .build(schema)
-            .map_err(|e| format!("invalid `schema`: {e}"))?;
         Ok(PolicyRule {
             id,
             summary: entry.summary.trim().trim_end_matches('.').to_string(),
             help: entry.fix_text().map(str::to_string),
             matcher,
-            validator,
-            properties: named_properties(schema),
+            properties: named_properties(&schema),
+            schema,
+            validator: OnceLock::new(),
         })
+    }
+
+    fn validator(&self) -> Option<&Validator> {
+        self.validator
+            .get_or_init(|| compile(&self.schema).ok())
+            .as_ref()
     }
 
     fn object_matches(&self, cx: &ObjectContext<'_>) -> bool {
@@ -103,6 +121,9 @@ impl PolicyRule {
 
     /// Validates one node; `anchor` is where findings about the node as a whole point.
     fn validate(&self, cx: &ObjectContext<'_>, node: NodeId, anchor: Span, out: &mut Vec<Finding>) {
+        let Some(validator) = self.validator() else {
+            return;
+        };
         let doc = cx.doc;
         // Converting whole pod specs to JSON (and freeing them) was most of the declarative
         // rules' cost (callgrind, benchmark corpus): a schema that names the properties it looks
@@ -111,7 +132,7 @@ impl PolicyRule {
             Some(names) => Rc::new(to_json_with(doc, node, &|key| names.contains(key))),
             None => cx.json.get(doc, node),
         };
-        for error in self.validator.iter_errors(&instance) {
+        for error in validator.iter_errors(&instance) {
             let located = locate(doc, node, error.instance_path().segments());
             let mut spans = Vec::new();
             let detail = match error.kind() {
@@ -164,6 +185,12 @@ impl PolicyRule {
             }
         }
     }
+}
+
+fn compile(schema: &serde_json::Value) -> Result<Validator, String> {
+    jsonschema::options()
+        .build(schema)
+        .map_err(|e| format!("invalid `schema`: {e}"))
 }
 
 /// Keywords that look at properties without naming them, or compare whole values (two items
@@ -350,6 +377,19 @@ impl Rule for PolicyRule {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn built_in_schemas_compile() {
+        let declarative = crate::catalogue::catalogue()
+            .iter()
+            .filter(|e| e.schema.is_some());
+        for entry in declarative {
+            let id: &'static str = Box::leak(entry.id.clone().into_boxed_str());
+            if let Err(e) = PolicyRule::new(id, entry) {
+                panic!("rules/{}.yaml: {e}", entry.id);
+            }
+        }
+    }
 
     #[test]
     fn schemas_that_name_their_properties_get_a_pruned_view() {

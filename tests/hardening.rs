@@ -78,6 +78,8 @@ impl Run {
 }
 
 /// Runs kubeward (under `timeout 300`) and measures its peak RSS.
+// The child is waited for with `wait4` (for its rusage), not `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn kubeward(args: &[&str], cwd: &Path) -> Run {
     let mut child = Command::new("timeout")
         .arg("300")
@@ -261,8 +263,9 @@ fn a_million_tiny_documents_in_one_stream() {
     run.assert_clean();
     assert_eq!(run.rules_for("stream.yaml"), ["latest-image-tag"]);
     assert_eq!(run.json()["summary"]["objects"], 1);
-    // 9 bytes a document: the bound is per document (a tree of three nodes each), not 3x.
-    assert_rss_below(&run, baseline_rss() + 400 * MIB, "1M documents");
+    // 9 bytes a document: the bound is per document (a tree of three nodes, two scalars and a
+    // document record each, about 350 bytes; measured 360 MiB in all), not 3x the input.
+    assert_rss_below(&run, baseline_rss() + 512 * MIB, "1M documents");
 }
 
 #[test]

@@ -19,7 +19,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(doc.span.start <= doc.span.end && doc.span.end <= text.len());
         for node in &doc.nodes {
             assert!(node.span.start <= node.span.end, "{:?}", node.span);
-            assert!(node.span.end <= text.len(), "{:?} > {}", node.span, text.len());
+            assert!(
+                node.span.end <= text.len(),
+                "{:?} > {}",
+                node.span,
+                text.len()
+            );
             source.line_col(node.span.start);
         }
         let _ = to_json(doc, doc.root);

@@ -28,7 +28,9 @@ fn scratch() -> &'static PathBuf {
 /// Built once: compiling the declarative rules' schemas on every input would dominate.
 fn registry() -> Arc<Registry> {
     static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
-    REGISTRY.get_or_init(|| Arc::new(Registry::builtin())).clone()
+    REGISTRY
+        .get_or_init(|| Arc::new(Registry::builtin()))
+        .clone()
 }
 
 fuzz_target!(|data: &[u8]| {
