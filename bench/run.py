@@ -43,8 +43,9 @@ def sh(cmd, **kw):
 
 
 def measure(cmd, reps):
-    """Best wall time (s) and largest peak RSS (KiB) over `reps` runs of `cmd`."""
-    best, rss = float("inf"), 0
+    """Best wall time (s), largest peak RSS (KiB) and least CPU time (user + system, s) over
+    `reps` runs of `cmd`."""
+    best, rss, cpu = float("inf"), 0, float("inf")
     for _ in range(reps):
         start = time.perf_counter()
         with open(os.devnull, "wb") as null:
@@ -59,7 +60,8 @@ def measure(cmd, reps):
             sys.exit(f"{' '.join(map(str, cmd))} failed with {code}: {err}")
         best = min(best, wall)
         rss = max(rss, usage.ru_maxrss)
-    return best, rss
+        cpu = min(cpu, usage.ru_utime + usage.ru_stime)
+    return best, rss, cpu
 
 
 def corpus_dir(n):
@@ -203,23 +205,26 @@ def main():
     lines = [
         f"Machine: {machine()}.  ",
         f"Load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after the run "
-        f"(other builds were sharing the cores when it is above 0.5). Best of {args.reps} runs; "
-        "peak RSS is the largest.",
+        f"(other processes were sharing the {os.cpu_count()} cores when it is above 0.5: then "
+        "wall times, and the speed-up from 1 to 2 threads above all, are pessimistic; CPU time "
+        f"is steadier). Best of {args.reps} runs; peak RSS is the largest.",
         "",
         "| input | files | MB | kubeward -j2 | MB/s | files/s | kubeward -j1 | speed-up 1→2 | "
-        "parse floor -j2 | events only | kubeward / floor | peak RSS kubeward | peak RSS floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "parse floor -j2 | events only | kubeward / floor | CPU s kubeward / floor | "
+        "peak RSS kubeward | peak RSS floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
 
     def line(name, r):
-        t2, rss2 = r["kw2"]
-        t1, _ = r["kw1"]
-        tf, rssf = r["floor"]
-        te, _ = r["events"]
+        t2, rss2, cpu2 = r["kw2"]
+        t1 = r["kw1"][0]
+        tf, rssf, cpuf = r["floor"]
+        te = r["events"][0]
         return (
             f"| {name} | {r['files']:,} | {mb(r['bytes']):.1f} | {t2:.3f} s | "
             f"{mb(r['bytes']) / t2:.1f} | {r['files'] / t2:,.0f} | {t1:.3f} s | {t1 / t2:.2f}x | "
-            f"{tf:.3f} s | {te:.3f} s | {t2 / tf:.2f}x | {rss2 / 1024:.0f} MiB | {rssf / 1024:.0f} MiB |"
+            f"{tf:.3f} s | {te:.3f} s | {t2 / tf:.2f}x | {cpu2:.2f} / {cpuf:.2f} | "
+            f"{rss2 / 1024:.0f} MiB | {rssf / 1024:.0f} MiB |"
         )
 
     for r in rows:
