@@ -242,7 +242,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             && std::io::stdout().is_terminal(),
         width: terminal_width(),
     };
-    write_report(&result, format, &human, &mut out).map_err(Error::Output)?;
+    // Rendered on the run's pool (the human report renders findings in parallel), into memory,
+    // then written out at once.
+    let mut report = Vec::new();
+    pool.install(|| write_report(&result, format, &human, &mut report))
+        .map_err(Error::Output)?;
+    out.write_all(&report).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     if format == Format::Github {
         append_step_summary(&result)?;
@@ -254,6 +259,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             .iter()
             .any(|f| f.effective_severity() >= threshold)
     });
+    // The process ends now: freeing every document one by one took 4% of a run on the real
+    // corpus, on one thread (callgrind). The operating system takes the memory back at once.
+    std::mem::forget(result);
     Ok(if failed {
         ExitCode::from(1)
     } else {

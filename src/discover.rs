@@ -116,9 +116,9 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
         for entry in walker {
             match entry {
                 Ok(entry) => {
-                    let is_file = entry
-                        .file_type()
-                        .is_some_and(|t| t.is_file() || t.is_symlink());
+                    let is_file = entry.file_type().is_some_and(|t| {
+                        t.is_file() || t.is_symlink() && is_file_link(entry.path())
+                    });
                     let kind = classify(entry.path());
                     if let (true, Some(kind)) = (is_file, kind) {
                         inputs.push(Input {
@@ -142,6 +142,15 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
     inputs.sort_by(|a, b| a.display.cmp(&b.display));
     inputs.dedup_by(|a, b| a.display == b.display);
     Ok(inputs)
+}
+
+/// A symlink met while walking is read when it leads to a regular file, and when it leads
+/// nowhere (a dangling link or a loop: reading it reports an `io-error`). A link to a
+/// directory, a FIFO or a device is skipped: the walk does not follow links into directories,
+/// and a FIFO or `/dev/zero` would be read forever. (Named on the command line, a FIFO is read:
+/// `kubeward <(helm template ...)`.)
+fn is_file_link(path: &Path) -> bool {
+    std::fs::metadata(path).map_or(true, |target| target.is_file())
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -146,6 +146,35 @@ impl Finding {
     }
 }
 
+/// The rule id of a crash caught at a file or object boundary (see [`internal_error`]).
+pub const INTERNAL_ERROR: &str = "internal-error";
+
+/// An `internal-error` finding: kubeward panicked while `during` (e.g. "loading this file",
+/// "rule `x` checking Deployment default/web"). The panic was caught at the boundary of one
+/// file or one object, so the other files' findings are still reported.
+pub fn internal_error(
+    file: FileId,
+    span: Span,
+    during: &str,
+    payload: &(dyn std::any::Any + Send),
+) -> Finding {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    Finding::new(
+        INTERNAL_ERROR,
+        file,
+        span,
+        format!("kubeward crashed while {during}: {detail}"),
+    )
+    .label("kubeward stopped here")
+    .help(
+        "this is a bug in kubeward, not in the manifest: please report it with this file;          the other files were still linted",
+    )
+}
+
 /// A stable 64-bit FNV-1a hash, rendered as 16 hex digits. Used for fingerprints, so it must
 /// never change between releases (std's hashers make no such promise).
 pub fn stable_hash(parts: &[&str]) -> String {

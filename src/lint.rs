@@ -12,7 +12,7 @@ use crate::baseline::BaselineSummary;
 use crate::config::Exclude;
 use crate::discover::{Input, Origin, SourceKind, discover, is_git_ignored};
 use crate::error::Error;
-use crate::finding::{FileId, Finding};
+use crate::finding::{FileId, Finding, internal_error};
 use crate::load::dockerfile::parse_dockerfile;
 use crate::load::{Loaded, ProblemKind, parse_yaml};
 use crate::model::{FileKind, LoadedFile, Workspace, WorkspaceOptions};
@@ -150,7 +150,11 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     let loaded: Vec<(LoadedFile, Vec<Finding>)> = inputs
         .par_iter()
         .enumerate()
-        .map(|(file_id, input)| load_input(file_id, input, stdin.as_deref()))
+        .map(|(file_id, input)| {
+            guard_file(file_id, input, || {
+                load_input(file_id, input, stdin.as_deref())
+            })
+        })
         .collect();
     let mut findings = Vec::new();
     let mut files = Vec::with_capacity(loaded.len());
@@ -209,13 +213,27 @@ fn sort_findings(ws: &Workspace, findings: &mut Vec<Finding>) {
     });
 }
 
+/// Runs `load` for one input, catching a panic at the file's boundary: a bug triggered by one
+/// file becomes an `internal-error` finding naming it, and the other files are still linted.
+fn guard_file(
+    file_id: usize,
+    input: &Input,
+    load: impl FnOnce() -> (LoadedFile, Vec<Finding>),
+) -> (LoadedFile, Vec<Finding>) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|payload| {
+        let finding = internal_error(file_id, Span::default(), "loading this file", &*payload);
+        (
+            empty_file(SourceFile::new(&input.display, "")),
+            vec![finding],
+        )
+    })
+}
+
 /// Reads, decodes and parses one input. Never fails: problems become findings.
 fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFile, Vec<Finding>) {
     let bytes = match &input.origin {
         Origin::Stdin => Ok(stdin.unwrap_or_default().to_vec()),
-        Origin::Explicit(path) | Origin::Walked(path) => {
-            std::fs::read(path).map_err(|e| e.to_string())
-        }
+        Origin::Explicit(path) | Origin::Walked(path) => read_bounded(path),
         Origin::Unreadable(_, message) => Err(message.clone()),
     };
     let bytes = match bytes {
@@ -276,6 +294,55 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
     let mut file = LoadedFile::manifest(source, documents);
     file.git_ignored = git_ignored;
     (file, findings)
+}
+
+/// Files larger than this are not read (an `io-error`). The API server refuses requests over
+/// 3 MiB and etcd stores objects up to 1.5 MiB, so no manifest stream comes near it; the bound
+/// keeps memory bounded on `/dev/zero` or a runaway generator named on the command line.
+pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// Reads a whole file (or a FIFO named on the command line, to its end), up to
+/// [`MAX_FILE_SIZE`].
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let known = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let too_large = || format!("it is larger than {} MiB", MAX_FILE_SIZE >> 20);
+    if known > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    if known > 0 {
+        // A regular file: one read into a buffer of its size.
+        let mut bytes = Vec::with_capacity(known as usize);
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(too_large());
+        }
+        return Ok(bytes);
+    }
+    // A FIFO or a device, of unknown length: read in chunks (a buffer that doubles would hold
+    // up to three times the data while it grows), and stop at the bound.
+    const CHUNK: u64 = 1 << 20;
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0u64;
+    let mut file = file;
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK as usize);
+        (&mut file)
+            .take(CHUNK)
+            .read_to_end(&mut chunk)
+            .map_err(|e| e.to_string())?;
+        if chunk.is_empty() {
+            break;
+        }
+        total += chunk.len() as u64;
+        if total > MAX_FILE_SIZE {
+            return Err(too_large());
+        }
+        chunks.push(chunk);
+    }
+    Ok(chunks.concat())
 }
 
 fn empty_file(source: SourceFile) -> LoadedFile {
@@ -355,4 +422,34 @@ fn load_findings(
             finding
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_loading_becomes_an_internal_error_naming_the_file() {
+        let input = Input {
+            display: "deploy/app.yaml".to_string(),
+            origin: Origin::Explicit("deploy/app.yaml".into()),
+            kind: SourceKind::Manifest,
+        };
+        let (file, findings) = guard_file(3, &input, || panic!("index out of bounds"));
+        assert_eq!(file.source.path, "deploy/app.yaml");
+        assert!(file.documents.is_empty());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule, "internal-error");
+        assert_eq!(findings[0].file, 3);
+        assert_eq!(
+            findings[0].message,
+            "kubeward crashed while loading this file: index out of bounds"
+        );
+        // Without a panic the loader's result passes through untouched.
+        let (file, findings) = guard_file(0, &input, || {
+            (empty_file(SourceFile::new("x.yaml", "a: 1")), Vec::new())
+        });
+        assert_eq!(file.source.path, "x.yaml");
+        assert!(findings.is_empty());
+    }
 }

@@ -42,11 +42,13 @@ impl Registry {
     pub fn from_config(config: &Config) -> Result<Registry, Error> {
         let mut rules = builtin_rules();
         for entry in catalogue::catalogue().iter().filter(|e| e.schema.is_some()) {
-            let rule =
-                PolicyRule::new(entry.id.as_str(), entry).map_err(|message| Error::Policy {
+            // Compiled on first use: startup stays short (`PolicyRule::new_lazy`).
+            let rule = PolicyRule::new_lazy(entry.id.as_str(), entry).map_err(|message| {
+                Error::Policy {
                     path: format!("rules/{}.yaml", entry.id),
                     message,
-                })?;
+                }
+            })?;
             rules.push(Box::new(rule));
         }
         let mut infos: BTreeMap<&'static str, RuleInfo> = BTreeMap::new();

@@ -209,7 +209,11 @@ fn every_rule_has_fixtures_that_fire_and_stay_quiet() {
             .filter(|f| expectations(f).iter().any(|e| e.rule == entry.id))
             .count();
         let quiet = files.len() - firing;
-        if firing == 0 {
+        // `internal-error` reports kubeward's own crashes: no manifest triggers one (that would
+        // be a bug, fixed at once), so it is tested with deliberately panicking rules and
+        // loaders instead (src/lint.rs, tests/hardening.rs). Its fixtures only stay quiet.
+        let needs_firing = entry.id != "internal-error";
+        if firing == 0 && needs_firing {
             problems.push(format!(
                 "fixtures/{}/ has no expectation of {}",
                 entry.id, entry.id

@@ -7,6 +7,12 @@ use super::scalar::ScalarValue;
 use super::tree::{Document, NodeId, NodeKind};
 
 pub fn to_json(doc: &Document, id: NodeId) -> Value {
+    to_json_with(doc, id, &|_| true)
+}
+
+/// [`to_json`], keeping only the mapping keys (at every depth) for which `keep` holds: the
+/// view a declarative rule needs when its schema looks at named properties only.
+pub fn to_json_with(doc: &Document, id: NodeId, keep: &dyn Fn(&str) -> bool) -> Value {
     match &doc.node(id).kind {
         NodeKind::Scalar(scalar) => match scalar.value() {
             ScalarValue::Null => Value::Null,
@@ -17,7 +23,9 @@ pub fn to_json(doc: &Document, id: NodeId) -> Value {
                 .unwrap_or_else(|| Value::String(scalar.text.to_string())),
             ScalarValue::BigInt | ScalarValue::String => Value::String(scalar.text.to_string()),
         },
-        NodeKind::Sequence(items) => Value::Array(items.iter().map(|i| to_json(doc, *i)).collect()),
+        NodeKind::Sequence(items) => {
+            Value::Array(items.iter().map(|i| to_json_with(doc, *i, keep)).collect())
+        }
         NodeKind::Mapping(entries) => {
             let mut map = Map::new();
             for entry in entries {
@@ -28,9 +36,12 @@ pub fn to_json(doc: &Document, id: NodeId) -> Value {
                     },
                     None => continue,
                 };
+                if !keep(&key) {
+                    continue;
+                }
                 // Explicit keys come first and a later duplicate replaces an earlier one, as
                 // go-yaml does; merged keys never replace explicit ones (see finish_mapping).
-                map.insert(key, to_json(doc, entry.value));
+                map.insert(key, to_json_with(doc, entry.value, keep));
             }
             Value::Object(map)
         }

@@ -12,6 +12,8 @@ pub mod secret_index;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::config::KubeVersion;
 use crate::finding::{FileId, ObjectIdentity};
 use crate::load::dockerfile::Dockerfile;
@@ -233,10 +235,18 @@ impl Workspace {
                 kind_span: raw.kind_span,
             });
         }
-        let mut pod_specs = Vec::new();
-        for (object_id, object) in ws.objects.iter().enumerate() {
-            podspec::find_pod_specs(object_id, object, ws.document(object), &mut pod_specs);
-        }
+        // In parallel (the structural search walks every node of custom resources); collect
+        // keeps the objects' order, so `pod_specs` stays ordered by object.
+        let pod_specs: Vec<PodSpecRef> = ws
+            .objects
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(object_id, object)| {
+                let mut found = Vec::new();
+                podspec::find_pod_specs(object_id, object, ws.document(object), &mut found);
+                found
+            })
+            .collect();
         ws.pod_specs = pod_specs;
         ws
     }

@@ -19,10 +19,12 @@ mod secret_data;
 mod secret_in_configmap;
 mod secret_type_keys;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
 use rayon::prelude::*;
 
-use crate::finding::Finding;
-use crate::load::Document;
+use crate::finding::{Finding, internal_error};
+use crate::load::{Document, NodeId};
 use crate::model::{Object, ObjectId, PodSpecRef, Workspace};
 
 /// What a rule sees when it checks one object.
@@ -33,6 +35,26 @@ pub struct ObjectContext<'a> {
     pub doc: &'a Document,
     /// The pod specs inside this object (empty for objects that run no pods).
     pub pod_specs: &'a [PodSpecRef],
+    /// JSON views of this object's nodes, built once for every rule that needs one.
+    pub json: JsonCache,
+}
+
+/// JSON views ([`crate::load::json::to_json`]) of nodes of one object, built on first use and
+/// shared by the rules checking that object: every declarative rule validates a JSON value, and
+/// converting the same pod spec once per rule (and freeing it again) was a sixth of a run on the
+/// benchmark corpus (callgrind).
+#[derive(Default)]
+pub struct JsonCache(std::cell::RefCell<Vec<(NodeId, std::rc::Rc<serde_json::Value>)>>);
+
+impl JsonCache {
+    pub fn get(&self, doc: &Document, node: NodeId) -> std::rc::Rc<serde_json::Value> {
+        if let Some((_, value)) = self.0.borrow().iter().find(|(n, _)| *n == node) {
+            return value.clone();
+        }
+        let value = std::rc::Rc::new(crate::load::json::to_json(doc, node));
+        self.0.borrow_mut().push((node, value.clone()));
+        value
+    }
 }
 
 impl ObjectContext<'_> {
@@ -78,8 +100,9 @@ pub const SOURCE_RULES: &[&str] = &[
     "template-skipped",
 ];
 
-/// Rules reported by the pipeline after the rules ran (suppressions).
-pub const PIPELINE_RULES: &[&str] = &["unused-suppression"];
+/// Rules reported by the pipeline itself: suppressions that hid nothing, and crashes caught at a
+/// file or object boundary (`internal-error`).
+pub const PIPELINE_RULES: &[&str] = &["internal-error", "unused-suppression"];
 
 /// Every built-in rule that checks objects.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
@@ -135,10 +158,26 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
                 object,
                 doc: ws.document(object),
                 pod_specs: ws.pod_specs_of(id),
+                json: JsonCache::default(),
             };
             let mut out = Vec::new();
             for rule in rules {
-                rule.check_object(&cx, &mut out);
+                // A panic is caught at the object's boundary (the rule's partial findings for
+                // this object are dropped) and reported as `internal-error`.
+                let before = out.len();
+                let checked = catch_unwind(AssertUnwindSafe(|| rule.check_object(&cx, &mut out)));
+                if let Err(payload) = checked {
+                    out.truncate(before);
+                    let during = format!(
+                        "rule `{}` checked {}",
+                        rule.id(),
+                        object.identity().describe()
+                    );
+                    out.push(
+                        internal_error(object.file, object.kind_span, &during, &*payload)
+                            .object(Some(object.identity())),
+                    );
+                }
             }
             out
         })
@@ -147,7 +186,20 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
-            rule.check_workspace(ws, &mut out);
+            let checked = catch_unwind(AssertUnwindSafe(|| rule.check_workspace(ws, &mut out)));
+            if let Err(payload) = checked {
+                // A check across objects has no file of its own: report at the first object.
+                out.clear();
+                if let Some(first) = ws.objects.first() {
+                    let during = format!("rule `{}` checked relations across objects", rule.id());
+                    out.push(internal_error(
+                        first.file,
+                        first.kind_span,
+                        &during,
+                        &*payload,
+                    ));
+                }
+            }
             out
         })
         .collect();
