@@ -25,7 +25,7 @@ pub const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
 const TOP_LEVEL_KEYS: &[&str] = &["kube-version", "fail-on", "exclude", "rules", "policies"];
 
 /// A target Kubernetes version, `1.33`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KubeVersion {
     pub major: u32,
     pub minor: u32,

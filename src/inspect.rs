@@ -195,7 +195,7 @@ pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) ->
             "kubeward: note: {unreadable} file(s) or document(s) could not be read or were skipped; run `kubeward` on the same paths to see why"
         );
     }
-    let report = report(&result.workspace, KubeVersion::LATEST);
+    let report = report(&result.workspace, result.workspace.options.kube_version());
     match format {
         InspectFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &report)

@@ -16,6 +16,63 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// The edit distance between `a` and `b` when it is at most `limit`, else `None`, in
+/// O(length x limit): only the diagonal band of the table that can stay within `limit` is
+/// computed, and the computation stops as soon as a row exceeds it. For matching one name
+/// against every name of a namespace, where nearly all candidates are far.
+pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let mut a_buf = [0 as char; 64];
+    let mut b_buf = [0 as char; 64];
+    let (a_len, b_len) = (a.chars().count(), b.chars().count());
+    if a_len.abs_diff(b_len) > limit {
+        return None;
+    }
+    if a_len > a_buf.len() || b_len > b_buf.len() {
+        // Long strings: the plain table (never the case for Kubernetes names, at most 63).
+        return Some(edit_distance(a, b)).filter(|d| *d <= limit);
+    }
+    for (slot, c) in a_buf.iter_mut().zip(a.chars()) {
+        *slot = c;
+    }
+    for (slot, c) in b_buf.iter_mut().zip(b.chars()) {
+        *slot = c;
+    }
+    let (a, b) = (&a_buf[..a_len], &b_buf[..b_len]);
+    let far = limit + 1;
+    // previous[j]: distance between a[..i] and b[..j], capped at `far`.
+    let mut previous = [0usize; 65];
+    let mut current = [0usize; 65];
+    for (j, slot) in previous.iter_mut().enumerate().take(b_len + 1) {
+        *slot = j.min(far);
+    }
+    for i in 1..=a_len {
+        let low = i.saturating_sub(limit).max(1);
+        let high = (i + limit).min(b_len);
+        current[0] = i.min(far);
+        if low > 1 {
+            current[low - 1] = far;
+        }
+        let mut row_min = current[0];
+        for j in low..=high {
+            let substitution = previous[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let value = substitution
+                .min(previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(far);
+            current[j] = value;
+            row_min = row_min.min(value);
+        }
+        if high < b_len {
+            current[high + 1] = far;
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    Some(previous[b_len]).filter(|d| *d <= limit)
+}
+
 /// The closest candidate within a distance that scales with the word's length (a third of it,
 /// at least 1), comparing case-insensitively first (`Name` -> `name`).
 pub fn did_you_mean<'a>(
@@ -66,5 +123,46 @@ mod tests {
         );
         assert_eq!(did_you_mean("zzz", ["rules"]), None);
         assert_eq!(did_you_mean("warn", ["info", "warning"]), Some("warning"));
+    }
+
+    /// The banded distance agrees with the full table wherever the distance is within the
+    /// limit, and says `None` exactly where it is not.
+    #[test]
+    fn bounded_distance_agrees_with_the_full_table() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "kitten",
+            "sitting",
+            "checkout-db",
+            "chekout-db",
+            "checkout-dbs",
+            "frontend",
+            "fronted",
+            "password",
+            "pasword",
+            "passwrod",
+            "ü-name",
+            "u-name",
+            "redis-0",
+            "redis-10",
+            "x".repeat(70).leak(),
+        ];
+        let mut compared = 0;
+        for a in words {
+            for b in words {
+                let full = edit_distance(a, b);
+                for limit in 0..4 {
+                    let banded = edit_distance_within(a, b, limit);
+                    assert_eq!(banded, (full <= limit).then_some(full), "{a} {b} {limit}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 21 * 21 * 4);
     }
 }

@@ -393,3 +393,32 @@ fn a_list_of_objects_is_linted_item_by_item() {
     assert_eq!(report["findings"][0]["line"], 3);
     assert_eq!(report["findings"][0]["object"]["name"], "a");
 }
+
+/// `--kube-version` reaches the resource rules: pod-level resources (`spec.resources`) are
+/// dropped by an API server before 1.34 (the `PodLevelResources` gate is alpha, off), so the
+/// container without resources is BestEffort there, and covered by the pod's resources from
+/// 1.34 on.
+#[test]
+fn kube_version_decides_whether_pod_level_resources_count() {
+    let dir = tempdir("kube-version");
+    std::fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  restartPolicy: Never\n  resources:\n    requests: {cpu: 100m, memory: 64Mi}\n    limits: {cpu: 100m, memory: 64Mi}\n  containers:\n    - name: web\n      image: nginx:1.27\n",
+    )
+    .unwrap();
+    let rules = |version: &str| -> Vec<String> {
+        let out = kubeward(&["--kube-version", version, "--format", "json", "."], &dir);
+        json(&out)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        rules("1.33"),
+        ["qos-class", "missing-limits", "missing-requests"]
+    );
+    assert!(rules("1.34").is_empty());
+    assert!(rules("1.37").is_empty());
+}

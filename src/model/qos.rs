@@ -17,16 +17,13 @@ use super::quantity::Quantity;
 use super::resources::{CPU, ContainerResources, Effective, MEMORY, PodResources};
 use crate::model::ContainerKind;
 
-/// A Kubernetes minor release, for behaviour that changed between releases. There is no
-/// `--kube-version` flag yet; [`KubeVersion::LATEST`] is assumed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct KubeVersion {
-    pub major: u32,
-    pub minor: u32,
-}
+/// The run's target Kubernetes version (`--kube-version`, the config's `kube-version`, else the
+/// newest embedded one: [`crate::model::WorkspaceOptions::kube_version`]); resource and QoS
+/// behaviour that changed between releases is judged for it.
+pub use crate::config::KubeVersion;
 
 impl KubeVersion {
-    /// The newest behaviour kubeward knows.
+    /// The newest behaviour kubeward knows (tests and `inspect` without a workspace use it).
     pub const LATEST: KubeVersion = KubeVersion::new(1, 37);
 
     pub const fn new(major: u32, minor: u32) -> KubeVersion {
@@ -52,12 +49,6 @@ impl KubeVersion {
 impl Default for KubeVersion {
     fn default() -> Self {
         KubeVersion::LATEST
-    }
-}
-
-impl fmt::Display for KubeVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
     }
 }
 

@@ -40,7 +40,7 @@ impl Rule for MissingRequests {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         for (_, pod) in pods(cx) {
             for c in &pod.containers {
-                let names = missing(&pod, c, Side::Requests, &[CPU, MEMORY]);
+                let names = missing(pod, c, Side::Requests, &[CPU, MEMORY]);
                 if names.is_empty() {
                     continue;
                 }
@@ -70,7 +70,7 @@ impl Rule for MissingLimits {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         for (_, pod) in pods(cx) {
             for c in &pod.containers {
-                if missing(&pod, c, Side::Limits, &[MEMORY]).is_empty() {
+                if missing(pod, c, Side::Limits, &[MEMORY]).is_empty() {
                     continue;
                 }
                 out.push(

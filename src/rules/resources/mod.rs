@@ -15,20 +15,16 @@ use std::collections::BTreeMap;
 use super::ObjectContext;
 use crate::load::{Document, NodeId};
 use crate::model::PodSpecRef;
-use crate::model::qos::KubeVersion;
 use crate::model::quantity::Quantity;
-use crate::model::resources::{Effective, EffectiveValue, Origin, PodResources, pod_resources};
+use crate::model::resources::{Effective, EffectiveValue, Origin, PodResources};
 use crate::source::Span;
 
-/// The Kubernetes version the rules judge for (no `--kube-version` flag yet).
-pub(crate) const VERSION: KubeVersion = KubeVersion::LATEST;
-
-/// Every pod spec of the object with its effective resources.
-pub(crate) fn pods<'a>(cx: &ObjectContext<'a>) -> Vec<(&'a PodSpecRef, PodResources)> {
-    cx.pod_specs
-        .iter()
-        .map(|p| (p, pod_resources(cx.ws, p, VERSION)))
-        .collect()
+/// Every pod spec of the object with its effective resources for the run's target version
+/// (computed once per run and shared: [`crate::model::Workspace::pod_resources_of`]).
+pub(crate) fn pods<'a>(
+    cx: &ObjectContext<'a>,
+) -> impl Iterator<Item = (&'a PodSpecRef, &'a PodResources)> + 'a {
+    cx.ws.pod_resources_of(cx.id)
 }
 
 pub(crate) fn plain(values: &Effective) -> BTreeMap<String, Quantity> {

@@ -3,7 +3,7 @@
 //! The class is computed as Kubernetes computes it, on effective resources.
 
 use super::super::{ObjectContext, Rule, RuleParams};
-use super::{VERSION, pod_anchor, pod_label, pods};
+use super::{pod_anchor, pod_label, pods};
 use crate::finding::Finding;
 use crate::model::qos::{QosClass, compute_qos};
 
@@ -59,7 +59,7 @@ impl Rule for QosClassRule {
             if pod.containers.is_empty() {
                 continue;
             }
-            let qos = compute_qos(&pod, VERSION);
+            let qos = compute_qos(pod, pod.version);
             if qos.class >= self.minimum {
                 continue;
             }

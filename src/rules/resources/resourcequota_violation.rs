@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::super::{ObjectContext, Rule};
-use super::{VERSION, pods};
+use super::pods;
 use crate::finding::Finding;
 use crate::model::Workspace;
 use crate::model::qos::compute_qos;
@@ -13,7 +13,7 @@ use crate::model::quantity::Quantity;
 use crate::model::quota::{
     PodFacts, container_usage_names, pod_count, pod_usage, tracks_pod_resource,
 };
-use crate::model::resources::{Side, pod_resources};
+use crate::model::resources::Side;
 
 pub struct ResourceQuotaViolation;
 
@@ -39,7 +39,7 @@ impl ResourceQuotaViolation {
             if pod.pod_level_set().is_some() {
                 continue;
             }
-            let facts = PodFacts::of(cx.ws, spec, compute_qos(&pod, VERSION).class);
+            let facts = PodFacts::of(cx.ws, spec, compute_qos(pod, pod.version).class);
             for quota in quotas.iter().filter(|q| q.matches(&facts)) {
                 let required = quota.required_container_resources();
                 if required.is_empty() {
@@ -131,7 +131,7 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
             continue;
         }
         let mut usage: BTreeMap<String, (Quantity, Vec<Contribution>)> = BTreeMap::new();
-        for spec in &ws.pod_specs {
+        for (i, spec) in ws.pod_specs.iter().enumerate() {
             let object = &ws.objects[spec.object];
             if !quota.scope.covers(ws, object) {
                 continue;
@@ -140,8 +140,8 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
             if count.count == 0 {
                 continue;
             }
-            let pod = pod_resources(ws, spec, VERSION);
-            let facts = PodFacts::of(ws, spec, compute_qos(&pod, VERSION).class);
+            let pod = ws.pod_resources_at(i);
+            let facts = PodFacts::of(ws, spec, compute_qos(pod, pod.version).class);
             if !quota.matches(&facts) {
                 continue;
             }
@@ -156,7 +156,7 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
                     .unwrap_or(&spec.path);
                 who = format!("{who} ({path})");
             }
-            for (name, each) in pod_usage(&pod) {
+            for (name, each) in pod_usage(pod) {
                 let total = each.mul_int(count.count);
                 let entry = usage
                     .entry(name)
