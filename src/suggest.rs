@@ -40,8 +40,8 @@ pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let (a, b) = (&a_buf[..a_len], &b_buf[..b_len]);
     let far = limit + 1;
     // previous[j]: distance between a[..i] and b[..j], capped at `far`.
-    let mut previous = [0usize; 65];
-    let mut current = [0usize; 65];
+    let (mut previous_row, mut current_row) = ([0usize; 65], [0usize; 65]);
+    let (mut previous, mut current) = (&mut previous_row, &mut current_row);
     for (j, slot) in previous.iter_mut().enumerate().take(b_len + 1) {
         *slot = j.min(far);
     }

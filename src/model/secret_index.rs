@@ -11,7 +11,7 @@
 //! `secretGenerator`. ConfigMaps likewise: `ConfigMap` objects, kustomize's
 //! `configMapGenerator`, and `kube-root-ca.crt`, which Kubernetes publishes in every namespace.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use super::{ObjectId, Workspace};
 use crate::load::{Document, NodeId};
@@ -67,7 +67,9 @@ pub struct SecretIndex {
     /// Definitions valid in every namespace (ClusterExternalSecret, kustomize generators).
     everywhere: HashMap<(ConfigKind, String), Vec<Definition>>,
     namespaces_by_name: HashMap<(ConfigKind, String), BTreeSet<String>>,
-    namespaces_with_any: HashSet<(ConfigKind, String)>,
+    /// The names defined per kind and namespace (did-you-mean candidates; looking them up in
+    /// `defined` by scanning it was quadratic in the number of objects).
+    names_by_namespace: HashMap<(ConfigKind, String), BTreeSet<String>>,
     registry_secrets: HashMap<String, Vec<RegistrySecret>>,
 }
 
@@ -351,8 +353,10 @@ impl SecretIndex {
             .entry((kind, name.to_string()))
             .or_default()
             .insert(namespace.to_string());
-        self.namespaces_with_any
-            .insert((kind, namespace.to_string()));
+        self.names_by_namespace
+            .entry((kind, namespace.to_string()))
+            .or_default()
+            .insert(name.to_string());
     }
 
     fn add_everywhere(
@@ -396,16 +400,16 @@ impl SecretIndex {
         kind: ConfigKind,
         namespace: &'a str,
     ) -> impl Iterator<Item = &'a String> + 'a {
-        self.defined
-            .keys()
-            .filter(move |(k, ns, _)| *k == kind && ns == namespace)
-            .map(|(_, _, name)| name)
+        self.names_by_namespace
+            .get(&(kind, namespace.to_string()))
+            .into_iter()
+            .flatten()
     }
 
     /// Does the repository define any object of `kind` in `namespace`?
     pub fn defines_any_in(&self, kind: ConfigKind, namespace: &str) -> bool {
-        self.namespaces_with_any
-            .contains(&(kind, namespace.to_string()))
+        self.names_by_namespace
+            .contains_key(&(kind, namespace.to_string()))
     }
 
     /// Docker-registry Secrets of a namespace.

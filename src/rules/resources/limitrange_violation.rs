@@ -140,14 +140,21 @@ impl LimitRangeViolation {
         let index = cx.ws.resource_index();
         for (spec, pod) in pods(cx) {
             let mut per_container: HashSet<(String, LimitRangeField)> = HashSet::new();
+            // Each container's values once, not once per LimitRange item (a namespace may
+            // have many LimitRanges).
+            let values: Vec<_> = pod
+                .containers
+                .iter()
+                .map(|c| (plain(&c.requests), plain(&c.limits)))
+                .collect();
             for lr in pod
                 .limit_ranges
                 .iter()
                 .filter_map(|i| index.limit_ranges.get(*i))
             {
                 for item in lr.items.iter().filter(|i| i.limit_type == "Container") {
-                    for c in &pod.containers {
-                        for v in check_item(item, &plain(&c.requests), &plain(&c.limits)) {
+                    for (c, (requests, limits)) in pod.containers.iter().zip(&values) {
+                        for v in check_item(item, requests, limits) {
                             let side = v.side();
                             if c.is_invalid(side, &v.resource) {
                                 continue;
@@ -166,15 +173,21 @@ impl LimitRangeViolation {
                     }
                 }
             }
+            let mut totals = None;
             for lr in pod
                 .limit_ranges
                 .iter()
                 .filter_map(|i| index.limit_ranges.get(*i))
             {
                 for item in lr.items.iter().filter(|i| i.limit_type == "Pod") {
-                    let requests = pod.totals(crate::model::resources::Side::Requests);
-                    let limits = pod.totals(crate::model::resources::Side::Limits);
-                    for v in check_item(item, &requests, &limits) {
+                    let (requests, limits) = totals.get_or_insert_with(|| {
+                        (
+                            pod.totals(crate::model::resources::Side::Requests),
+                            pod.totals(crate::model::resources::Side::Limits),
+                        )
+                    });
+                    let (requests, limits) = (&*requests, &*limits);
+                    for v in check_item(item, requests, limits) {
                         // One mistake, one finding: a container already over the same bound
                         // explains the pod's total.
                         if per_container.contains(&(v.resource.clone(), v.field)) {
