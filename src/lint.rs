@@ -51,6 +51,8 @@ pub struct LintResult {
     pub findings: Vec<Finding>,
     /// Set when a baseline was applied.
     pub baseline: Option<BaselineSummary>,
+    /// The catalogue entries of the run's custom policies (see [`Registry::custom_entries`]).
+    pub custom_rules: Vec<crate::catalogue::CatalogueEntry>,
     /// Per file: loaded only as context (`--context`). Context files are in the workspace, so
     /// rules that relate objects across files see them, but their findings are dropped and
     /// reports leave them out. Empty when the run had no context.
@@ -177,6 +179,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         workspace,
         findings,
         baseline: None,
+        custom_rules: registry.custom_entries.clone(),
         context_only,
         redactions,
     })

@@ -30,6 +30,10 @@ pub struct Registry {
     pub rules: Vec<Box<dyn Rule>>,
     /// Every rule id, sorted: checks, source and pipeline rules, custom policies.
     pub infos: BTreeMap<&'static str, RuleInfo>,
+    /// The catalogue entries of the config's custom policies (the built-in catalogue is
+    /// [`catalogue::catalogue`]), in the config's order: reports that document rules (SARIF)
+    /// list them too.
+    pub custom_entries: Vec<CatalogueEntry>,
 }
 
 impl Registry {
@@ -75,6 +79,7 @@ impl Registry {
                 },
             );
         }
+        let mut custom_entries = Vec::new();
         for path in &config.policies {
             let display = path.display().to_string();
             let policy_error = |message: String| Error::Policy {
@@ -92,6 +97,7 @@ impl Registry {
             // Rule ids are `&'static str` everywhere; a custom policy's id lives for the run.
             let id: &'static str = Box::leak(entry.id.clone().into_boxed_str());
             rules.push(Box::new(PolicyRule::new(id, &entry).map_err(policy_error)?));
+            custom_entries.push(entry.clone());
             infos.insert(
                 id,
                 RuleInfo {
@@ -140,7 +146,11 @@ impl Registry {
         }
         // Switched-off rules do not run at all.
         rules.retain(|r| infos.get(r.id()).is_some_and(|i| i.effective.is_some()));
-        Ok(Registry { rules, infos })
+        Ok(Registry {
+            rules,
+            infos,
+            custom_entries,
+        })
     }
 
     /// Resolves each finding's severity (config, else the rule's own, else the default) and

@@ -229,6 +229,40 @@ fn custom_policies_point_at_the_exact_span() {
     );
     let rules = stdout(&kubeward(&["rules"], &dir));
     assert!(rules.contains("[policy "), "{rules}");
+
+    // SARIF documents the custom policies too: every result's ruleIndex names its rule.
+    let out = kubeward(&["--format", "sarif", "app.yaml"], &dir);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for result in results {
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+    let custom = rules
+        .iter()
+        .find(|r| r["id"] == "tensorstack-docker-secret")
+        .expect("the custom policy is listed");
+    assert!(custom.get("helpUri").is_none(), "{custom}");
+    assert!(
+        custom["shortDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("docker"),
+        "{custom}"
+    );
+    let builtin = rules
+        .iter()
+        .find(|r| r["id"] == "latest-image-tag")
+        .unwrap();
+    assert!(
+        builtin["helpUri"]
+            .as_str()
+            .unwrap()
+            .ends_with("rules/latest-image-tag.yaml")
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! SARIF 2.1.0 (OASIS), as GitHub code scanning reads it: one run; `tool.driver.rules` is the
-//! whole catalogue with its documentation; each result has its rule, level, message, region,
+//! whole catalogue with its documentation, then the run's custom policies; each result has its rule, level, message, region,
 //! related locations, the object as a logical location, and a `partialFingerprints` entry so a
 //! finding keeps its identity across commits. Paths are repository-relative URIs against
 //! `%SRCROOT%`. Columns count Unicode code points (`columnKind`), like every kubeward format.
@@ -71,7 +71,9 @@ struct Rule {
     short_description: Text,
     full_description: Text,
     help: Help,
-    help_uri: String,
+    /// The rule's catalogue entry in kubeward's repository; none for custom policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Configuration,
     properties: RuleProperties,
 }
@@ -196,7 +198,7 @@ fn unwrap_lines(text: &str) -> String {
         .join("\n\n")
 }
 
-fn rule(entry: &CatalogueEntry) -> Rule {
+fn rule(entry: &CatalogueEntry, builtin: bool) -> Rule {
     let examples = entry
         .examples
         .as_ref()
@@ -226,7 +228,7 @@ fn rule(entry: &CatalogueEntry) -> Rule {
             text: crate::cli::explain(entry),
             markdown,
         },
-        help_uri: help_uri(&entry.id),
+        help_uri: builtin.then(|| help_uri(&entry.id)),
         default_configuration: Configuration {
             level: level(entry.default_severity()),
         },
@@ -329,7 +331,9 @@ fn sarif_result(
 }
 
 pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std::io::Result<()> {
-    let entries = catalogue();
+    // The built-in catalogue, then the run's custom policies: every result has its rule.
+    let builtin = catalogue();
+    let entries: Vec<&CatalogueEntry> = builtin.iter().chain(&result.custom_rules).collect();
     let results = result
         .findings
         .iter()
@@ -356,7 +360,11 @@ pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: env!("CARGO_PKG_REPOSITORY"),
-                    rules: entries.iter().map(rule).collect(),
+                    rules: entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, entry)| rule(entry, i < builtin.len()))
+                        .collect(),
                 },
             },
             original_uri_base_ids: base_ids,
