@@ -294,7 +294,7 @@ impl Config {
         doc.items(node)
             .iter()
             .map(
-                |item| match doc.scalar(*item).map(|s| (s.value(), &s.text)) {
+                |item| match doc.scalar(*item).map(|s| (s.value(), s.text)) {
                     Some((ScalarValue::String, text)) => Ok((text.to_string(), doc.span(*item))),
                     _ => {
                         Err(self.error(doc.span(*item), &format!("`{key}` items must be strings")))

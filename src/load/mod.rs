@@ -12,13 +12,14 @@ pub mod locate;
 pub mod scalar;
 pub mod tree;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::source::Span;
-pub use tree::{Document, Entry, Node, NodeId, NodeKind, Scalar, Style};
+pub use tree::{Document, Entry, NodeId, NodeKind, NodeRef, Scalar, Style};
+use tree::{Node, TagRef, to_u32};
 
 /// Documents nesting deeper than this are refused (the stack of every consumer stays small).
 pub const MAX_DEPTH: usize = 1_000;
@@ -106,23 +107,36 @@ enum Frame {
     Sequence {
         start: usize,
         anchor: usize,
-        items: Vec<NodeId>,
+        /// Where this sequence's items begin in `DocBuilder::scratch_items`.
+        first: usize,
         size: u64,
     },
     Mapping {
         start: usize,
         anchor: usize,
-        entries: Vec<Entry>,
+        /// Where this mapping's entries begin in `DocBuilder::scratch_entries`.
+        first: usize,
         pending_key: Option<NodeId>,
         size: u64,
     },
 }
 
+/// Builds one document. Children are complete before their parent closes: open collections
+/// collect their children on the scratch stacks, and a closing collection moves its own (the
+/// top of the stack) into the document's flat `items`/`entries` arrays.
 struct DocBuilder {
     nodes: Vec<Node>,
+    items: Vec<NodeId>,
+    entries: Vec<Entry>,
+    arena: String,
+    tags: Vec<TagRef>,
     /// Expanded size of each node (aliases counted as their target), saturating.
     sizes: Vec<u64>,
     stack: Vec<Frame>,
+    scratch_items: Vec<NodeId>,
+    scratch_entries: Vec<Entry>,
+    /// A closing mapping's entries after merge keys are resolved (reused).
+    merged: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
     alias_expansion: u64,
     root: Option<NodeId>,
@@ -134,8 +148,15 @@ impl DocBuilder {
     fn new(start: usize) -> Self {
         DocBuilder {
             nodes: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            arena: String::new(),
+            tags: Vec::new(),
             sizes: Vec::new(),
             stack: Vec::new(),
+            scratch_items: Vec::new(),
+            scratch_entries: Vec::new(),
+            merged: Vec::new(),
             anchors: HashMap::new(),
             alias_expansion: 0,
             root: None,
@@ -145,7 +166,7 @@ impl DocBuilder {
     }
 
     fn add(&mut self, node: Node, size: u64) -> NodeId {
-        self.end = self.end.max(node.span.end);
+        self.end = self.end.max(node.end as usize);
         self.nodes.push(node);
         self.sizes.push(size);
         (self.nodes.len() - 1) as NodeId
@@ -160,14 +181,11 @@ impl DocBuilder {
                     self.root = Some(id);
                 }
             }
-            Some(Frame::Sequence {
-                items, size: total, ..
-            }) => {
-                items.push(id);
+            Some(Frame::Sequence { size: total, .. }) => {
+                self.scratch_items.push(id);
                 *total = total.saturating_add(size);
             }
             Some(Frame::Mapping {
-                entries,
                 pending_key,
                 size: total,
                 ..
@@ -175,23 +193,66 @@ impl DocBuilder {
                 *total = total.saturating_add(size);
                 match pending_key.take() {
                     None => *pending_key = Some(id),
-                    Some(key) => entries.push(Entry { key, value: id }),
+                    Some(key) => self.scratch_entries.push(Entry { key, value: id }),
                 }
             }
         }
     }
 
-    fn finish(mut self) -> Option<Document> {
+    /// The text of a scalar node being built.
+    fn text<'a>(&'a self, text: &'a str, id: NodeId) -> Option<&'a str> {
+        let node = &self.nodes[id as usize];
+        if !node.is_scalar() {
+            return None;
+        }
+        let from = if node.text_in_source() {
+            text
+        } else {
+            &self.arena
+        };
+        from.get(node.range())
+    }
+
+    fn tag(&self, id: NodeId) -> Option<&str> {
+        let i = self.tags.binary_search_by_key(&id, |t| t.node).ok()?;
+        let tag = self.tags[i];
+        self.arena
+            .get(tag.data as usize..tag.data as usize + tag.len as usize)
+    }
+
+    fn finish(self, source: &Arc<str>) -> Option<Document> {
         let root = self.root?;
-        // The tree lives for the whole run: give back the growth slack (a third of the nodes'
-        // memory on average; measured on the benchmark corpus).
-        self.nodes.shrink_to_fit();
+        // The tree lives for the whole run: give back the growth slack.
         Some(Document {
-            nodes: self.nodes,
+            nodes: self.nodes.into_boxed_slice(),
+            items: self.items.into_boxed_slice(),
+            entries: self.entries.into_boxed_slice(),
+            arena: self.arena.into_boxed_str(),
+            tags: self.tags.into_boxed_slice(),
+            source: Arc::clone(source),
             root,
             span: Span::new(self.start, self.end),
         })
     }
+}
+
+/// Where a scalar's value lies verbatim in `text` (the scalar spans `start..end`): plain
+/// scalars end at `end`, quoted ones just before their closing quote. `None` when the value
+/// was unescaped or folded.
+fn verbatim_at(
+    text: &str,
+    start: usize,
+    end: usize,
+    style: ScalarStyle,
+    value: &str,
+) -> Option<usize> {
+    let stop = match style {
+        ScalarStyle::Plain => end,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => end.checked_sub(1)?,
+        _ => return None,
+    };
+    let at = stop.checked_sub(value.len())?;
+    (at >= start && text.get(at..stop) == Some(value)).then_some(at)
 }
 
 fn style(style: ScalarStyle) -> Style {
@@ -204,20 +265,14 @@ fn style(style: ScalarStyle) -> Style {
     }
 }
 
-fn tag_text(tag: Option<Cow<'_, Tag>>) -> Option<Box<str>> {
-    tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str())
-}
-
 impl Loaded {
     /// Rewrites every byte offset (node spans, problem spans), e.g. back to the original text
-    /// after a repair, or from a segment to its file.
-    fn map_offsets(&mut self, map: impl Fn(usize) -> usize) {
+    /// after a repair, or from a segment to its file. `parsed` is the text the documents were
+    /// built from.
+    fn map_offsets(&mut self, map: impl Fn(usize) -> usize, parsed: &str) {
         let map_span = |s: Span| Span::new(map(s.start), map(s.end));
         for doc in &mut self.documents {
-            doc.span = map_span(doc.span);
-            for node in &mut doc.nodes {
-                node.span = map_span(node.span);
-            }
+            doc.map_offsets(&map, parsed);
         }
         for problem in &mut self.problems {
             problem.span = map_span(problem.span);
@@ -228,18 +283,62 @@ impl Loaded {
     }
 }
 
+/// Text to parse. Documents keep a shared reference to the text they were parsed from (most
+/// scalar values are slices of it), so pass the `SourceFile`'s `Arc<str>` (`&source.text`)
+/// to share it; a `&str` or `String` is copied into a new `Arc<str>` once.
+pub trait IntoSourceText {
+    fn into_source_text(self) -> Arc<str>;
+}
+
+impl IntoSourceText for &Arc<str> {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::clone(self)
+    }
+}
+
+impl IntoSourceText for Arc<str> {
+    fn into_source_text(self) -> Arc<str> {
+        self
+    }
+}
+
+impl IntoSourceText for &str {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoSourceText for &String {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::from(self.as_str())
+    }
+}
+
+impl IntoSourceText for String {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
 /// Parses a YAML (or JSON) stream into spanned documents, accepting what Kubernetes' reader
 /// accepts (see [`lenient`]).
-pub fn parse_yaml(text: &str) -> Loaded {
-    let strict = parse_strict(text);
+pub fn parse_yaml(text: impl IntoSourceText) -> Loaded {
+    parse_source(&text.into_source_text())
+}
+
+/// [`parse_yaml`] of a shared text.
+pub fn parse_source(source: &Arc<str>) -> Loaded {
+    let strict = parse_strict(source, source);
     if strict.failed {
-        return lenient::parse_lenient(text, strict);
+        return lenient::parse_lenient(source, strict);
     }
     strict
 }
 
-/// Parses exactly as `saphyr-parser` does.
-fn parse_strict(text: &str) -> Loaded {
+/// Parses `text` exactly as `saphyr-parser` does. The documents refer to `source`; it is
+/// `text` itself, or the file `text` was derived from (a repair, a segment), and then
+/// [`Loaded::map_offsets`] must map the offsets to it.
+fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
     let mut loaded = Loaded::default();
     let mut offsets = CharToByte::new(text);
     let mut builder: Option<DocBuilder> = None;
@@ -272,7 +371,7 @@ fn parse_strict(text: &str) -> Loaded {
         match event {
             Event::DocumentStart(_) => builder = Some(DocBuilder::new(start)),
             Event::DocumentEnd => {
-                if let Some(doc) = builder.take().and_then(DocBuilder::finish) {
+                if let Some(doc) = builder.take().and_then(|b| b.finish(source)) {
                     loaded.documents.push(doc);
                 }
             }
@@ -286,17 +385,27 @@ fn parse_strict(text: &str) -> Loaded {
                     }
                     _ => end,
                 };
-                let id = b.add(
-                    Node {
-                        span: Span::new(start, end),
-                        kind: NodeKind::Scalar(Scalar {
-                            text: value.into_owned().into_boxed_str(),
-                            style: style(scalar_style),
-                            tag: tag_text(tag),
-                        }),
-                    },
-                    1,
-                );
+                let mut node =
+                    Node::scalar(to_u32(start), to_u32(end.max(start)), style(scalar_style));
+                // Most values are their source text verbatim: keep no copy of those.
+                match verbatim_at(text, start, end, scalar_style, &value) {
+                    Some(at) => node.set_text(to_u32(at), to_u32(value.len()), true),
+                    None => {
+                        let at = to_u32(b.arena.len());
+                        b.arena.push_str(&value);
+                        node.set_text(at, to_u32(value.len()), false);
+                    }
+                }
+                if let Some(tag) = tag {
+                    let data = to_u32(b.arena.len());
+                    b.arena.push_str(&tag.handle);
+                    b.arena.push_str(&tag.suffix);
+                    let len = to_u32(b.arena.len()) - data;
+                    node.set_has_tag();
+                    let node = to_u32(b.nodes.len());
+                    b.tags.push(TagRef { node, data, len });
+                }
+                let id = b.add(node, 1);
                 if anchor > 0 {
                     b.anchors.insert(anchor, id);
                 }
@@ -350,7 +459,7 @@ fn parse_strict(text: &str) -> Loaded {
                     Frame::Mapping {
                         start,
                         anchor,
-                        entries: Vec::new(),
+                        first: b.scratch_entries.len(),
                         pending_key: None,
                         size: 1,
                     }
@@ -358,7 +467,7 @@ fn parse_strict(text: &str) -> Loaded {
                     Frame::Sequence {
                         start,
                         anchor,
-                        items: Vec::new(),
+                        first: b.scratch_items.len(),
                         size: 1,
                     }
                 });
@@ -367,31 +476,33 @@ fn parse_strict(text: &str) -> Loaded {
                 let Some(b) = builder.as_mut() else { continue };
                 let Some(frame) = b.stack.pop() else { continue };
                 let doc_index = loaded.documents.len();
-                let (node_start, anchor, kind, size) = match frame {
+                let (node_start, anchor, mut node, size) = match frame {
                     Frame::Sequence {
                         start,
                         anchor,
-                        items,
+                        first,
                         size,
                     } => {
-                        let mut items = items;
-                        items.shrink_to_fit();
-                        (start, anchor, NodeKind::Sequence(items), size)
+                        let at = to_u32(b.items.len());
+                        b.items.extend(b.scratch_items.drain(first..));
+                        let len = to_u32(b.items.len()) - at;
+                        (start, anchor, Node::sequence(0, 0, at, len), size)
                     }
                     Frame::Mapping {
                         start,
                         anchor,
-                        entries,
+                        first,
                         pending_key,
                         size,
                     } => {
-                        let mut entries = entries;
                         if let Some(key) = pending_key {
                             // A key without a value cannot come from the parser; keep it as null.
-                            entries.push(Entry { key, value: key });
+                            b.scratch_entries.push(Entry { key, value: key });
                         }
-                        let entries = finish_mapping(b, entries, doc_index, &mut loaded.problems);
-                        (start, anchor, NodeKind::Mapping(entries), size)
+                        let at = to_u32(b.entries.len());
+                        finish_mapping(b, text, first, doc_index, &mut loaded.problems);
+                        let len = to_u32(b.entries.len()) - at;
+                        (start, anchor, Node::mapping(0, 0, at, len), size)
                     }
                 };
                 // A flow collection ends at its `]`/`}` (the event's span runs on over trailing
@@ -399,15 +510,11 @@ fn parse_strict(text: &str) -> Loaded {
                 let node_end = if matches!(bytes.get(start), Some(b']' | b'}')) {
                     start + 1
                 } else {
-                    last_child_end(b, &kind).unwrap_or(end).max(node_start)
+                    last_child_end(b, &node).unwrap_or(end).max(node_start)
                 };
-                let id = b.add(
-                    Node {
-                        span: Span::new(node_start, node_end),
-                        kind,
-                    },
-                    size,
-                );
+                node.start = to_u32(node_start);
+                node.end = to_u32(node_end.max(node_start));
+                let id = b.add(node, size);
                 if anchor > 0 {
                     b.anchors.insert(anchor, id);
                 }
@@ -416,7 +523,7 @@ fn parse_strict(text: &str) -> Loaded {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
     }
-    if let Some(doc) = builder.and_then(DocBuilder::finish) {
+    if let Some(doc) = builder.and_then(|b| b.finish(source)) {
         // A document interrupted by a syntax error is not linted: its tree is incomplete.
         if !loaded.failed {
             loaded.documents.push(doc);
@@ -457,100 +564,168 @@ fn syntax(start: usize, end: usize, message: &str) -> LoadProblem {
     }
 }
 
-fn last_child_end(b: &DocBuilder, kind: &NodeKind) -> Option<usize> {
-    let last = match kind {
-        NodeKind::Sequence(items) => items.last().copied(),
-        NodeKind::Mapping(entries) => entries.last().map(|e| e.value),
-        NodeKind::Scalar(_) => None,
+fn last_child_end(b: &DocBuilder, node: &Node) -> Option<usize> {
+    let last = if node.is_sequence() {
+        b.items.get(node.range())?.last().copied()
+    } else if node.is_mapping() {
+        b.entries.get(node.range())?.last().map(|e| e.value)
+    } else {
+        None
     }?;
-    Some(b.nodes[last as usize].span.end)
+    Some(b.nodes[last as usize].end as usize)
 }
 
-fn is_merge_key(b: &DocBuilder, key: NodeId) -> bool {
-    matches!(&b.nodes[key as usize].kind, NodeKind::Scalar(s)
-        if (&*s.text == "<<" && s.style == Style::Plain) || s.tag.as_deref() == Some("tag:yaml.org,2002:merge"))
+fn is_merge_key(b: &DocBuilder, text: &str, key: NodeId) -> bool {
+    let node = &b.nodes[key as usize];
+    node.is_scalar()
+        && ((node.style() == Style::Plain && b.text(text, key) == Some("<<"))
+            || b.tag(key) == Some("tag:yaml.org,2002:merge"))
 }
 
-fn key_text(b: &DocBuilder, key: NodeId) -> Option<&str> {
-    match &b.nodes[key as usize].kind {
-        NodeKind::Scalar(s) => Some(&s.text),
-        _ => None,
+/// The keys seen so far in a mapping: a short list for the usual handful, a hash map beyond.
+struct Seen<'a> {
+    list: [(&'a str, NodeId); 16],
+    len: usize,
+    map: HashMap<&'a str, NodeId>,
+}
+
+impl<'a> Seen<'a> {
+    fn new() -> Self {
+        Seen {
+            list: [("", 0); 16],
+            len: 0,
+            map: HashMap::new(),
+        }
     }
+
+    fn get(&self, key: &str) -> Option<NodeId> {
+        if self.map.is_empty() {
+            self.list[..self.len]
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| *id)
+        } else {
+            self.map.get(key).copied()
+        }
+    }
+
+    /// Records `key` (not seen yet).
+    fn insert(&mut self, key: &'a str, id: NodeId) {
+        if self.map.is_empty() && self.len < self.list.len() {
+            self.list[self.len] = (key, id);
+            self.len += 1;
+        } else {
+            if self.map.is_empty() {
+                self.map.extend(self.list[..self.len].iter().copied());
+            }
+            self.map.insert(key, id);
+        }
+    }
+}
+
+/// Closes the mapping whose explicit entries are `b.scratch_entries[first..]`: appends its
+/// entries to the document's flat array (see [`resolve_mapping`]).
+fn finish_mapping(
+    b: &mut DocBuilder,
+    text: &str,
+    first: usize,
+    document: usize,
+    problems: &mut Vec<LoadProblem>,
+) {
+    let mut scratch = std::mem::take(&mut b.scratch_entries);
+    let mut result = std::mem::take(&mut b.merged);
+    result.clear();
+    resolve_mapping(
+        b,
+        text,
+        scratch.get(first..).unwrap_or_default(),
+        document,
+        problems,
+        &mut result,
+    );
+    b.entries.extend_from_slice(&result);
+    scratch.truncate(first);
+    b.scratch_entries = scratch;
+    b.merged = result;
 }
 
 /// Detects duplicate keys among the explicit entries and resolves merge keys (`<<`): entries
 /// of the merged mappings are appended unless an explicit key (or an earlier merge) has them.
-fn finish_mapping(
+fn resolve_mapping(
     b: &DocBuilder,
-    entries: Vec<Entry>,
+    text: &str,
+    entries: &[Entry],
     document: usize,
     problems: &mut Vec<LoadProblem>,
-) -> Vec<Entry> {
-    let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
+    result: &mut Vec<Entry>,
+) {
+    let mut seen = Seen::new();
     let mut merges = Vec::new();
-    let mut result = Vec::with_capacity(entries.len());
-    for entry in entries {
-        if is_merge_key(b, entry.key) {
+    for &entry in entries {
+        if is_merge_key(b, text, entry.key) {
             merges.push(entry);
             continue;
         }
-        if let Some(text) = key_text(b, entry.key) {
-            if let Some(&first) = seen.get(text) {
-                let first_span = b.nodes[first as usize].span;
+        if let Some(key) = b.text(text, entry.key) {
+            if let Some(first) = seen.get(key) {
+                let first_span = b.nodes[first as usize].span();
                 problems.push(LoadProblem {
                     kind: ProblemKind::DuplicateKey,
-                    span: b.nodes[entry.key as usize].span,
+                    span: b.nodes[entry.key as usize].span(),
                     message: format!(
-                        "duplicate key `{text}`: the API server's strict decoding rejects it, \
+                        "duplicate key `{key}`: the API server's strict decoding rejects it, \
                          and lenient tools silently keep only one of the values"
                     ),
                     related: Some((first_span, "first defined here".to_string())),
                     document: Some(document),
                 });
             } else {
-                seen.insert(text, entry.key);
+                seen.insert(key, entry.key);
             }
         }
         result.push(entry);
     }
     for merge in merges {
-        let sources: Vec<NodeId> = match &b.nodes[merge.value as usize].kind {
-            NodeKind::Mapping(_) => vec![merge.value],
-            NodeKind::Sequence(items) => items.clone(),
-            NodeKind::Scalar(_) => Vec::new(),
+        let value = &b.nodes[merge.value as usize];
+        let sources: Vec<NodeId> = if value.is_mapping() {
+            vec![merge.value]
+        } else if value.is_sequence() {
+            b.items.get(value.range()).unwrap_or_default().to_vec()
+        } else {
+            Vec::new()
         };
         for source in sources {
-            let NodeKind::Mapping(source_entries) = &b.nodes[source as usize].kind else {
+            let node = &b.nodes[source as usize];
+            if !node.is_mapping() {
                 problems.push(LoadProblem {
                     kind: ProblemKind::Syntax,
-                    span: b.nodes[source as usize].span,
+                    span: node.span(),
                     message: "a merge key (`<<`) needs a mapping or a list of mappings".into(),
                     related: None,
                     document: Some(document),
                 });
                 continue;
-            };
-            for entry in source_entries {
-                let Some(text) = key_text(b, entry.key) else {
+            }
+            for &entry in b.entries.get(node.range()).unwrap_or_default() {
+                let Some(key) = b.text(text, entry.key) else {
                     continue;
                 };
-                if !seen.contains_key(text) {
-                    seen.insert(text, entry.key);
-                    result.push(entry.clone());
+                if seen.get(key).is_none() {
+                    seen.insert(key, entry.key);
+                    result.push(entry);
                 }
             }
         }
-        if matches!(&b.nodes[merge.value as usize].kind, NodeKind::Scalar(_)) {
+        if value.is_scalar() {
             problems.push(LoadProblem {
                 kind: ProblemKind::Syntax,
-                span: b.nodes[merge.value as usize].span,
+                span: value.span(),
                 message: "a merge key (`<<`) needs a mapping or a list of mappings".into(),
                 related: None,
                 document: Some(document),
             });
         }
     }
-    result
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ pub(super) fn find_pod_specs(
         trail.truncate(depth);
         trail.extend(step);
         let depth = trail.len();
-        match &doc.node(node).kind {
+        match doc.kind(node) {
             NodeKind::Mapping(entries) => {
                 if looks_like_pod_spec(doc, node) {
                     let mut path = String::new();

@@ -206,9 +206,9 @@ fn collect(
     if path.len() > 64 {
         return;
     }
-    match &doc.node(node).kind {
+    match doc.kind(node) {
         NodeKind::Scalar(scalar) => {
-            if let Some(ambiguity) = ambiguity(scalar) {
+            if let Some(ambiguity) = ambiguity(&scalar) {
                 out.push((node, path.clone(), ambiguity));
             }
         }

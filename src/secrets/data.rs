@@ -59,7 +59,7 @@ impl SecretEntry {
 }
 
 fn value_of(doc: &Document, node: NodeId, field: DataField) -> EntryValue {
-    match &doc.node(node).kind {
+    match doc.kind(node) {
         NodeKind::Mapping(_) => EntryValue::NotAString("a mapping"),
         NodeKind::Sequence(_) => EntryValue::NotAString("a list"),
         NodeKind::Scalar(scalar) => match scalar.value() {

@@ -129,7 +129,7 @@ pub fn scalar_values(doc: &Document, node: NodeId) -> Vec<NodeId> {
         if seen > 1_000_000 {
             break;
         }
-        match &doc.node(n).kind {
+        match doc.kind(n) {
             NodeKind::Scalar(_) => {
                 if doc.str(n).is_some() {
                     out.push(n);
@@ -183,7 +183,7 @@ pub fn env_containers(ws: &crate::model::Workspace, id: crate::model::ObjectId) 
         if seen > 100_000 {
             break;
         }
-        match &doc.node(node).kind {
+        match doc.kind(node) {
             NodeKind::Mapping(entries) => {
                 for entry in entries {
                     let is_container_list = doc
