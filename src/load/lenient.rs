@@ -243,7 +243,7 @@ mod tests {
         let doc = &loaded.documents[0];
         let item = doc.items(doc.get(doc.root, "items").unwrap())[0];
         assert_eq!(
-            &*doc.scalar(doc.get(item, "a").unwrap()).unwrap().text,
+            doc.scalar(doc.get(item, "a").unwrap()).unwrap().text,
             "one two"
         );
         let b = doc.get(item, "b").unwrap();

@@ -19,7 +19,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::source::Span;
 pub use tree::{Document, Entry, NodeId, NodeKind, NodeRef, Scalar, Style};
-use tree::{Node, TagRef, to_u32};
+use tree::{MAX_TEXT, Node, Parts, to_u32};
 
 /// Documents nesting deeper than this are refused (the stack of every consumer stays small).
 pub const MAX_DEPTH: usize = 1_000;
@@ -127,9 +127,12 @@ enum Frame {
 struct DocBuilder {
     nodes: Vec<Node>,
     items: Vec<NodeId>,
+    item_ends: Vec<u32>,
     entries: Vec<Entry>,
+    entry_ends: Vec<u32>,
     arena: String,
-    tags: Vec<TagRef>,
+    arena_ends: Vec<u32>,
+    tags: Vec<(NodeId, u32)>,
     /// Expanded size of each node (aliases counted as their target), saturating.
     sizes: Vec<u64>,
     stack: Vec<Frame>,
@@ -149,8 +152,11 @@ impl DocBuilder {
         DocBuilder {
             nodes: Vec::new(),
             items: Vec::new(),
+            item_ends: Vec::new(),
             entries: Vec::new(),
+            entry_ends: Vec::new(),
             arena: String::new(),
+            arena_ends: Vec::new(),
             tags: Vec::new(),
             sizes: Vec::new(),
             stack: Vec::new(),
@@ -165,11 +171,35 @@ impl DocBuilder {
         }
     }
 
+    /// The document so far; `text` is the text being parsed.
+    fn parts<'a>(&'a self, text: &'a str) -> Parts<'a> {
+        Parts {
+            nodes: &self.nodes,
+            items: &self.items,
+            item_ends: &self.item_ends,
+            entries: &self.entries,
+            entry_ends: &self.entry_ends,
+            arena: &self.arena,
+            arena_ends: &self.arena_ends,
+            tags: &self.tags,
+            source: text,
+        }
+    }
+
     fn add(&mut self, node: Node, size: u64) -> NodeId {
-        self.end = self.end.max(node.end as usize);
+        self.end = self.end.max(node.end());
         self.nodes.push(node);
         self.sizes.push(size);
         (self.nodes.len() - 1) as NodeId
+    }
+
+    /// Stores the concatenation of `parts` in the arena; returns its index there.
+    fn push_str(&mut self, parts: &[&str]) -> u32 {
+        for part in parts {
+            self.arena.push_str(part);
+        }
+        self.arena_ends.push(to_u32(self.arena.len()));
+        to_u32(self.arena_ends.len() - 1)
     }
 
     /// Attaches a finished node to its parent.
@@ -199,35 +229,17 @@ impl DocBuilder {
         }
     }
 
-    /// The text of a scalar node being built.
-    fn text<'a>(&'a self, text: &'a str, id: NodeId) -> Option<&'a str> {
-        let node = &self.nodes[id as usize];
-        if !node.is_scalar() {
-            return None;
-        }
-        let from = if node.text_in_source() {
-            text
-        } else {
-            &self.arena
-        };
-        from.get(node.range())
-    }
-
-    fn tag(&self, id: NodeId) -> Option<&str> {
-        let i = self.tags.binary_search_by_key(&id, |t| t.node).ok()?;
-        let tag = self.tags[i];
-        self.arena
-            .get(tag.data as usize..tag.data as usize + tag.len as usize)
-    }
-
     fn finish(self, source: &Arc<str>) -> Option<Document> {
         let root = self.root?;
         // The tree lives for the whole run: give back the growth slack.
         Some(Document {
             nodes: self.nodes.into_boxed_slice(),
             items: self.items.into_boxed_slice(),
+            item_ends: self.item_ends.into_boxed_slice(),
             entries: self.entries.into_boxed_slice(),
+            entry_ends: self.entry_ends.into_boxed_slice(),
             arena: self.arena.into_boxed_str(),
+            arena_ends: self.arena_ends.into_boxed_slice(),
             tags: self.tags.into_boxed_slice(),
             source: Arc::clone(source),
             root,
@@ -236,23 +248,10 @@ impl DocBuilder {
     }
 }
 
-/// Where a scalar's value lies verbatim in `text` (the scalar spans `start..end`): plain
-/// scalars end at `end`, quoted ones just before their closing quote. `None` when the value
-/// was unescaped or folded.
-fn verbatim_at(
-    text: &str,
-    start: usize,
-    end: usize,
-    style: ScalarStyle,
-    value: &str,
-) -> Option<usize> {
-    let stop = match style {
-        ScalarStyle::Plain => end,
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => end.checked_sub(1)?,
-        _ => return None,
-    };
-    let at = stop.checked_sub(value.len())?;
-    (at >= start && text.get(at..stop) == Some(value)).then_some(at)
+/// Whether `value` is verbatim the part of `text` that ends at `stop`.
+fn verbatim(text: &str, stop: usize, value: &str) -> bool {
+    stop.checked_sub(value.len())
+        .is_some_and(|start| text.get(start..stop) == Some(value))
 }
 
 fn style(style: ScalarStyle) -> Style {
@@ -328,11 +327,28 @@ pub fn parse_yaml(text: impl IntoSourceText) -> Loaded {
 
 /// [`parse_yaml`] of a shared text.
 pub fn parse_source(source: &Arc<str>) -> Loaded {
-    let strict = parse_strict(source, source);
-    if strict.failed {
-        return lenient::parse_lenient(source, strict);
+    if source.len() > MAX_TEXT {
+        // Unreachable from the linter (files are capped at 256 MiB): the tree stores offsets
+        // in 29 bits.
+        return Loaded {
+            problems: vec![syntax(
+                0,
+                0,
+                &format!("the text is larger than {} MiB", (MAX_TEXT + 1) >> 20),
+            )],
+            failed: true,
+            ..Loaded::default()
+        };
     }
-    strict
+    let strict = parse_strict(source, source);
+    let mut loaded = if strict.failed {
+        lenient::parse_lenient(source, strict)
+    } else {
+        strict
+    };
+    // The documents live for the whole run.
+    loaded.documents.shrink_to_fit();
+    loaded
 }
 
 /// Parses `text` exactly as `saphyr-parser` does. The documents refer to `source`; it is
@@ -385,25 +401,21 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
                     }
                     _ => end,
                 };
-                let mut node =
-                    Node::scalar(to_u32(start), to_u32(end.max(start)), style(scalar_style));
+                let mut node = Node::scalar(start, end, style(scalar_style));
                 // Most values are their source text verbatim: keep no copy of those.
-                match verbatim_at(text, start, end, scalar_style, &value) {
-                    Some(at) => node.set_text(to_u32(at), to_u32(value.len()), true),
-                    None => {
-                        let at = to_u32(b.arena.len());
-                        b.arena.push_str(&value);
-                        node.set_text(at, to_u32(value.len()), false);
-                    }
+                let in_source = matches!(
+                    scalar_style,
+                    ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                ) && verbatim(text, node.text_stop(), &value);
+                if in_source {
+                    node.set_text(to_u32(value.len()), true);
+                } else {
+                    node.set_text(b.push_str(&[&value]), false);
                 }
                 if let Some(tag) = tag {
-                    let data = to_u32(b.arena.len());
-                    b.arena.push_str(&tag.handle);
-                    b.arena.push_str(&tag.suffix);
-                    let len = to_u32(b.arena.len()) - data;
+                    let index = b.push_str(&[&tag.handle, &tag.suffix]);
                     node.set_has_tag();
-                    let node = to_u32(b.nodes.len());
-                    b.tags.push(TagRef { node, data, len });
+                    b.tags.push((to_u32(b.nodes.len()), index));
                 }
                 let id = b.add(node, 1);
                 if anchor > 0 {
@@ -483,10 +495,10 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
                         first,
                         size,
                     } => {
-                        let at = to_u32(b.items.len());
                         b.items.extend(b.scratch_items.drain(first..));
-                        let len = to_u32(b.items.len()) - at;
-                        (start, anchor, Node::sequence(0, 0, at, len), size)
+                        b.item_ends.push(to_u32(b.items.len()));
+                        let ordinal = to_u32(b.item_ends.len() - 1);
+                        (start, anchor, Node::sequence(ordinal), size)
                     }
                     Frame::Mapping {
                         start,
@@ -499,10 +511,10 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
                             // A key without a value cannot come from the parser; keep it as null.
                             b.scratch_entries.push(Entry { key, value: key });
                         }
-                        let at = to_u32(b.entries.len());
                         finish_mapping(b, text, first, doc_index, &mut loaded.problems);
-                        let len = to_u32(b.entries.len()) - at;
-                        (start, anchor, Node::mapping(0, 0, at, len), size)
+                        b.entry_ends.push(to_u32(b.entries.len()));
+                        let ordinal = to_u32(b.entry_ends.len() - 1);
+                        (start, anchor, Node::mapping(ordinal), size)
                     }
                 };
                 // A flow collection ends at its `]`/`}` (the event's span runs on over trailing
@@ -510,10 +522,11 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
                 let node_end = if matches!(bytes.get(start), Some(b']' | b'}')) {
                     start + 1
                 } else {
-                    last_child_end(b, &node).unwrap_or(end).max(node_start)
+                    last_child_end(b.parts(text), &node)
+                        .unwrap_or(end)
+                        .max(node_start)
                 };
-                node.start = to_u32(node_start);
-                node.end = to_u32(node_end.max(node_start));
+                node.set_span(node_start, node_end);
                 let id = b.add(node, size);
                 if anchor > 0 {
                     b.anchors.insert(anchor, id);
@@ -564,22 +577,22 @@ fn syntax(start: usize, end: usize, message: &str) -> LoadProblem {
     }
 }
 
-fn last_child_end(b: &DocBuilder, node: &Node) -> Option<usize> {
+fn last_child_end(parts: Parts<'_>, node: &Node) -> Option<usize> {
     let last = if node.is_sequence() {
-        b.items.get(node.range())?.last().copied()
+        parts.items_of(node).last().copied()
     } else if node.is_mapping() {
-        b.entries.get(node.range())?.last().map(|e| e.value)
+        parts.entries_of(node).last().map(|e| e.value)
     } else {
         None
     }?;
-    Some(b.nodes[last as usize].end as usize)
+    Some(parts.node(last).end())
 }
 
-fn is_merge_key(b: &DocBuilder, text: &str, key: NodeId) -> bool {
-    let node = &b.nodes[key as usize];
+fn is_merge_key(parts: Parts<'_>, key: NodeId) -> bool {
+    let node = parts.node(key);
     node.is_scalar()
-        && ((node.style() == Style::Plain && b.text(text, key) == Some("<<"))
-            || b.tag(key) == Some("tag:yaml.org,2002:merge"))
+        && ((node.style() == Style::Plain && parts.text(key) == Some("<<"))
+            || parts.tag(key) == Some("tag:yaml.org,2002:merge"))
 }
 
 /// The keys seen so far in a mapping: a short list for the usual handful, a hash map beyond.
@@ -636,8 +649,7 @@ fn finish_mapping(
     let mut result = std::mem::take(&mut b.merged);
     result.clear();
     resolve_mapping(
-        b,
-        text,
+        b.parts(text),
         scratch.get(first..).unwrap_or_default(),
         document,
         problems,
@@ -652,8 +664,7 @@ fn finish_mapping(
 /// Detects duplicate keys among the explicit entries and resolves merge keys (`<<`): entries
 /// of the merged mappings are appended unless an explicit key (or an earlier merge) has them.
 fn resolve_mapping(
-    b: &DocBuilder,
-    text: &str,
+    b: Parts<'_>,
     entries: &[Entry],
     document: usize,
     problems: &mut Vec<LoadProblem>,
@@ -662,16 +673,16 @@ fn resolve_mapping(
     let mut seen = Seen::new();
     let mut merges = Vec::new();
     for &entry in entries {
-        if is_merge_key(b, text, entry.key) {
+        if is_merge_key(b, entry.key) {
             merges.push(entry);
             continue;
         }
-        if let Some(key) = b.text(text, entry.key) {
+        if let Some(key) = b.text(entry.key) {
             if let Some(first) = seen.get(key) {
-                let first_span = b.nodes[first as usize].span();
+                let first_span = b.node(first).span();
                 problems.push(LoadProblem {
                     kind: ProblemKind::DuplicateKey,
-                    span: b.nodes[entry.key as usize].span(),
+                    span: b.node(entry.key).span(),
                     message: format!(
                         "duplicate key `{key}`: the API server's strict decoding rejects it, \
                          and lenient tools silently keep only one of the values"
@@ -686,16 +697,16 @@ fn resolve_mapping(
         result.push(entry);
     }
     for merge in merges {
-        let value = &b.nodes[merge.value as usize];
-        let sources: Vec<NodeId> = if value.is_mapping() {
-            vec![merge.value]
+        let value = b.node(merge.value);
+        let sources: &[NodeId] = if value.is_mapping() {
+            std::slice::from_ref(&merge.value)
         } else if value.is_sequence() {
-            b.items.get(value.range()).unwrap_or_default().to_vec()
+            b.items_of(value)
         } else {
-            Vec::new()
+            &[]
         };
-        for source in sources {
-            let node = &b.nodes[source as usize];
+        for &source in sources {
+            let node = b.node(source);
             if !node.is_mapping() {
                 problems.push(LoadProblem {
                     kind: ProblemKind::Syntax,
@@ -706,8 +717,8 @@ fn resolve_mapping(
                 });
                 continue;
             }
-            for &entry in b.entries.get(node.range()).unwrap_or_default() {
-                let Some(key) = b.text(text, entry.key) else {
+            for &entry in b.entries_of(node) {
+                let Some(key) = b.text(entry.key) else {
                     continue;
                 };
                 if seen.get(key).is_none() {

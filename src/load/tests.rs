@@ -158,7 +158,7 @@ fn scalars_are_typed_like_kubernetes() {
     assert_eq!(value("f"), ScalarValue::Null);
     // The raw text is kept, so `0755` can still be told from `493`.
     assert_eq!(
-        &*doc.scalar(doc.get(doc.root, "c").unwrap()).unwrap().text,
+        doc.scalar(doc.get(doc.root, "c").unwrap()).unwrap().text,
         "0755"
     );
 }

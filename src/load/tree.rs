@@ -1,22 +1,24 @@
 //! The compact spanned YAML tree: every node keeps its byte span, scalars keep their text and
 //! quoting style. The tree lives for the whole run (workspace rules need every file), so it is
-//! laid out for size: nodes live in one flat array per document, 20 bytes each with no heap
-//! allocation of their own. A node holds its span as 32-bit byte offsets (files are capped at
-//! 256 MiB), a flags byte (scalar style or collection kind, where its text lives, whether it has
-//! a tag) and a payload range:
+//! laid out for size. Per document:
 //!
-//! - a sequence's items are a range of the document's flat `items` array, a mapping's entries a
-//!   range of its flat `entries` array (children are complete before their parent closes, so
-//!   the builder copies them there when the collection ends);
+//! - one flat array of nodes, 12 bytes each with no heap allocation of their own: the span as
+//!   two 29-bit byte offsets whose top bits hold the flags (scalar style or collection kind,
+//!   where a scalar's text is, whether it has a tag), and one `u32` of payload;
+//! - one flat array of sequence items and one of mapping entries: a collection's payload is
+//!   its index among the document's sequences (mappings), and `item_ends` (`entry_ends`) gives
+//!   its range (children are complete before their parent closes, so the builder moves them
+//!   there from a scratch stack when the collection ends; merge keys are resolved then);
 //! - a scalar whose value is its source text verbatim (plain scalars on one line, quoted
-//!   scalars without escapes or line folding: most of a manifest) is a range of the file's
-//!   text, which the document shares (`Arc<str>`, the same text as `SourceFile::text`); any
-//!   other value is stored once in the document's string arena. Tags (rare) are in the arena
-//!   too, found through a small side table.
+//!   scalars without escapes or line folding: most of a manifest) keeps no copy: its payload is
+//!   its length and its text ends where the node's text ends (at the end of a plain scalar,
+//!   before the closing quote of a quoted one) in the file's text, which the document shares
+//!   (`Arc<str>`, the same text as `SourceFile::text`). Other values, and tags, are stored once
+//!   in a string arena; tags are found through a small side table.
 //!
 //! Deep or aliased documents never recurse on drop, and an alias is a second reference to the
-//! same node (no copy). The accessors return views: [`Document::kind`] gives a [`NodeKind`]
-//! borrowing the document, [`Document::scalar`] a [`Scalar`] (both `Copy`).
+//! same node (no copy). The accessors return `Copy` views borrowing the document:
+//! [`Document::kind`] a [`NodeKind`], [`Document::scalar`] a [`Scalar`].
 
 use std::sync::Arc;
 
@@ -80,102 +82,139 @@ pub struct NodeRef<'a> {
     pub kind: NodeKind<'a>,
 }
 
-// The low three bits of `Node::flags`: a scalar's style (0..=4) or a collection kind.
+// A node's flags: the low three bits are a scalar's style (0..=4) or a collection kind.
 const KIND_MASK: u8 = 0b111;
 const SEQUENCE: u8 = 5;
 const MAPPING: u8 = 6;
-/// A scalar whose text is `source[data..data + len]` (else `arena[data..data + len]`).
+/// A scalar whose text is verbatim source text, ending where the node's text ends (see
+/// [`Node::text_stop`]); `data` is its length. Else `data` is its index in the arena.
 const IN_SOURCE: u8 = 1 << 3;
 /// A scalar with an entry in `Document::tags`.
 const HAS_TAG: u8 = 1 << 4;
 
-/// One node as stored: 20 bytes.
+/// Byte offsets are stored in the low 29 bits of `Node::start`/`Node::end`; the top three bits
+/// of each hold the flags. Texts are at most [`MAX_TEXT`] bytes (files are capped at 256 MiB).
+const OFFSET_BITS: u32 = 29;
+const OFFSET_MASK: u32 = (1 << OFFSET_BITS) - 1;
+/// The largest text the loader builds a tree for.
+pub const MAX_TEXT: usize = OFFSET_MASK as usize;
+
+/// One node as stored: 12 bytes, no allocation of its own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Node {
-    pub(crate) start: u32,
-    pub(crate) end: u32,
-    /// Start of the payload: a byte offset (scalar text) or an index into `items`/`entries`.
+    /// Start offset | low three flag bits << 29.
+    start: u32,
+    /// End offset | high flag bits << 29.
+    end: u32,
+    /// A sequence's or mapping's index among the document's sequences or mappings (its
+    /// children are a range of `items`/`entries`, see `item_ends`/`entry_ends`); a scalar's
+    /// text length (text in the source) or index in the arena.
     pub(crate) data: u32,
-    /// Length of the payload, in bytes or children.
-    pub(crate) len: u32,
-    pub(crate) flags: u8,
 }
 
 impl Node {
-    pub(crate) fn scalar(start: u32, end: u32, style: Style) -> Node {
-        Node {
-            start,
-            end,
-            data: 0,
-            len: 0,
-            flags: style_bits(style),
-        }
+    pub(crate) fn new(start: usize, end: usize, flags: u8, data: u32) -> Node {
+        let mut node = Node {
+            start: 0,
+            end: 0,
+            data,
+        };
+        node.set_span(start, end);
+        node.set_flags(flags);
+        node
     }
 
-    pub(crate) fn sequence(start: u32, end: u32, first: u32, len: u32) -> Node {
-        Node {
-            start,
-            end,
-            data: first,
-            len,
-            flags: SEQUENCE,
-        }
+    pub(crate) fn scalar(start: usize, end: usize, style: Style) -> Node {
+        Node::new(start, end, style_bits(style), 0)
     }
 
-    pub(crate) fn mapping(start: u32, end: u32, first: u32, len: u32) -> Node {
-        Node {
-            start,
-            end,
-            data: first,
-            len,
-            flags: MAPPING,
-        }
+    pub(crate) fn sequence(ordinal: u32) -> Node {
+        Node::new(0, 0, SEQUENCE, ordinal)
     }
 
-    /// Points a scalar's text at `[data, data + len)` of the source or the arena.
-    pub(crate) fn set_text(&mut self, data: u32, len: u32, in_source: bool) {
-        self.data = data;
-        self.len = len;
-        if in_source {
-            self.flags |= IN_SOURCE;
-        } else {
-            self.flags &= !IN_SOURCE;
-        }
+    pub(crate) fn mapping(ordinal: u32) -> Node {
+        Node::new(0, 0, MAPPING, ordinal)
     }
 
-    pub(crate) fn set_has_tag(&mut self) {
-        self.flags |= HAS_TAG;
+    pub(crate) fn flags(&self) -> u8 {
+        ((self.start >> OFFSET_BITS) | ((self.end >> OFFSET_BITS) << 3)) as u8
     }
 
-    pub(crate) fn is_scalar(&self) -> bool {
-        self.flags & KIND_MASK < SEQUENCE
+    fn set_flags(&mut self, flags: u8) {
+        let flags = u32::from(flags);
+        self.start = (self.start & OFFSET_MASK) | ((flags & 0b111) << OFFSET_BITS);
+        self.end = (self.end & OFFSET_MASK) | ((flags >> 3) << OFFSET_BITS);
     }
 
-    pub(crate) fn is_sequence(&self) -> bool {
-        self.flags & KIND_MASK == SEQUENCE
+    /// Sets the span, keeping the flags (offsets saturate at [`MAX_TEXT`]).
+    pub(crate) fn set_span(&mut self, start: usize, end: usize) {
+        let pack = |offset: usize| u32::try_from(offset.min(MAX_TEXT)).unwrap_or(OFFSET_MASK);
+        self.start = (self.start & !OFFSET_MASK) | pack(start);
+        self.end = (self.end & !OFFSET_MASK) | pack(end.max(start));
     }
 
-    pub(crate) fn is_mapping(&self) -> bool {
-        self.flags & KIND_MASK == MAPPING
+    pub(crate) fn start(&self) -> usize {
+        (self.start & OFFSET_MASK) as usize
     }
 
-    pub(crate) fn text_in_source(&self) -> bool {
-        self.is_scalar() && self.flags & IN_SOURCE != 0
-    }
-
-    pub(crate) fn style(&self) -> Style {
-        style_of(self.flags)
+    pub(crate) fn end(&self) -> usize {
+        (self.end & OFFSET_MASK) as usize
     }
 
     pub(crate) fn span(&self) -> Span {
         Span {
-            start: self.start as usize,
-            end: self.end as usize,
+            start: self.start(),
+            end: self.end(),
         }
     }
 
-    pub(crate) fn range(&self) -> std::ops::Range<usize> {
-        self.data as usize..self.data as usize + self.len as usize
+    /// Points a scalar's text at the source (`data` is its length) or the arena (`data` is
+    /// its index there).
+    pub(crate) fn set_text(&mut self, data: u32, in_source: bool) {
+        self.data = data;
+        let flags = self.flags();
+        self.set_flags(if in_source {
+            flags | IN_SOURCE
+        } else {
+            flags & !IN_SOURCE
+        });
+    }
+
+    pub(crate) fn set_has_tag(&mut self) {
+        self.set_flags(self.flags() | HAS_TAG);
+    }
+
+    pub(crate) fn style(&self) -> Style {
+        style_of(self.flags())
+    }
+
+    pub(crate) fn is_scalar(&self) -> bool {
+        self.flags() & KIND_MASK < SEQUENCE
+    }
+
+    pub(crate) fn is_sequence(&self) -> bool {
+        self.flags() & KIND_MASK == SEQUENCE
+    }
+
+    pub(crate) fn is_mapping(&self) -> bool {
+        self.flags() & KIND_MASK == MAPPING
+    }
+
+    pub(crate) fn text_in_source(&self) -> bool {
+        self.is_scalar() && self.flags() & IN_SOURCE != 0
+    }
+
+    fn has_tag(&self) -> bool {
+        self.is_scalar() && self.flags() & HAS_TAG != 0
+    }
+
+    /// Where a scalar's verbatim text ends in the source: at the end of a plain scalar, before
+    /// the closing quote of a quoted one.
+    pub(crate) fn text_stop(&self) -> usize {
+        match self.style() {
+            Style::SingleQuoted | Style::DoubleQuoted => self.end().saturating_sub(1),
+            _ => self.end(),
+        }
     }
 }
 
@@ -199,26 +238,110 @@ fn style_of(flags: u8) -> Style {
     }
 }
 
-/// Where a tagged scalar's tag text is in the arena.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TagRef {
-    pub(crate) node: NodeId,
-    pub(crate) data: u32,
-    pub(crate) len: u32,
+/// The `index`th of consecutive ranges given by their ends.
+fn nth_range(ends: &[u32], index: u32) -> std::ops::Range<usize> {
+    let index = index as usize;
+    let start = match index.checked_sub(1) {
+        Some(prev) => ends.get(prev).map_or(0, |e| *e as usize),
+        None => 0,
+    };
+    let end = ends.get(index).map_or(start, |e| *e as usize);
+    start..end.max(start)
+}
+
+/// A document's arrays, borrowed: the one implementation of the accessors, shared by the
+/// builder and [`Document`].
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub(crate) nodes: &'a [Node],
+    /// Sequence items, each sequence's a range; `item_ends[i]` ends the `i`th sequence's.
+    pub(crate) items: &'a [NodeId],
+    pub(crate) item_ends: &'a [u32],
+    /// Mapping entries, each mapping's a range; `entry_ends[i]` ends the `i`th mapping's.
+    pub(crate) entries: &'a [Entry],
+    pub(crate) entry_ends: &'a [u32],
+    /// Scalar values that are not verbatim source text, and tags; `arena_ends[i]` ends the
+    /// `i`th string.
+    pub(crate) arena: &'a str,
+    pub(crate) arena_ends: &'a [u32],
+    /// (node, arena index) of the tagged scalars, sorted by node.
+    pub(crate) tags: &'a [(NodeId, u32)],
+    pub(crate) source: &'a str,
+}
+
+impl<'a> Parts<'a> {
+    pub(crate) fn node(self, id: NodeId) -> &'a Node {
+        &self.nodes[id as usize]
+    }
+
+    pub(crate) fn arena_str(self, index: u32) -> &'a str {
+        self.arena
+            .get(nth_range(self.arena_ends, index))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn items_of(self, node: &Node) -> &'a [NodeId] {
+        self.items
+            .get(nth_range(self.item_ends, node.data))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn entries_of(self, node: &Node) -> &'a [Entry] {
+        self.entries
+            .get(nth_range(self.entry_ends, node.data))
+            .unwrap_or_default()
+    }
+
+    /// The text of a scalar node.
+    pub(crate) fn text_of(self, node: &Node) -> &'a str {
+        if node.flags() & IN_SOURCE != 0 {
+            let stop = node.text_stop();
+            stop.checked_sub(node.data as usize)
+                .and_then(|start| self.source.get(start..stop))
+                .unwrap_or_default()
+        } else {
+            self.arena_str(node.data)
+        }
+    }
+
+    pub(crate) fn text(self, id: NodeId) -> Option<&'a str> {
+        let node = self.node(id);
+        node.is_scalar().then(|| self.text_of(node))
+    }
+
+    pub(crate) fn tag(self, id: NodeId) -> Option<&'a str> {
+        if !self.node(id).has_tag() {
+            return None;
+        }
+        let i = self.tags.binary_search_by_key(&id, |t| t.0).ok()?;
+        Some(self.arena_str(self.tags[i].1))
+    }
+
+    pub(crate) fn kind(self, id: NodeId) -> NodeKind<'a> {
+        let node = self.node(id);
+        match node.flags() & KIND_MASK {
+            SEQUENCE => NodeKind::Sequence(self.items_of(node)),
+            MAPPING => NodeKind::Mapping(self.entries_of(node)),
+            _ => NodeKind::Scalar(Scalar {
+                text: self.text_of(node),
+                style: node.style(),
+                tag: self.tag(id),
+            }),
+        }
+    }
 }
 
 /// One YAML document of a stream.
 #[derive(Debug, Clone)]
 pub struct Document {
     pub(crate) nodes: Box<[Node]>,
-    /// The items of every sequence, each sequence a range.
     pub(crate) items: Box<[NodeId]>,
-    /// The entries of every mapping, each mapping a range.
+    pub(crate) item_ends: Box<[u32]>,
     pub(crate) entries: Box<[Entry]>,
-    /// Scalar values that are not verbatim source text, and tags.
+    pub(crate) entry_ends: Box<[u32]>,
     pub(crate) arena: Box<str>,
-    /// Tags of tagged scalars, sorted by node.
-    pub(crate) tags: Box<[TagRef]>,
+    pub(crate) arena_ends: Box<[u32]>,
+    pub(crate) tags: Box<[(NodeId, u32)]>,
     /// The text the document was parsed from (shared with the `SourceFile`).
     pub(crate) source: Arc<str>,
     pub root: NodeId,
@@ -227,6 +350,20 @@ pub struct Document {
 }
 
 impl Document {
+    pub(crate) fn parts(&self) -> Parts<'_> {
+        Parts {
+            nodes: &self.nodes,
+            items: &self.items,
+            item_ends: &self.item_ends,
+            entries: &self.entries,
+            entry_ends: &self.entry_ends,
+            arena: &self.arena,
+            arena_ends: &self.arena_ends,
+            tags: &self.tags,
+            source: &self.source,
+        }
+    }
+
     /// Every node's id, children before their parents.
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
         (0..self.nodes.len()).map(|i| i as NodeId)
@@ -245,51 +382,19 @@ impl Document {
     }
 
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
-        let node = &self.nodes[id as usize];
-        match node.flags & KIND_MASK {
-            SEQUENCE => NodeKind::Sequence(self.items.get(node.range()).unwrap_or_default()),
-            MAPPING => NodeKind::Mapping(self.entries.get(node.range()).unwrap_or_default()),
-            _ => NodeKind::Scalar(self.scalar_of(id, node)),
-        }
-    }
-
-    fn scalar_of(&self, id: NodeId, node: &Node) -> Scalar<'_> {
-        Scalar {
-            text: self.text_of(node),
-            style: style_of(node.flags),
-            tag: if node.flags & HAS_TAG != 0 {
-                self.tag_of(id)
-            } else {
-                None
-            },
-        }
-    }
-
-    fn text_of(&self, node: &Node) -> &str {
-        let text: &str = if node.flags & IN_SOURCE != 0 {
-            &self.source
-        } else {
-            &self.arena
-        };
-        text.get(node.range()).unwrap_or_default()
-    }
-
-    fn tag_of(&self, id: NodeId) -> Option<&str> {
-        let i = self.tags.binary_search_by_key(&id, |t| t.node).ok()?;
-        let tag = self.tags[i];
-        self.arena
-            .get(tag.data as usize..tag.data as usize + tag.len as usize)
+        self.parts().kind(id)
     }
 
     pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
-        let node = &self.nodes[id as usize];
-        node.is_scalar().then(|| self.scalar_of(id, node))
+        match self.kind(id) {
+            NodeKind::Scalar(scalar) => Some(scalar),
+            _ => None,
+        }
     }
 
     /// The text of a scalar (any scalar, null included), without building the whole view.
     pub fn scalar_text(&self, id: NodeId) -> Option<&str> {
-        let node = &self.nodes[id as usize];
-        node.is_scalar().then(|| self.text_of(node))
+        self.parts().text(id)
     }
 
     /// The text of a string-like scalar (any scalar that is not null).
@@ -302,16 +407,20 @@ impl Document {
     }
 
     pub fn entries(&self, id: NodeId) -> &[Entry] {
-        match self.kind(id) {
-            NodeKind::Mapping(entries) => entries,
-            _ => &[],
+        let node = &self.nodes[id as usize];
+        if node.is_mapping() {
+            self.parts().entries_of(node)
+        } else {
+            &[]
         }
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match self.kind(id) {
-            NodeKind::Sequence(items) => items,
-            _ => &[],
+        let node = &self.nodes[id as usize];
+        if node.is_sequence() {
+            self.parts().items_of(node)
+        } else {
+            &[]
         }
     }
 
@@ -429,24 +538,32 @@ impl Document {
         let map_span = |s: Span| Span::new(map(s.start), map(s.end));
         self.span = map_span(self.span);
         let mut arena = String::from(std::mem::take(&mut self.arena));
+        let mut arena_ends = Vec::from(std::mem::take(&mut self.arena_ends));
         for node in self.nodes.iter_mut() {
+            let old = *node;
             let span = map_span(node.span());
-            node.start = to_u32(span.start);
-            node.end = to_u32(span.end);
+            node.set_span(span.start, span.end);
             if !node.text_in_source() {
                 continue;
             }
-            let text = parsed.get(node.range()).unwrap_or_default();
-            let moved = to_u32(map(node.data as usize));
-            if self.source.get(moved as usize..moved as usize + text.len()) == Some(text) {
-                node.set_text(moved, node.len, true);
-            } else {
-                let at = to_u32(arena.len());
+            let len = node.data as usize;
+            let stop = old.text_stop();
+            let text = stop
+                .checked_sub(len)
+                .and_then(|start| parsed.get(start..stop))
+                .unwrap_or_default();
+            let stop = node.text_stop();
+            let moved = stop
+                .checked_sub(len)
+                .and_then(|start| self.source.get(start..stop));
+            if moved != Some(text) {
                 arena.push_str(text);
-                node.set_text(at, node.len, false);
+                arena_ends.push(to_u32(arena.len()));
+                node.set_text(to_u32(arena_ends.len() - 1), false);
             }
         }
         self.arena = arena.into_boxed_str();
+        self.arena_ends = arena_ends.into_boxed_slice();
     }
 }
 
@@ -461,7 +578,27 @@ mod tests {
 
     #[test]
     fn nodes_stay_small() {
-        assert!(std::mem::size_of::<Node>() <= 20);
+        assert_eq!(std::mem::size_of::<Node>(), 12);
         assert_eq!(std::mem::size_of::<Entry>(), 8);
+    }
+
+    #[test]
+    fn flags_and_offsets_share_words_without_mixing() {
+        let mut node = Node::scalar(MAX_TEXT - 1, MAX_TEXT, Style::Folded);
+        node.set_has_tag();
+        node.set_text(7, true);
+        assert_eq!(node.span(), Span::new(MAX_TEXT - 1, MAX_TEXT));
+        assert_eq!(node.style(), Style::Folded);
+        assert!(node.text_in_source() && node.has_tag());
+        node.set_span(3, MAX_TEXT + 10);
+        assert_eq!(node.span(), Span::new(3, MAX_TEXT));
+        assert_eq!(node.style(), Style::Folded);
+        node.set_text(9, false);
+        assert!(!node.text_in_source() && node.has_tag() && node.is_scalar());
+        assert!(Node::mapping(4).is_mapping() && Node::sequence(4).is_sequence());
+        assert_eq!(nth_range(&[2, 2, 5], 0), 0..2);
+        assert_eq!(nth_range(&[2, 2, 5], 1), 2..2);
+        assert_eq!(nth_range(&[2, 2, 5], 2), 2..5);
+        assert_eq!(nth_range(&[2, 2, 5], 3), 5..5);
     }
 }

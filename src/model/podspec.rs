@@ -144,7 +144,7 @@ pub(super) fn find_pod_specs(
                                 if !path.is_empty() {
                                     path.push('.');
                                 }
-                                path.push_str(doc.scalar(*key).map_or("", |k| &k.text));
+                                path.push_str(doc.scalar(*key).map_or("", |k| k.text));
                             }
                             Step::Index(i) => path.push_str(&format!("[{i}]")),
                         }

@@ -67,7 +67,7 @@ fn quantity_json_text(doc: &Document, node: NodeId) -> Result<Option<String>, St
             scalar.text
         )),
         ScalarValue::Int(i) => Ok(Some(i.to_string())),
-        ScalarValue::BigInt => Ok(Some(big_int_json(&scalar.text))),
+        ScalarValue::BigInt => Ok(Some(big_int_json(scalar.text))),
         ScalarValue::Float(f) if !f.is_finite() => Err(format!(
             "`{}` is not a finite number and cannot be sent to the API server",
             scalar.text

@@ -364,7 +364,7 @@ fn check_labels(
     match doc.kind(node) {
         NodeKind::Mapping(entries) => {
             for entry in entries {
-                let key = doc.scalar(entry.key).map(|s| &*s.text).unwrap_or_default();
+                let key = doc.scalar(entry.key).map(|s| s.text).unwrap_or_default();
                 match key {
                     "metadata" => {
                         for (field, values) in [("labels", true), ("annotations", false)] {

@@ -692,7 +692,7 @@ fn owned_elsewhere(run: &Run<'_>, root: &Value, e: &RawError) -> bool {
         let value = line.trim_start_matches(':').trim_start();
         return value.starts_with("##");
     }
-    super::probes::is_placeholder(&scalar.text)
+    super::probes::is_placeholder(scalar.text)
 }
 
 /// What the API server does not check when an object is created: required fields of a
@@ -746,7 +746,7 @@ fn type_help(doc: &Document, node: NodeId, schema: &Value) -> Option<String> {
     match scalar.value() {
         ScalarValue::String if scalar.style.is_quoted() => {
             let unquoted =
-                crate::load::scalar::resolve_scalar(&scalar.text, crate::load::Style::Plain, None);
+                crate::load::scalar::resolve_scalar(scalar.text, crate::load::Style::Plain, None);
             let fits = match unquoted {
                 ScalarValue::Int(_) | ScalarValue::BigInt => {
                     types.contains(&"integer") || types.contains(&"number")

@@ -69,7 +69,7 @@ fn value_of(doc: &Document, node: NodeId, field: DataField) -> EntryValue {
                 EntryValue::NotAString("a number")
             }
             ScalarValue::String => {
-                let text = &*scalar.text;
+                let text = scalar.text;
                 if text.is_empty() {
                     return EntryValue::Empty;
                 }

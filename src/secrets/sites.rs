@@ -110,7 +110,7 @@ pub fn scalar_subspan(
         .strip_prefix(['"', '\''])
         .and_then(|r| r.strip_suffix(['"', '\'']))
         .unwrap_or(raw);
-    if inner == &*scalar.text {
+    if inner == scalar.text {
         let offset = span.start + (raw.len() - inner.len()).min(1);
         return Span::new(offset + start, offset + end);
     }
@@ -188,7 +188,7 @@ pub fn env_containers(ws: &crate::model::Workspace, id: crate::model::ObjectId) 
                 for entry in entries {
                     let is_container_list = doc
                         .scalar(entry.key)
-                        .is_some_and(|k| matches!(&*k.text, "containers" | "initContainers"));
+                        .is_some_and(|k| matches!(k.text, "containers" | "initContainers"));
                     if is_container_list {
                         for item in doc.items(entry.value) {
                             if doc.is_mapping(*item) && !out.contains(item) {
