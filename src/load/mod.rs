@@ -132,7 +132,9 @@ struct DocBuilder {
     entry_ends: Vec<u32>,
     arena: String,
     arena_ends: Vec<u32>,
-    tags: Vec<(NodeId, u32)>,
+    /// The tagged scalars and the arena index of each one's tag.
+    tag_nodes: Vec<NodeId>,
+    tag_strings: Vec<u32>,
     /// Expanded size of each node (aliases counted as their target), saturating.
     sizes: Vec<u64>,
     stack: Vec<Frame>,
@@ -157,7 +159,8 @@ impl DocBuilder {
             entry_ends: Vec::new(),
             arena: String::new(),
             arena_ends: Vec::new(),
-            tags: Vec::new(),
+            tag_nodes: Vec::new(),
+            tag_strings: Vec::new(),
             sizes: Vec::new(),
             stack: Vec::new(),
             scratch_items: Vec::new(),
@@ -181,7 +184,8 @@ impl DocBuilder {
             entry_ends: &self.entry_ends,
             arena: &self.arena,
             arena_ends: &self.arena_ends,
-            tags: &self.tags,
+            tag_nodes: &self.tag_nodes,
+            tag_strings: &self.tag_strings,
             source: text,
         }
     }
@@ -229,22 +233,37 @@ impl DocBuilder {
         }
     }
 
-    fn finish(self, source: &Arc<str>) -> Option<Document> {
+    /// Starts the next document, reusing the buffers.
+    fn reset(&mut self, start: usize) {
+        self.nodes.clear();
+        self.items.clear();
+        self.item_ends.clear();
+        self.entries.clear();
+        self.entry_ends.clear();
+        self.arena.clear();
+        self.arena_ends.clear();
+        self.tag_nodes.clear();
+        self.tag_strings.clear();
+        self.sizes.clear();
+        self.stack.clear();
+        self.scratch_items.clear();
+        self.scratch_entries.clear();
+        self.anchors.clear();
+        self.alias_expansion = 0;
+        self.root = None;
+        self.start = start;
+        self.end = start;
+    }
+
+    fn finish(&self, source: &Arc<str>) -> Option<Document> {
         let root = self.root?;
-        // The tree lives for the whole run: give back the growth slack.
-        Some(Document {
-            nodes: self.nodes.into_boxed_slice(),
-            items: self.items.into_boxed_slice(),
-            item_ends: self.item_ends.into_boxed_slice(),
-            entries: self.entries.into_boxed_slice(),
-            entry_ends: self.entry_ends.into_boxed_slice(),
-            arena: self.arena.into_boxed_str(),
-            arena_ends: self.arena_ends.into_boxed_slice(),
-            tags: self.tags.into_boxed_slice(),
-            source: Arc::clone(source),
+        // Sized exactly: the tree lives for the whole run.
+        Some(Document::new(
+            self.parts(source),
+            source,
             root,
-            span: Span::new(self.start, self.end),
-        })
+            Span::new(self.start, self.end),
+        ))
     }
 }
 
@@ -358,6 +377,7 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
     let mut loaded = Loaded::default();
     let mut offsets = CharToByte::new(text);
     let mut builder: Option<DocBuilder> = None;
+    let mut spare: Option<DocBuilder> = None;
     let bytes = text.as_bytes();
 
     for event in Parser::new_from_str(text) {
@@ -385,10 +405,22 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
         match event {
-            Event::DocumentStart(_) => builder = Some(DocBuilder::new(start)),
+            Event::DocumentStart(_) => {
+                // The buffers of the previous document are reused.
+                builder = Some(match spare.take() {
+                    Some(mut b) => {
+                        b.reset(start);
+                        b
+                    }
+                    None => DocBuilder::new(start),
+                });
+            }
             Event::DocumentEnd => {
-                if let Some(doc) = builder.take().and_then(|b| b.finish(source)) {
-                    loaded.documents.push(doc);
+                if let Some(b) = builder.take() {
+                    if let Some(doc) = b.finish(source) {
+                        loaded.documents.push(doc);
+                    }
+                    spare = Some(b);
                 }
             }
             Event::Scalar(value, scalar_style, anchor, tag) => {
@@ -415,7 +447,8 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
                 if let Some(tag) = tag {
                     let index = b.push_str(&[&tag.handle, &tag.suffix]);
                     node.set_has_tag();
-                    b.tags.push((to_u32(b.nodes.len()), index));
+                    b.tag_nodes.push(to_u32(b.nodes.len()));
+                    b.tag_strings.push(index);
                 }
                 let id = b.add(node, 1);
                 if anchor > 0 {

@@ -16,6 +16,10 @@
 //!   (`Arc<str>`, the same text as `SourceFile::text`). Other values, and tags, are stored once
 //!   in a string arena; tags are found through a small side table.
 //!
+//! A document owns at most four allocations: nodes, entries, the arena, and one for all its `u32`
+//! arrays (items, collection ranges, arena ranges, tags); the builder reuses its buffers from
+//! one document to the next and copies each document out at its exact size.
+//!
 //! Deep or aliased documents never recurse on drop, and an alias is a second reference to the
 //! same node (no copy). The accessors return `Copy` views borrowing the document:
 //! [`Document::kind`] a [`NodeKind`], [`Document::scalar`] a [`Scalar`].
@@ -264,8 +268,9 @@ pub(crate) struct Parts<'a> {
     /// `i`th string.
     pub(crate) arena: &'a str,
     pub(crate) arena_ends: &'a [u32],
-    /// (node, arena index) of the tagged scalars, sorted by node.
-    pub(crate) tags: &'a [(NodeId, u32)],
+    /// The tagged scalars, sorted, and the arena index of each one's tag.
+    pub(crate) tag_nodes: &'a [NodeId],
+    pub(crate) tag_strings: &'a [u32],
     pub(crate) source: &'a str,
 }
 
@@ -313,8 +318,8 @@ impl<'a> Parts<'a> {
         if !self.node(id).has_tag() {
             return None;
         }
-        let i = self.tags.binary_search_by_key(&id, |t| t.0).ok()?;
-        Some(self.arena_str(self.tags[i].1))
+        let i = self.tag_nodes.binary_search(&id).ok()?;
+        Some(self.arena_str(*self.tag_strings.get(i)?))
     }
 
     pub(crate) fn kind(self, id: NodeId) -> NodeKind<'a> {
@@ -334,32 +339,67 @@ impl<'a> Parts<'a> {
 /// One YAML document of a stream.
 #[derive(Debug, Clone)]
 pub struct Document {
-    pub(crate) nodes: Box<[Node]>,
-    pub(crate) items: Box<[NodeId]>,
-    pub(crate) item_ends: Box<[u32]>,
-    pub(crate) entries: Box<[Entry]>,
-    pub(crate) entry_ends: Box<[u32]>,
-    pub(crate) arena: Box<str>,
-    pub(crate) arena_ends: Box<[u32]>,
-    pub(crate) tags: Box<[(NodeId, u32)]>,
+    nodes: Box<[Node]>,
+    entries: Box<[Entry]>,
+    /// The `u32` arrays of [`Parts`], one after the other (one allocation): `items`,
+    /// `item_ends`, `entry_ends`, `arena_ends`, `tag_nodes`, `tag_strings`.
+    words: Box<[u32]>,
+    /// Where each array of `words` ends.
+    sections: [u32; 6],
+    arena: Box<str>,
     /// The text the document was parsed from (shared with the `SourceFile`).
-    pub(crate) source: Arc<str>,
+    source: Arc<str>,
     pub root: NodeId,
     /// Span of the whole document, from its first to its last node.
     pub span: Span,
 }
 
 impl Document {
+    /// Assembles a document from the arrays of [`Parts`] (`source` aside).
+    pub(crate) fn new(parts: Parts<'_>, source: &Arc<str>, root: NodeId, span: Span) -> Document {
+        let lists = [
+            parts.items,
+            parts.item_ends,
+            parts.entry_ends,
+            parts.arena_ends,
+            parts.tag_nodes,
+            parts.tag_strings,
+        ];
+        let mut words = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
+        let mut sections = [0; 6];
+        for (list, end) in lists.iter().zip(&mut sections) {
+            words.extend_from_slice(list);
+            *end = to_u32(words.len());
+        }
+        Document {
+            nodes: parts.nodes.into(),
+            entries: parts.entries.into(),
+            words: words.into_boxed_slice(),
+            sections,
+            arena: parts.arena.into(),
+            source: Arc::clone(source),
+            root,
+            span,
+        }
+    }
+
     pub(crate) fn parts(&self) -> Parts<'_> {
+        let section = |i: usize| -> &[u32] {
+            let start = i.checked_sub(1).map_or(0, |p| self.sections[p] as usize);
+            self.words
+                .get(start..self.sections[i] as usize)
+                .unwrap_or_default()
+        };
         Parts {
             nodes: &self.nodes,
-            items: &self.items,
-            item_ends: &self.item_ends,
+            items: section(0),
+            item_ends: section(1),
             entries: &self.entries,
-            entry_ends: &self.entry_ends,
+            entry_ends: section(2),
             arena: &self.arena,
-            arena_ends: &self.arena_ends,
-            tags: &self.tags,
+            arena_ends: section(3),
+            tag_nodes: section(4),
+            tag_strings: section(5),
             source: &self.source,
         }
     }
@@ -536,10 +576,10 @@ impl Document {
     /// the same text, else copies in the arena.
     pub(crate) fn map_offsets(&mut self, map: &impl Fn(usize) -> usize, parsed: &str) {
         let map_span = |s: Span| Span::new(map(s.start), map(s.end));
-        self.span = map_span(self.span);
-        let mut arena = String::from(std::mem::take(&mut self.arena));
-        let mut arena_ends = Vec::from(std::mem::take(&mut self.arena_ends));
-        for node in self.nodes.iter_mut() {
+        let mut nodes = self.nodes.to_vec();
+        let mut arena = self.arena.to_string();
+        let mut arena_ends = self.parts().arena_ends.to_vec();
+        for node in &mut nodes {
             let old = *node;
             let span = map_span(node.span());
             node.set_span(span.start, span.end);
@@ -562,8 +602,13 @@ impl Document {
                 node.set_text(to_u32(arena_ends.len() - 1), false);
             }
         }
-        self.arena = arena.into_boxed_str();
-        self.arena_ends = arena_ends.into_boxed_slice();
+        let parts = Parts {
+            nodes: &nodes,
+            arena: &arena,
+            arena_ends: &arena_ends,
+            ..self.parts()
+        };
+        *self = Document::new(parts, &self.source, self.root, map_span(self.span));
     }
 }
 
