@@ -236,7 +236,7 @@ impl Config {
 
     fn kube_version(&self, doc: &Document, node: NodeId) -> Result<KubeVersion, Error> {
         let scalar = doc.scalar(node);
-        match scalar.map(|s| (s.value(), &*s.text)) {
+        match scalar.map(|s| (s.value(), s.text)) {
             Some((ScalarValue::String, text)) => KubeVersion::parse(text).ok_or_else(|| {
                 self.error(
                     doc.span(node),
@@ -294,7 +294,7 @@ impl Config {
         doc.items(node)
             .iter()
             .map(
-                |item| match doc.scalar(*item).map(|s| (s.value(), &s.text)) {
+                |item| match doc.scalar(*item).map(|s| (s.value(), s.text)) {
                     Some((ScalarValue::String, text)) => Ok((text.to_string(), doc.span(*item))),
                     _ => {
                         Err(self.error(doc.span(*item), &format!("`{key}` items must be strings")))
@@ -372,7 +372,7 @@ impl Config {
 
     fn level(&self, doc: &Document, id: &str, node: NodeId) -> Result<Level, Error> {
         let scalar = doc.scalar(node);
-        match scalar.map(|s| (s.value(), &*s.text)) {
+        match scalar.map(|s| (s.value(), s.text)) {
             Some((ScalarValue::Bool(false), _)) => Ok(Level::Off),
             Some((ScalarValue::Bool(true), _)) => Ok(Level::Default),
             Some((_, "off")) => Ok(Level::Off),

@@ -41,13 +41,18 @@ pub struct SourceFile {
     pub path: String,
     /// The text, decoded to UTF-8 (a UTF-8 BOM is dropped, UTF-16 with a BOM is decoded).
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line's start (32 bits: files are capped at 256 MiB; the table is
+    /// kept for the whole run).
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
-        let mut line_starts = vec![0];
+        // Sized exactly: the table is kept for the whole run.
+        let lines = text.bytes().filter(|b| *b == b'\n').count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
+        line_starts.push(0);
         line_starts.extend(memchr_newlines(text.as_bytes()));
         SourceFile {
             path: path.into(),
@@ -60,11 +65,11 @@ impl SourceFile {
     /// a multi-byte character clamp to its start.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = clamp_to_char_boundary(&self.text, offset);
-        let line_idx = match self.line_starts.binary_search(&offset) {
+        let line_idx = match self.line_starts.binary_search(&to_u32(offset)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_idx];
+        let line_start = self.line_starts[line_idx] as usize;
         let prefix = &self.text[line_start..offset];
         let column = if prefix.is_ascii() {
             prefix.len()
@@ -79,11 +84,11 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line terminator (`\n` or `\r\n`).
     pub fn line_span(&self, line: usize) -> Option<Span> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let start = *self.line_starts.get(line.checked_sub(1)?)? as usize;
         let mut end = self
             .line_starts
             .get(line)
-            .map(|next| next - 1)
+            .map(|next| *next as usize - 1)
             .unwrap_or(self.text.len());
         if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
@@ -103,12 +108,17 @@ impl SourceFile {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes
         .iter()
         .enumerate()
         .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i + 1)
+        .map(|(i, _)| to_u32(i + 1))
+}
+
+/// An offset as stored in the line table (saturating: inputs are far below 4 GiB).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 pub(crate) fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {

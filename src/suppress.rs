@@ -202,8 +202,8 @@ fn node_scope(documents: &[crate::load::Document], line: Span) -> Option<Span> {
         if !(doc.span.start <= line.end && line.start <= doc.span.end) {
             continue;
         }
-        for node in &doc.nodes {
-            match &node.kind {
+        for node in doc.node_ids() {
+            match doc.kind(node) {
                 crate::load::NodeKind::Mapping(entries) => {
                     for e in entries {
                         let key = doc.span(e.key);

@@ -17,15 +17,11 @@ fuzz_target!(|data: &[u8]| {
     let source = SourceFile::new("fuzz.yaml", text.as_str());
     for doc in &loaded.documents {
         assert!(doc.span.start <= doc.span.end && doc.span.end <= text.len());
-        for node in &doc.nodes {
-            assert!(node.span.start <= node.span.end, "{:?}", node.span);
-            assert!(
-                node.span.end <= text.len(),
-                "{:?} > {}",
-                node.span,
-                text.len()
-            );
-            source.line_col(node.span.start);
+        for node in doc.node_ids() {
+            let span = doc.span(node);
+            assert!(span.start <= span.end, "{:?}", span);
+            assert!(span.end <= text.len(), "{:?} > {}", span, text.len());
+            source.line_col(span.start);
         }
         let _ = to_json(doc, doc.root);
     }

@@ -13,7 +13,7 @@ pub fn to_json(doc: &Document, id: NodeId) -> Value {
 /// [`to_json`], keeping only the mapping keys (at every depth) for which `keep` holds: the
 /// view a declarative rule needs when its schema looks at named properties only.
 pub fn to_json_with(doc: &Document, id: NodeId, keep: &dyn Fn(&str) -> bool) -> Value {
-    match &doc.node(id).kind {
+    match doc.kind(id) {
         NodeKind::Scalar(scalar) => match scalar.value() {
             ScalarValue::Null => Value::Null,
             ScalarValue::Bool(b) => Value::Bool(b),

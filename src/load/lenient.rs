@@ -8,6 +8,8 @@
 //! under-indented line inside a flow collection or quoted scalar is re-indented (whitespace
 //! there carries no meaning) and the spans are mapped back to the original text.
 
+use std::sync::Arc;
+
 use super::{Loaded, parse_strict};
 
 /// At most this many re-indented lines per file; each repair re-parses the file.
@@ -21,11 +23,11 @@ fn repairable(message: &str) -> bool {
         || message.ends_with("invalid indentation in flow construct")
 }
 
-pub(super) fn parse_lenient(text: &str, strict: Loaded) -> Loaded {
-    if let Some(loaded) = parse_json_stream(text) {
+pub(super) fn parse_lenient(source: &Arc<str>, strict: Loaded) -> Loaded {
+    if let Some(loaded) = parse_json_stream(source) {
         return loaded;
     }
-    repair_indentation(text, strict)
+    repair_indentation(source, strict)
 }
 
 /// Spaces inserted into the text: (offset in the original text, count), sorted.
@@ -50,7 +52,8 @@ impl Insertions {
     }
 }
 
-fn repair_indentation(text: &str, strict: Loaded) -> Loaded {
+fn repair_indentation(source: &Arc<str>, strict: Loaded) -> Loaded {
+    let text: &str = source;
     let mut insertions = Insertions::default();
     let mut repaired = text.to_string();
     let mut current = strict;
@@ -80,14 +83,14 @@ fn repair_indentation(text: &str, strict: Loaded) -> Loaded {
                 false
             }
         });
-        current = parse_strict(&repaired);
+        current = parse_strict(&repaired, source);
         if !current.failed {
-            current.map_offsets(|o| insertions.to_original(o));
+            current.map_offsets(|o| insertions.to_original(o), &repaired);
             return current;
         }
     }
     // Not repairable: report the first, unrepaired error.
-    let mut first = parse_strict(text);
+    let mut first = parse_strict(text, source);
     first.failed = true;
     first
 }
@@ -142,7 +145,8 @@ fn lines_to_indent(text: &str, at: usize, message: &str) -> Vec<(usize, usize)> 
 
 /// A stream of concatenated JSON values (`{...}\n{...}`), as kubectl accepts. Returns `None`
 /// unless the text starts with `{` or `[` and splits into more than one value that each parse.
-fn parse_json_stream(text: &str) -> Option<Loaded> {
+fn parse_json_stream(source: &Arc<str>) -> Option<Loaded> {
+    let text: &str = source;
     let first = text.trim_start();
     if !(first.starts_with('{') || first.starts_with('[')) {
         return None;
@@ -153,11 +157,12 @@ fn parse_json_stream(text: &str) -> Option<Loaded> {
     }
     let mut all = Loaded::default();
     for (start, end) in segments {
-        let mut part = parse_strict(&text[start..end]);
+        let segment = &text[start..end];
+        let mut part = parse_strict(segment, source);
         if part.failed {
             return None;
         }
-        part.map_offsets(|o| o + start);
+        part.map_offsets(|o| o + start, segment);
         all.documents.extend(part.documents);
         all.problems.extend(part.problems);
     }
@@ -238,7 +243,7 @@ mod tests {
         let doc = &loaded.documents[0];
         let item = doc.items(doc.get(doc.root, "items").unwrap())[0];
         assert_eq!(
-            &*doc.scalar(doc.get(item, "a").unwrap()).unwrap().text,
+            doc.scalar(doc.get(item, "a").unwrap()).unwrap().text,
             "one two"
         );
         let b = doc.get(item, "b").unwrap();

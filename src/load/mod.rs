@@ -12,13 +12,14 @@ pub mod locate;
 pub mod scalar;
 pub mod tree;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::source::Span;
-pub use tree::{Document, Entry, Node, NodeId, NodeKind, Scalar, Style};
+pub use tree::{Document, Entry, NodeId, NodeKind, NodeRef, Scalar, Style};
+use tree::{MAX_TEXT, Node, Parts, to_u32};
 
 /// Documents nesting deeper than this are refused (the stack of every consumer stays small).
 pub const MAX_DEPTH: usize = 1_000;
@@ -106,23 +107,41 @@ enum Frame {
     Sequence {
         start: usize,
         anchor: usize,
-        items: Vec<NodeId>,
+        /// Where this sequence's items begin in `DocBuilder::scratch_items`.
+        first: usize,
         size: u64,
     },
     Mapping {
         start: usize,
         anchor: usize,
-        entries: Vec<Entry>,
+        /// Where this mapping's entries begin in `DocBuilder::scratch_entries`.
+        first: usize,
         pending_key: Option<NodeId>,
         size: u64,
     },
 }
 
+/// Builds one document. Children are complete before their parent closes: open collections
+/// collect their children on the scratch stacks, and a closing collection moves its own (the
+/// top of the stack) into the document's flat `items`/`entries` arrays.
 struct DocBuilder {
     nodes: Vec<Node>,
+    items: Vec<NodeId>,
+    item_ends: Vec<u32>,
+    entries: Vec<Entry>,
+    entry_ends: Vec<u32>,
+    arena: String,
+    arena_ends: Vec<u32>,
+    /// The tagged scalars and the arena index of each one's tag.
+    tag_nodes: Vec<NodeId>,
+    tag_strings: Vec<u32>,
     /// Expanded size of each node (aliases counted as their target), saturating.
     sizes: Vec<u64>,
     stack: Vec<Frame>,
+    scratch_items: Vec<NodeId>,
+    scratch_entries: Vec<Entry>,
+    /// A closing mapping's entries after merge keys are resolved (reused).
+    merged: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
     alias_expansion: u64,
     root: Option<NodeId>,
@@ -134,8 +153,19 @@ impl DocBuilder {
     fn new(start: usize) -> Self {
         DocBuilder {
             nodes: Vec::new(),
+            items: Vec::new(),
+            item_ends: Vec::new(),
+            entries: Vec::new(),
+            entry_ends: Vec::new(),
+            arena: String::new(),
+            arena_ends: Vec::new(),
+            tag_nodes: Vec::new(),
+            tag_strings: Vec::new(),
             sizes: Vec::new(),
             stack: Vec::new(),
+            scratch_items: Vec::new(),
+            scratch_entries: Vec::new(),
+            merged: Vec::new(),
             anchors: HashMap::new(),
             alias_expansion: 0,
             root: None,
@@ -144,11 +174,36 @@ impl DocBuilder {
         }
     }
 
+    /// The document so far; `text` is the text being parsed.
+    fn parts<'a>(&'a self, text: &'a str) -> Parts<'a> {
+        Parts {
+            nodes: &self.nodes,
+            items: &self.items,
+            item_ends: &self.item_ends,
+            entries: &self.entries,
+            entry_ends: &self.entry_ends,
+            arena: &self.arena,
+            arena_ends: &self.arena_ends,
+            tag_nodes: &self.tag_nodes,
+            tag_strings: &self.tag_strings,
+            source: text,
+        }
+    }
+
     fn add(&mut self, node: Node, size: u64) -> NodeId {
-        self.end = self.end.max(node.span.end);
+        self.end = self.end.max(node.end());
         self.nodes.push(node);
         self.sizes.push(size);
         (self.nodes.len() - 1) as NodeId
+    }
+
+    /// Stores the concatenation of `parts` in the arena; returns its index there.
+    fn push_str(&mut self, parts: &[&str]) -> u32 {
+        for part in parts {
+            self.arena.push_str(part);
+        }
+        self.arena_ends.push(to_u32(self.arena.len()));
+        to_u32(self.arena_ends.len() - 1)
     }
 
     /// Attaches a finished node to its parent.
@@ -160,14 +215,11 @@ impl DocBuilder {
                     self.root = Some(id);
                 }
             }
-            Some(Frame::Sequence {
-                items, size: total, ..
-            }) => {
-                items.push(id);
+            Some(Frame::Sequence { size: total, .. }) => {
+                self.scratch_items.push(id);
                 *total = total.saturating_add(size);
             }
             Some(Frame::Mapping {
-                entries,
                 pending_key,
                 size: total,
                 ..
@@ -175,23 +227,50 @@ impl DocBuilder {
                 *total = total.saturating_add(size);
                 match pending_key.take() {
                     None => *pending_key = Some(id),
-                    Some(key) => entries.push(Entry { key, value: id }),
+                    Some(key) => self.scratch_entries.push(Entry { key, value: id }),
                 }
             }
         }
     }
 
-    fn finish(mut self) -> Option<Document> {
-        let root = self.root?;
-        // The tree lives for the whole run: give back the growth slack (a third of the nodes'
-        // memory on average; measured on the benchmark corpus).
-        self.nodes.shrink_to_fit();
-        Some(Document {
-            nodes: self.nodes,
-            root,
-            span: Span::new(self.start, self.end),
-        })
+    /// Starts the next document, reusing the buffers.
+    fn reset(&mut self, start: usize) {
+        self.nodes.clear();
+        self.items.clear();
+        self.item_ends.clear();
+        self.entries.clear();
+        self.entry_ends.clear();
+        self.arena.clear();
+        self.arena_ends.clear();
+        self.tag_nodes.clear();
+        self.tag_strings.clear();
+        self.sizes.clear();
+        self.stack.clear();
+        self.scratch_items.clear();
+        self.scratch_entries.clear();
+        self.anchors.clear();
+        self.alias_expansion = 0;
+        self.root = None;
+        self.start = start;
+        self.end = start;
     }
+
+    fn finish(&self, source: &Arc<str>) -> Option<Document> {
+        let root = self.root?;
+        // Sized exactly: the tree lives for the whole run.
+        Some(Document::new(
+            self.parts(source),
+            source,
+            root,
+            Span::new(self.start, self.end),
+        ))
+    }
+}
+
+/// Whether `value` is verbatim the part of `text` that ends at `stop`.
+fn verbatim(text: &str, stop: usize, value: &str) -> bool {
+    stop.checked_sub(value.len())
+        .is_some_and(|start| text.get(start..stop) == Some(value))
 }
 
 fn style(style: ScalarStyle) -> Style {
@@ -204,20 +283,14 @@ fn style(style: ScalarStyle) -> Style {
     }
 }
 
-fn tag_text(tag: Option<Cow<'_, Tag>>) -> Option<Box<str>> {
-    tag.map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str())
-}
-
 impl Loaded {
     /// Rewrites every byte offset (node spans, problem spans), e.g. back to the original text
-    /// after a repair, or from a segment to its file.
-    fn map_offsets(&mut self, map: impl Fn(usize) -> usize) {
+    /// after a repair, or from a segment to its file. `parsed` is the text the documents were
+    /// built from.
+    fn map_offsets(&mut self, map: impl Fn(usize) -> usize, parsed: &str) {
         let map_span = |s: Span| Span::new(map(s.start), map(s.end));
         for doc in &mut self.documents {
-            doc.span = map_span(doc.span);
-            for node in &mut doc.nodes {
-                node.span = map_span(node.span);
-            }
+            doc.map_offsets(&map, parsed);
         }
         for problem in &mut self.problems {
             problem.span = map_span(problem.span);
@@ -228,21 +301,83 @@ impl Loaded {
     }
 }
 
-/// Parses a YAML (or JSON) stream into spanned documents, accepting what Kubernetes' reader
-/// accepts (see [`lenient`]).
-pub fn parse_yaml(text: &str) -> Loaded {
-    let strict = parse_strict(text);
-    if strict.failed {
-        return lenient::parse_lenient(text, strict);
-    }
-    strict
+/// Text to parse. Documents keep a shared reference to the text they were parsed from (most
+/// scalar values are slices of it), so pass the `SourceFile`'s `Arc<str>` (`&source.text`)
+/// to share it; a `&str` or `String` is copied into a new `Arc<str>` once.
+pub trait IntoSourceText {
+    fn into_source_text(self) -> Arc<str>;
 }
 
-/// Parses exactly as `saphyr-parser` does.
-fn parse_strict(text: &str) -> Loaded {
+impl IntoSourceText for &Arc<str> {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::clone(self)
+    }
+}
+
+impl IntoSourceText for Arc<str> {
+    fn into_source_text(self) -> Arc<str> {
+        self
+    }
+}
+
+impl IntoSourceText for &str {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoSourceText for &String {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::from(self.as_str())
+    }
+}
+
+impl IntoSourceText for String {
+    fn into_source_text(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+/// Parses a YAML (or JSON) stream into spanned documents, accepting what Kubernetes' reader
+/// accepts (see [`lenient`]).
+pub fn parse_yaml(text: impl IntoSourceText) -> Loaded {
+    parse_source(&text.into_source_text())
+}
+
+/// [`parse_yaml`] of a shared text.
+pub fn parse_source(source: &Arc<str>) -> Loaded {
+    if source.len() > MAX_TEXT {
+        // Unreachable from the linter (files are capped at 256 MiB): the tree stores offsets
+        // in 29 bits.
+        return Loaded {
+            problems: vec![syntax(
+                0,
+                0,
+                &format!("the text is larger than {} MiB", (MAX_TEXT + 1) >> 20),
+            )],
+            failed: true,
+            ..Loaded::default()
+        };
+    }
+    let strict = parse_strict(source, source);
+    let mut loaded = if strict.failed {
+        lenient::parse_lenient(source, strict)
+    } else {
+        strict
+    };
+    // The documents live for the whole run.
+    loaded.documents.shrink_to_fit();
+    loaded
+}
+
+/// Parses `text` exactly as `saphyr-parser` does. The documents refer to `source`; it is
+/// `text` itself, or the file `text` was derived from (a repair, a segment), and then
+/// [`Loaded::map_offsets`] must map the offsets to it.
+fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
     let mut loaded = Loaded::default();
     let mut offsets = CharToByte::new(text);
     let mut builder: Option<DocBuilder> = None;
+    let mut spare: Option<DocBuilder> = None;
     let bytes = text.as_bytes();
 
     for event in Parser::new_from_str(text) {
@@ -270,10 +405,22 @@ fn parse_strict(text: &str) -> Loaded {
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
         match event {
-            Event::DocumentStart(_) => builder = Some(DocBuilder::new(start)),
+            Event::DocumentStart(_) => {
+                // The buffers of the previous document are reused.
+                builder = Some(match spare.take() {
+                    Some(mut b) => {
+                        b.reset(start);
+                        b
+                    }
+                    None => DocBuilder::new(start),
+                });
+            }
             Event::DocumentEnd => {
-                if let Some(doc) = builder.take().and_then(DocBuilder::finish) {
-                    loaded.documents.push(doc);
+                if let Some(b) = builder.take() {
+                    if let Some(doc) = b.finish(source) {
+                        loaded.documents.push(doc);
+                    }
+                    spare = Some(b);
                 }
             }
             Event::Scalar(value, scalar_style, anchor, tag) => {
@@ -286,17 +433,24 @@ fn parse_strict(text: &str) -> Loaded {
                     }
                     _ => end,
                 };
-                let id = b.add(
-                    Node {
-                        span: Span::new(start, end),
-                        kind: NodeKind::Scalar(Scalar {
-                            text: value.into_owned().into_boxed_str(),
-                            style: style(scalar_style),
-                            tag: tag_text(tag),
-                        }),
-                    },
-                    1,
-                );
+                let mut node = Node::scalar(start, end, style(scalar_style));
+                // Most values are their source text verbatim: keep no copy of those.
+                let in_source = matches!(
+                    scalar_style,
+                    ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                ) && verbatim(text, node.text_stop(), &value);
+                if in_source {
+                    node.set_text(to_u32(value.len()), true);
+                } else {
+                    node.set_text(b.push_str(&[&value]), false);
+                }
+                if let Some(tag) = tag {
+                    let index = b.push_str(&[&tag.handle, &tag.suffix]);
+                    node.set_has_tag();
+                    b.tag_nodes.push(to_u32(b.nodes.len()));
+                    b.tag_strings.push(index);
+                }
+                let id = b.add(node, 1);
                 if anchor > 0 {
                     b.anchors.insert(anchor, id);
                 }
@@ -350,7 +504,7 @@ fn parse_strict(text: &str) -> Loaded {
                     Frame::Mapping {
                         start,
                         anchor,
-                        entries: Vec::new(),
+                        first: b.scratch_entries.len(),
                         pending_key: None,
                         size: 1,
                     }
@@ -358,7 +512,7 @@ fn parse_strict(text: &str) -> Loaded {
                     Frame::Sequence {
                         start,
                         anchor,
-                        items: Vec::new(),
+                        first: b.scratch_items.len(),
                         size: 1,
                     }
                 });
@@ -367,31 +521,33 @@ fn parse_strict(text: &str) -> Loaded {
                 let Some(b) = builder.as_mut() else { continue };
                 let Some(frame) = b.stack.pop() else { continue };
                 let doc_index = loaded.documents.len();
-                let (node_start, anchor, kind, size) = match frame {
+                let (node_start, anchor, mut node, size) = match frame {
                     Frame::Sequence {
                         start,
                         anchor,
-                        items,
+                        first,
                         size,
                     } => {
-                        let mut items = items;
-                        items.shrink_to_fit();
-                        (start, anchor, NodeKind::Sequence(items), size)
+                        b.items.extend(b.scratch_items.drain(first..));
+                        b.item_ends.push(to_u32(b.items.len()));
+                        let ordinal = to_u32(b.item_ends.len() - 1);
+                        (start, anchor, Node::sequence(ordinal), size)
                     }
                     Frame::Mapping {
                         start,
                         anchor,
-                        entries,
+                        first,
                         pending_key,
                         size,
                     } => {
-                        let mut entries = entries;
                         if let Some(key) = pending_key {
                             // A key without a value cannot come from the parser; keep it as null.
-                            entries.push(Entry { key, value: key });
+                            b.scratch_entries.push(Entry { key, value: key });
                         }
-                        let entries = finish_mapping(b, entries, doc_index, &mut loaded.problems);
-                        (start, anchor, NodeKind::Mapping(entries), size)
+                        finish_mapping(b, text, first, doc_index, &mut loaded.problems);
+                        b.entry_ends.push(to_u32(b.entries.len()));
+                        let ordinal = to_u32(b.entry_ends.len() - 1);
+                        (start, anchor, Node::mapping(ordinal), size)
                     }
                 };
                 // A flow collection ends at its `]`/`}` (the event's span runs on over trailing
@@ -399,15 +555,12 @@ fn parse_strict(text: &str) -> Loaded {
                 let node_end = if matches!(bytes.get(start), Some(b']' | b'}')) {
                     start + 1
                 } else {
-                    last_child_end(b, &kind).unwrap_or(end).max(node_start)
+                    last_child_end(b.parts(text), &node)
+                        .unwrap_or(end)
+                        .max(node_start)
                 };
-                let id = b.add(
-                    Node {
-                        span: Span::new(node_start, node_end),
-                        kind,
-                    },
-                    size,
-                );
+                node.set_span(node_start, node_end);
+                let id = b.add(node, size);
                 if anchor > 0 {
                     b.anchors.insert(anchor, id);
                 }
@@ -416,7 +569,7 @@ fn parse_strict(text: &str) -> Loaded {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
     }
-    if let Some(doc) = builder.and_then(DocBuilder::finish) {
+    if let Some(doc) = builder.and_then(|b| b.finish(source)) {
         // A document interrupted by a syntax error is not linted: its tree is incomplete.
         if !loaded.failed {
             loaded.documents.push(doc);
@@ -457,100 +610,166 @@ fn syntax(start: usize, end: usize, message: &str) -> LoadProblem {
     }
 }
 
-fn last_child_end(b: &DocBuilder, kind: &NodeKind) -> Option<usize> {
-    let last = match kind {
-        NodeKind::Sequence(items) => items.last().copied(),
-        NodeKind::Mapping(entries) => entries.last().map(|e| e.value),
-        NodeKind::Scalar(_) => None,
+fn last_child_end(parts: Parts<'_>, node: &Node) -> Option<usize> {
+    let last = if node.is_sequence() {
+        parts.items_of(node).last().copied()
+    } else if node.is_mapping() {
+        parts.entries_of(node).last().map(|e| e.value)
+    } else {
+        None
     }?;
-    Some(b.nodes[last as usize].span.end)
+    Some(parts.node(last).end())
 }
 
-fn is_merge_key(b: &DocBuilder, key: NodeId) -> bool {
-    matches!(&b.nodes[key as usize].kind, NodeKind::Scalar(s)
-        if (&*s.text == "<<" && s.style == Style::Plain) || s.tag.as_deref() == Some("tag:yaml.org,2002:merge"))
+fn is_merge_key(parts: Parts<'_>, key: NodeId) -> bool {
+    let node = parts.node(key);
+    node.is_scalar()
+        && ((node.style() == Style::Plain && parts.text(key) == Some("<<"))
+            || parts.tag(key) == Some("tag:yaml.org,2002:merge"))
 }
 
-fn key_text(b: &DocBuilder, key: NodeId) -> Option<&str> {
-    match &b.nodes[key as usize].kind {
-        NodeKind::Scalar(s) => Some(&s.text),
-        _ => None,
+/// The keys seen so far in a mapping: a short list for the usual handful, a hash map beyond.
+struct Seen<'a> {
+    list: [(&'a str, NodeId); 16],
+    len: usize,
+    map: HashMap<&'a str, NodeId>,
+}
+
+impl<'a> Seen<'a> {
+    fn new() -> Self {
+        Seen {
+            list: [("", 0); 16],
+            len: 0,
+            map: HashMap::new(),
+        }
     }
+
+    fn get(&self, key: &str) -> Option<NodeId> {
+        if self.map.is_empty() {
+            self.list[..self.len]
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| *id)
+        } else {
+            self.map.get(key).copied()
+        }
+    }
+
+    /// Records `key` (not seen yet).
+    fn insert(&mut self, key: &'a str, id: NodeId) {
+        if self.map.is_empty() && self.len < self.list.len() {
+            self.list[self.len] = (key, id);
+            self.len += 1;
+        } else {
+            if self.map.is_empty() {
+                self.map.extend(self.list[..self.len].iter().copied());
+            }
+            self.map.insert(key, id);
+        }
+    }
+}
+
+/// Closes the mapping whose explicit entries are `b.scratch_entries[first..]`: appends its
+/// entries to the document's flat array (see [`resolve_mapping`]).
+fn finish_mapping(
+    b: &mut DocBuilder,
+    text: &str,
+    first: usize,
+    document: usize,
+    problems: &mut Vec<LoadProblem>,
+) {
+    let mut scratch = std::mem::take(&mut b.scratch_entries);
+    let mut result = std::mem::take(&mut b.merged);
+    result.clear();
+    resolve_mapping(
+        b.parts(text),
+        scratch.get(first..).unwrap_or_default(),
+        document,
+        problems,
+        &mut result,
+    );
+    b.entries.extend_from_slice(&result);
+    scratch.truncate(first);
+    b.scratch_entries = scratch;
+    b.merged = result;
 }
 
 /// Detects duplicate keys among the explicit entries and resolves merge keys (`<<`): entries
 /// of the merged mappings are appended unless an explicit key (or an earlier merge) has them.
-fn finish_mapping(
-    b: &DocBuilder,
-    entries: Vec<Entry>,
+fn resolve_mapping(
+    b: Parts<'_>,
+    entries: &[Entry],
     document: usize,
     problems: &mut Vec<LoadProblem>,
-) -> Vec<Entry> {
-    let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
+    result: &mut Vec<Entry>,
+) {
+    let mut seen = Seen::new();
     let mut merges = Vec::new();
-    let mut result = Vec::with_capacity(entries.len());
-    for entry in entries {
+    for &entry in entries {
         if is_merge_key(b, entry.key) {
             merges.push(entry);
             continue;
         }
-        if let Some(text) = key_text(b, entry.key) {
-            if let Some(&first) = seen.get(text) {
-                let first_span = b.nodes[first as usize].span;
+        if let Some(key) = b.text(entry.key) {
+            if let Some(first) = seen.get(key) {
+                let first_span = b.node(first).span();
                 problems.push(LoadProblem {
                     kind: ProblemKind::DuplicateKey,
-                    span: b.nodes[entry.key as usize].span,
+                    span: b.node(entry.key).span(),
                     message: format!(
-                        "duplicate key `{text}`: the API server's strict decoding rejects it, \
+                        "duplicate key `{key}`: the API server's strict decoding rejects it, \
                          and lenient tools silently keep only one of the values"
                     ),
                     related: Some((first_span, "first defined here".to_string())),
                     document: Some(document),
                 });
             } else {
-                seen.insert(text, entry.key);
+                seen.insert(key, entry.key);
             }
         }
         result.push(entry);
     }
     for merge in merges {
-        let sources: Vec<NodeId> = match &b.nodes[merge.value as usize].kind {
-            NodeKind::Mapping(_) => vec![merge.value],
-            NodeKind::Sequence(items) => items.clone(),
-            NodeKind::Scalar(_) => Vec::new(),
+        let value = b.node(merge.value);
+        let sources: &[NodeId] = if value.is_mapping() {
+            std::slice::from_ref(&merge.value)
+        } else if value.is_sequence() {
+            b.items_of(value)
+        } else {
+            &[]
         };
-        for source in sources {
-            let NodeKind::Mapping(source_entries) = &b.nodes[source as usize].kind else {
+        for &source in sources {
+            let node = b.node(source);
+            if !node.is_mapping() {
                 problems.push(LoadProblem {
                     kind: ProblemKind::Syntax,
-                    span: b.nodes[source as usize].span,
+                    span: node.span(),
                     message: "a merge key (`<<`) needs a mapping or a list of mappings".into(),
                     related: None,
                     document: Some(document),
                 });
                 continue;
-            };
-            for entry in source_entries {
-                let Some(text) = key_text(b, entry.key) else {
+            }
+            for &entry in b.entries_of(node) {
+                let Some(key) = b.text(entry.key) else {
                     continue;
                 };
-                if !seen.contains_key(text) {
-                    seen.insert(text, entry.key);
-                    result.push(entry.clone());
+                if seen.get(key).is_none() {
+                    seen.insert(key, entry.key);
+                    result.push(entry);
                 }
             }
         }
-        if matches!(&b.nodes[merge.value as usize].kind, NodeKind::Scalar(_)) {
+        if value.is_scalar() {
             problems.push(LoadProblem {
                 kind: ProblemKind::Syntax,
-                span: b.nodes[merge.value as usize].span,
+                span: value.span(),
                 message: "a merge key (`<<`) needs a mapping or a list of mappings".into(),
                 related: None,
                 document: Some(document),
             });
         }
     }
-    result
 }
 
 #[cfg(test)]

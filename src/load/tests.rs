@@ -158,7 +158,7 @@ fn scalars_are_typed_like_kubernetes() {
     assert_eq!(value("f"), ScalarValue::Null);
     // The raw text is kept, so `0755` can still be told from `493`.
     assert_eq!(
-        &*doc.scalar(doc.get(doc.root, "c").unwrap()).unwrap().text,
+        doc.scalar(doc.get(doc.root, "c").unwrap()).unwrap().text,
         "0755"
     );
 }
@@ -193,4 +193,74 @@ fn quoted_scalars_end_at_their_closing_quote() {
     assert_eq!(value("a"), "\"x \\\" y\"");
     assert_eq!(value("b"), "'it''s'");
     assert_eq!(value("c"), "\"multi\n  line\"");
+}
+
+#[test]
+fn scalar_texts_are_source_slices_or_arena_copies() {
+    let src = "a: plain\nb: 'it''s'\nc: \"x\\ty\"\nd: &q 'q'  # c\ne: !!str 12\nf: |\n  block\n\
+               g: multi\n  line\nh: \"\"\ni: é\n";
+    let loaded = parse_yaml(src);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let doc = &loaded.documents[0];
+    let scalar = |k: &str| doc.scalar(doc.get(doc.root, k).unwrap()).unwrap();
+    let texts: Vec<&str> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .map(|k| scalar(k).text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "plain",
+            "it's",
+            "x\ty",
+            "q",
+            "12",
+            "block\n",
+            "multi line",
+            "",
+            "é"
+        ]
+    );
+    assert_eq!(scalar("e").tag, Some("tag:yaml.org,2002:str"));
+    assert_eq!(scalar("e").value(), ScalarValue::String);
+    assert_eq!(scalar("a").tag, None);
+    assert_eq!(scalar("d").style, Style::SingleQuoted);
+    assert_eq!(doc.scalar_text(doc.root), None);
+}
+
+#[test]
+fn repaired_and_split_texts_keep_their_scalar_values() {
+    // Re-indented lines shift the offsets of everything after them.
+    let flow = "spec:\n  args: [\n   \"a b\", 'c',\n  d]\n  next: \"x\\ty\"\n  last: z\n";
+    let shared: std::sync::Arc<str> = flow.into();
+    assert!(
+        parse_strict(flow, &shared).failed,
+        "the repair is exercised"
+    );
+    let loaded = parse_yaml(flow);
+    assert!(!loaded.failed, "{:?}", loaded.problems);
+    let doc = &loaded.documents[0];
+    let spec = doc.get(doc.root, "spec").unwrap();
+    let args: Vec<&str> = doc
+        .items(doc.get(spec, "args").unwrap())
+        .iter()
+        .map(|i| doc.scalar_text(*i).unwrap())
+        .collect();
+    assert_eq!(args, ["a b", "c", "d"]);
+    assert_eq!(doc.get_str(spec, "next"), Some("x\ty"));
+    assert_eq!(doc.get_str(spec, "last"), Some("z"));
+    let last = doc.get(spec, "last").unwrap();
+    assert_eq!(text_at(flow, doc.span(last)), "z");
+
+    let stream = "{\"kind\": \"A\", \"n\": \"1\\n\"}\n{\"kind\": \"B\"}\n";
+    let loaded = parse_yaml(stream);
+    assert_eq!(loaded.documents.len(), 2);
+    let kinds: Vec<&str> = loaded
+        .documents
+        .iter()
+        .map(|d| d.get_str(d.root, "kind").unwrap())
+        .collect();
+    assert_eq!(kinds, ["A", "B"]);
+    let first = &loaded.documents[0];
+    assert_eq!(first.get_str(first.root, "n"), Some("1\n"));
 }

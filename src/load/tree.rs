@@ -1,6 +1,30 @@
 //! The compact spanned YAML tree: every node keeps its byte span, scalars keep their text and
-//! quoting style. Nodes live in one arena per document, so deep or aliased documents never
-//! recurse on drop, and an alias is a second reference to the same node (no copy).
+//! quoting style. The tree lives for the whole run (workspace rules need every file), so it is
+//! laid out for size. Per document:
+//!
+//! - one flat array of nodes, 12 bytes each with no heap allocation of their own: the span as
+//!   two 29-bit byte offsets whose top bits hold the flags (scalar style or collection kind,
+//!   where a scalar's text is, whether it has a tag), and one `u32` of payload;
+//! - one flat array of sequence items and one of mapping entries: a collection's payload is
+//!   its index among the document's sequences (mappings), and `item_ends` (`entry_ends`) gives
+//!   its range (children are complete before their parent closes, so the builder moves them
+//!   there from a scratch stack when the collection ends; merge keys are resolved then);
+//! - a scalar whose value is its source text verbatim (plain scalars on one line, quoted
+//!   scalars without escapes or line folding: most of a manifest) keeps no copy: its payload is
+//!   its length and its text ends where the node's text ends (at the end of a plain scalar,
+//!   before the closing quote of a quoted one) in the file's text, which the document shares
+//!   (`Arc<str>`, the same text as `SourceFile::text`). Other values, and tags, are stored once
+//!   in a string arena; tags are found through a small side table.
+//!
+//! A document owns at most four allocations: nodes, entries, the arena, and one for all its `u32`
+//! arrays (items, collection ranges, arena ranges, tags); the builder reuses its buffers from
+//! one document to the next and copies each document out at its exact size.
+//!
+//! Deep or aliased documents never recurse on drop, and an alias is a second reference to the
+//! same node (no copy). The accessors return `Copy` views borrowing the document:
+//! [`Document::kind`] a [`NodeKind`], [`Document::scalar`] a [`Scalar`].
+
+use std::sync::Arc;
 
 use crate::load::scalar::{ScalarValue, resolve_scalar};
 use crate::source::Span;
@@ -22,66 +46,395 @@ impl Style {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Scalar {
+/// A scalar node, borrowed from its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scalar<'a> {
     /// The scalar's value after YAML unescaping and folding.
-    pub text: Box<str>,
+    pub text: &'a str,
     pub style: Style,
     /// An explicit tag such as `!!str`, if any (handle + suffix).
-    pub tag: Option<Box<str>>,
+    pub tag: Option<&'a str>,
 }
 
-impl Scalar {
+impl Scalar<'_> {
     /// The value as Kubernetes' YAML reader (YAML 1.1 rules) types it.
     pub fn value(&self) -> ScalarValue {
-        resolve_scalar(&self.text, self.style, self.tag.as_deref())
+        resolve_scalar(self.text, self.style, self.tag)
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub key: NodeId,
     pub value: NodeId,
 }
 
-#[derive(Debug, Clone)]
-pub enum NodeKind {
-    Scalar(Scalar),
-    Sequence(Vec<NodeId>),
+/// What a node is, borrowed from its document.
+#[derive(Debug, Clone, Copy)]
+pub enum NodeKind<'a> {
+    Scalar(Scalar<'a>),
+    Sequence(&'a [NodeId]),
     /// Entries in source order; merge keys (`<<`) are already resolved: merged entries follow
     /// the explicit ones and explicit keys win.
-    Mapping(Vec<Entry>),
+    Mapping(&'a [Entry]),
 }
 
-#[derive(Debug, Clone)]
-pub struct Node {
+/// A node's span and kind, borrowed from its document.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'a> {
     pub span: Span,
-    pub kind: NodeKind,
+    pub kind: NodeKind<'a>,
+}
+
+// A node's flags: the low three bits are a scalar's style (0..=4) or a collection kind.
+const KIND_MASK: u8 = 0b111;
+const SEQUENCE: u8 = 5;
+const MAPPING: u8 = 6;
+/// A scalar whose text is verbatim source text, ending where the node's text ends (see
+/// [`Node::text_stop`]); `data` is its length. Else `data` is its index in the arena.
+const IN_SOURCE: u8 = 1 << 3;
+/// A scalar with an entry in `Document::tags`.
+const HAS_TAG: u8 = 1 << 4;
+
+/// Byte offsets are stored in the low 29 bits of `Node::start`/`Node::end`; the top three bits
+/// of each hold the flags. Texts are at most [`MAX_TEXT`] bytes (files are capped at 256 MiB).
+const OFFSET_BITS: u32 = 29;
+const OFFSET_MASK: u32 = (1 << OFFSET_BITS) - 1;
+/// The largest text the loader builds a tree for.
+pub const MAX_TEXT: usize = OFFSET_MASK as usize;
+
+/// One node as stored: 12 bytes, no allocation of its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Node {
+    /// Start offset | low three flag bits << 29.
+    start: u32,
+    /// End offset | high flag bits << 29.
+    end: u32,
+    /// A sequence's or mapping's index among the document's sequences or mappings (its
+    /// children are a range of `items`/`entries`, see `item_ends`/`entry_ends`); a scalar's
+    /// text length (text in the source) or index in the arena.
+    pub(crate) data: u32,
+}
+
+impl Node {
+    pub(crate) fn new(start: usize, end: usize, flags: u8, data: u32) -> Node {
+        let mut node = Node {
+            start: 0,
+            end: 0,
+            data,
+        };
+        node.set_span(start, end);
+        node.set_flags(flags);
+        node
+    }
+
+    pub(crate) fn scalar(start: usize, end: usize, style: Style) -> Node {
+        Node::new(start, end, style_bits(style), 0)
+    }
+
+    pub(crate) fn sequence(ordinal: u32) -> Node {
+        Node::new(0, 0, SEQUENCE, ordinal)
+    }
+
+    pub(crate) fn mapping(ordinal: u32) -> Node {
+        Node::new(0, 0, MAPPING, ordinal)
+    }
+
+    pub(crate) fn flags(&self) -> u8 {
+        ((self.start >> OFFSET_BITS) | ((self.end >> OFFSET_BITS) << 3)) as u8
+    }
+
+    fn set_flags(&mut self, flags: u8) {
+        let flags = u32::from(flags);
+        self.start = (self.start & OFFSET_MASK) | ((flags & 0b111) << OFFSET_BITS);
+        self.end = (self.end & OFFSET_MASK) | ((flags >> 3) << OFFSET_BITS);
+    }
+
+    /// Sets the span, keeping the flags (offsets saturate at [`MAX_TEXT`]).
+    pub(crate) fn set_span(&mut self, start: usize, end: usize) {
+        let pack = |offset: usize| u32::try_from(offset.min(MAX_TEXT)).unwrap_or(OFFSET_MASK);
+        self.start = (self.start & !OFFSET_MASK) | pack(start);
+        self.end = (self.end & !OFFSET_MASK) | pack(end.max(start));
+    }
+
+    pub(crate) fn start(&self) -> usize {
+        (self.start & OFFSET_MASK) as usize
+    }
+
+    pub(crate) fn end(&self) -> usize {
+        (self.end & OFFSET_MASK) as usize
+    }
+
+    pub(crate) fn span(&self) -> Span {
+        Span {
+            start: self.start(),
+            end: self.end(),
+        }
+    }
+
+    /// Points a scalar's text at the source (`data` is its length) or the arena (`data` is
+    /// its index there).
+    pub(crate) fn set_text(&mut self, data: u32, in_source: bool) {
+        self.data = data;
+        let flags = self.flags();
+        self.set_flags(if in_source {
+            flags | IN_SOURCE
+        } else {
+            flags & !IN_SOURCE
+        });
+    }
+
+    pub(crate) fn set_has_tag(&mut self) {
+        self.set_flags(self.flags() | HAS_TAG);
+    }
+
+    pub(crate) fn style(&self) -> Style {
+        style_of(self.flags())
+    }
+
+    pub(crate) fn is_scalar(&self) -> bool {
+        self.flags() & KIND_MASK < SEQUENCE
+    }
+
+    pub(crate) fn is_sequence(&self) -> bool {
+        self.flags() & KIND_MASK == SEQUENCE
+    }
+
+    pub(crate) fn is_mapping(&self) -> bool {
+        self.flags() & KIND_MASK == MAPPING
+    }
+
+    pub(crate) fn text_in_source(&self) -> bool {
+        self.is_scalar() && self.flags() & IN_SOURCE != 0
+    }
+
+    fn has_tag(&self) -> bool {
+        self.is_scalar() && self.flags() & HAS_TAG != 0
+    }
+
+    /// Where a scalar's verbatim text ends in the source: at the end of a plain scalar, before
+    /// the closing quote of a quoted one.
+    pub(crate) fn text_stop(&self) -> usize {
+        match self.style() {
+            Style::SingleQuoted | Style::DoubleQuoted => self.end().saturating_sub(1),
+            _ => self.end(),
+        }
+    }
+}
+
+fn style_bits(style: Style) -> u8 {
+    match style {
+        Style::Plain => 0,
+        Style::SingleQuoted => 1,
+        Style::DoubleQuoted => 2,
+        Style::Literal => 3,
+        Style::Folded => 4,
+    }
+}
+
+fn style_of(flags: u8) -> Style {
+    match flags & KIND_MASK {
+        1 => Style::SingleQuoted,
+        2 => Style::DoubleQuoted,
+        3 => Style::Literal,
+        4 => Style::Folded,
+        _ => Style::Plain,
+    }
+}
+
+/// The `index`th of consecutive ranges given by their ends.
+fn nth_range(ends: &[u32], index: u32) -> std::ops::Range<usize> {
+    let index = index as usize;
+    let start = match index.checked_sub(1) {
+        Some(prev) => ends.get(prev).map_or(0, |e| *e as usize),
+        None => 0,
+    };
+    let end = ends.get(index).map_or(start, |e| *e as usize);
+    start..end.max(start)
+}
+
+/// A document's arrays, borrowed: the one implementation of the accessors, shared by the
+/// builder and [`Document`].
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub(crate) nodes: &'a [Node],
+    /// Sequence items, each sequence's a range; `item_ends[i]` ends the `i`th sequence's.
+    pub(crate) items: &'a [NodeId],
+    pub(crate) item_ends: &'a [u32],
+    /// Mapping entries, each mapping's a range; `entry_ends[i]` ends the `i`th mapping's.
+    pub(crate) entries: &'a [Entry],
+    pub(crate) entry_ends: &'a [u32],
+    /// Scalar values that are not verbatim source text, and tags; `arena_ends[i]` ends the
+    /// `i`th string.
+    pub(crate) arena: &'a str,
+    pub(crate) arena_ends: &'a [u32],
+    /// The tagged scalars, sorted, and the arena index of each one's tag.
+    pub(crate) tag_nodes: &'a [NodeId],
+    pub(crate) tag_strings: &'a [u32],
+    pub(crate) source: &'a str,
+}
+
+impl<'a> Parts<'a> {
+    pub(crate) fn node(self, id: NodeId) -> &'a Node {
+        &self.nodes[id as usize]
+    }
+
+    pub(crate) fn arena_str(self, index: u32) -> &'a str {
+        self.arena
+            .get(nth_range(self.arena_ends, index))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn items_of(self, node: &Node) -> &'a [NodeId] {
+        self.items
+            .get(nth_range(self.item_ends, node.data))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn entries_of(self, node: &Node) -> &'a [Entry] {
+        self.entries
+            .get(nth_range(self.entry_ends, node.data))
+            .unwrap_or_default()
+    }
+
+    /// The text of a scalar node.
+    pub(crate) fn text_of(self, node: &Node) -> &'a str {
+        if node.flags() & IN_SOURCE != 0 {
+            let stop = node.text_stop();
+            stop.checked_sub(node.data as usize)
+                .and_then(|start| self.source.get(start..stop))
+                .unwrap_or_default()
+        } else {
+            self.arena_str(node.data)
+        }
+    }
+
+    pub(crate) fn text(self, id: NodeId) -> Option<&'a str> {
+        let node = self.node(id);
+        node.is_scalar().then(|| self.text_of(node))
+    }
+
+    pub(crate) fn tag(self, id: NodeId) -> Option<&'a str> {
+        if !self.node(id).has_tag() {
+            return None;
+        }
+        let i = self.tag_nodes.binary_search(&id).ok()?;
+        Some(self.arena_str(*self.tag_strings.get(i)?))
+    }
+
+    pub(crate) fn kind(self, id: NodeId) -> NodeKind<'a> {
+        let node = self.node(id);
+        match node.flags() & KIND_MASK {
+            SEQUENCE => NodeKind::Sequence(self.items_of(node)),
+            MAPPING => NodeKind::Mapping(self.entries_of(node)),
+            _ => NodeKind::Scalar(Scalar {
+                text: self.text_of(node),
+                style: node.style(),
+                tag: self.tag(id),
+            }),
+        }
+    }
 }
 
 /// One YAML document of a stream.
 #[derive(Debug, Clone)]
 pub struct Document {
-    pub nodes: Vec<Node>,
+    nodes: Box<[Node]>,
+    entries: Box<[Entry]>,
+    /// The `u32` arrays of [`Parts`], one after the other (one allocation): `items`,
+    /// `item_ends`, `entry_ends`, `arena_ends`, `tag_nodes`, `tag_strings`.
+    words: Box<[u32]>,
+    /// Where each array of `words` ends.
+    sections: [u32; 6],
+    arena: Box<str>,
+    /// The text the document was parsed from (shared with the `SourceFile`).
+    source: Arc<str>,
     pub root: NodeId,
     /// Span of the whole document, from its first to its last node.
     pub span: Span,
 }
 
 impl Document {
-    pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id as usize]
+    /// Assembles a document from the arrays of [`Parts`] (`source` aside).
+    pub(crate) fn new(parts: Parts<'_>, source: &Arc<str>, root: NodeId, span: Span) -> Document {
+        let lists = [
+            parts.items,
+            parts.item_ends,
+            parts.entry_ends,
+            parts.arena_ends,
+            parts.tag_nodes,
+            parts.tag_strings,
+        ];
+        let mut words = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
+        let mut sections = [0; 6];
+        for (list, end) in lists.iter().zip(&mut sections) {
+            words.extend_from_slice(list);
+            *end = to_u32(words.len());
+        }
+        Document {
+            nodes: parts.nodes.into(),
+            entries: parts.entries.into(),
+            words: words.into_boxed_slice(),
+            sections,
+            arena: parts.arena.into(),
+            source: Arc::clone(source),
+            root,
+            span,
+        }
+    }
+
+    pub(crate) fn parts(&self) -> Parts<'_> {
+        let section = |i: usize| -> &[u32] {
+            let start = i.checked_sub(1).map_or(0, |p| self.sections[p] as usize);
+            self.words
+                .get(start..self.sections[i] as usize)
+                .unwrap_or_default()
+        };
+        Parts {
+            nodes: &self.nodes,
+            items: section(0),
+            item_ends: section(1),
+            entries: &self.entries,
+            entry_ends: section(2),
+            arena: &self.arena,
+            arena_ends: section(3),
+            tag_nodes: section(4),
+            tag_strings: section(5),
+            source: &self.source,
+        }
+    }
+
+    /// Every node's id, children before their parents.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.nodes.len()).map(|i| i as NodeId)
+    }
+
+    /// A node's span and kind.
+    pub fn node(&self, id: NodeId) -> NodeRef<'_> {
+        NodeRef {
+            span: self.span(id),
+            kind: self.kind(id),
+        }
     }
 
     pub fn span(&self, id: NodeId) -> Span {
-        self.node(id).span
+        self.nodes[id as usize].span()
     }
 
-    pub fn scalar(&self, id: NodeId) -> Option<&Scalar> {
-        match &self.node(id).kind {
-            NodeKind::Scalar(s) => Some(s),
+    pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
+        self.parts().kind(id)
+    }
+
+    pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
+        match self.kind(id) {
+            NodeKind::Scalar(scalar) => Some(scalar),
             _ => None,
         }
+    }
+
+    /// The text of a scalar (any scalar, null included), without building the whole view.
+    pub fn scalar_text(&self, id: NodeId) -> Option<&str> {
+        self.parts().text(id)
     }
 
     /// The text of a string-like scalar (any scalar that is not null).
@@ -89,37 +442,41 @@ impl Document {
         let scalar = self.scalar(id)?;
         match scalar.value() {
             ScalarValue::Null => None,
-            _ => Some(&scalar.text),
+            _ => Some(scalar.text),
         }
     }
 
     pub fn entries(&self, id: NodeId) -> &[Entry] {
-        match &self.node(id).kind {
-            NodeKind::Mapping(entries) => entries,
-            _ => &[],
+        let node = &self.nodes[id as usize];
+        if node.is_mapping() {
+            self.parts().entries_of(node)
+        } else {
+            &[]
         }
     }
 
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match &self.node(id).kind {
-            NodeKind::Sequence(items) => items,
-            _ => &[],
+        let node = &self.nodes[id as usize];
+        if node.is_sequence() {
+            self.parts().items_of(node)
+        } else {
+            &[]
         }
     }
 
     pub fn is_mapping(&self, id: NodeId) -> bool {
-        matches!(self.node(id).kind, NodeKind::Mapping(_))
+        self.nodes[id as usize].is_mapping()
     }
 
     pub fn is_sequence(&self, id: NodeId) -> bool {
-        matches!(self.node(id).kind, NodeKind::Sequence(_))
+        self.nodes[id as usize].is_sequence()
     }
 
     /// The entry of a mapping whose key is the scalar `key`.
     pub fn entry(&self, map: NodeId, key: &str) -> Option<&Entry> {
         self.entries(map)
             .iter()
-            .find(|e| self.scalar(e.key).is_some_and(|k| &*k.text == key))
+            .find(|e| self.scalar_text(e.key) == Some(key))
     }
 
     /// The value of `key` in the mapping `map`.
@@ -139,7 +496,7 @@ impl Document {
 
     /// Span of the key whose value is `node` (the first such key in document order).
     pub fn parent_key_span(&self, node: NodeId) -> Option<Span> {
-        self.nodes.iter().find_map(|n| match &n.kind {
+        self.node_ids().find_map(|id| match self.kind(id) {
             NodeKind::Mapping(entries) => entries
                 .iter()
                 .find(|e| e.value == node)
@@ -178,9 +535,9 @@ impl Document {
             if self.span(node) == span {
                 break;
             }
-            let next = match &self.node(node).kind {
+            let next = match self.kind(node) {
                 NodeKind::Mapping(entries) => entries.iter().find_map(|e| {
-                    let key = self.scalar(e.key).map(|k| &*k.text).unwrap_or("?");
+                    let key = self.scalar_text(e.key).unwrap_or("?");
                     if self.span(e.key) == span {
                         Some((format!(".{key}"), None))
                     } else if contains(self.span(e.value)) {
@@ -211,5 +568,82 @@ impl Document {
             }
         }
         Some(path.trim_start_matches('.').to_string())
+    }
+
+    /// Rewrites every byte offset with `map` (e.g. back to the original text after a repair,
+    /// or from a segment to its file). Scalar texts that were slices of `parsed` (the text the
+    /// document was built from) become slices of the document's source where `map` leads to
+    /// the same text, else copies in the arena.
+    pub(crate) fn map_offsets(&mut self, map: &impl Fn(usize) -> usize, parsed: &str) {
+        let map_span = |s: Span| Span::new(map(s.start), map(s.end));
+        let mut nodes = self.nodes.to_vec();
+        let mut arena = self.arena.to_string();
+        let mut arena_ends = self.parts().arena_ends.to_vec();
+        for node in &mut nodes {
+            let old = *node;
+            let span = map_span(node.span());
+            node.set_span(span.start, span.end);
+            if !node.text_in_source() {
+                continue;
+            }
+            let len = node.data as usize;
+            let stop = old.text_stop();
+            let text = stop
+                .checked_sub(len)
+                .and_then(|start| parsed.get(start..stop))
+                .unwrap_or_default();
+            let stop = node.text_stop();
+            let moved = stop
+                .checked_sub(len)
+                .and_then(|start| self.source.get(start..stop));
+            if moved != Some(text) {
+                arena.push_str(text);
+                arena_ends.push(to_u32(arena.len()));
+                node.set_text(to_u32(arena_ends.len() - 1), false);
+            }
+        }
+        let parts = Parts {
+            nodes: &nodes,
+            arena: &arena,
+            arena_ends: &arena_ends,
+            ..self.parts()
+        };
+        *self = Document::new(parts, &self.source, self.root, map_span(self.span));
+    }
+}
+
+/// A byte offset or count as stored (inputs are far below 4 GiB: files are capped at 256 MiB).
+pub(crate) fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<Node>(), 12);
+        assert_eq!(std::mem::size_of::<Entry>(), 8);
+    }
+
+    #[test]
+    fn flags_and_offsets_share_words_without_mixing() {
+        let mut node = Node::scalar(MAX_TEXT - 1, MAX_TEXT, Style::Folded);
+        node.set_has_tag();
+        node.set_text(7, true);
+        assert_eq!(node.span(), Span::new(MAX_TEXT - 1, MAX_TEXT));
+        assert_eq!(node.style(), Style::Folded);
+        assert!(node.text_in_source() && node.has_tag());
+        node.set_span(3, MAX_TEXT + 10);
+        assert_eq!(node.span(), Span::new(3, MAX_TEXT));
+        assert_eq!(node.style(), Style::Folded);
+        node.set_text(9, false);
+        assert!(!node.text_in_source() && node.has_tag() && node.is_scalar());
+        assert!(Node::mapping(4).is_mapping() && Node::sequence(4).is_sequence());
+        assert_eq!(nth_range(&[2, 2, 5], 0), 0..2);
+        assert_eq!(nth_range(&[2, 2, 5], 1), 2..2);
+        assert_eq!(nth_range(&[2, 2, 5], 2), 2..5);
+        assert_eq!(nth_range(&[2, 2, 5], 3), 5..5);
     }
 }

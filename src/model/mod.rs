@@ -191,6 +191,8 @@ impl Workspace {
             }
         }
         let cluster_scoped_crds = cluster_scoped_custom_kinds(&ws.files, &found);
+        // Kept for the whole run: no growth slack.
+        ws.objects.reserve_exact(found.len());
         for raw in found {
             let doc = &ws.files[raw.file].documents[raw.document];
             let group = raw

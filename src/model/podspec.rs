@@ -134,7 +134,7 @@ pub(super) fn find_pod_specs(
         trail.truncate(depth);
         trail.extend(step);
         let depth = trail.len();
-        match &doc.node(node).kind {
+        match doc.kind(node) {
             NodeKind::Mapping(entries) => {
                 if looks_like_pod_spec(doc, node) {
                     let mut path = String::new();
@@ -144,7 +144,7 @@ pub(super) fn find_pod_specs(
                                 if !path.is_empty() {
                                     path.push('.');
                                 }
-                                path.push_str(doc.scalar(*key).map_or("", |k| &k.text));
+                                path.push_str(doc.scalar(*key).map_or("", |k| k.text));
                             }
                             Step::Index(i) => path.push_str(&format!("[{i}]")),
                         }

@@ -55,7 +55,7 @@ const MAX_MILLI_VALUE: i128 = (i64::MAX / 1000) as i128;
 /// `1`. A boolean is passed as `true`/`false` and rejected; `.inf`/`.nan` cannot be written
 /// as JSON at all. `null` (and an empty value) decodes to a zero quantity.
 fn quantity_json_text(doc: &Document, node: NodeId) -> Result<Option<String>, String> {
-    let scalar = match &doc.node(node).kind {
+    let scalar = match doc.kind(node) {
         NodeKind::Scalar(s) => s,
         NodeKind::Mapping(_) => return Err("a mapping is not a quantity".into()),
         NodeKind::Sequence(_) => return Err("a list is not a quantity".into()),
@@ -67,7 +67,7 @@ fn quantity_json_text(doc: &Document, node: NodeId) -> Result<Option<String>, St
             scalar.text
         )),
         ScalarValue::Int(i) => Ok(Some(i.to_string())),
-        ScalarValue::BigInt => Ok(Some(big_int_json(&scalar.text))),
+        ScalarValue::BigInt => Ok(Some(big_int_json(scalar.text))),
         ScalarValue::Float(f) if !f.is_finite() => Err(format!(
             "`{}` is not a finite number and cannot be sent to the API server",
             scalar.text

@@ -61,7 +61,7 @@ pub(crate) fn ambiguity(scalar: &Scalar) -> Option<Ambiguity> {
     if scalar.style != Style::Plain || scalar.tag.is_some() {
         return None;
     }
-    let text = &*scalar.text;
+    let text = scalar.text;
     if YAML11_BOOLEANS.contains(&text) {
         return Some(Ambiguity::Bool(matches!(
             text,
@@ -148,7 +148,7 @@ impl Rule for AmbiguousScalar {
             let Some(scalar) = doc.scalar(node) else {
                 continue;
             };
-            let text = &*scalar.text;
+            let text = scalar.text;
             let field = path_text(&path);
             let read = format!(
                 "`{text}` is {} to Kubernetes' YAML reader (YAML 1.1) but {} to YAML 1.2 tools",
@@ -206,9 +206,9 @@ fn collect(
     if path.len() > 64 {
         return;
     }
-    match &doc.node(node).kind {
+    match doc.kind(node) {
         NodeKind::Scalar(scalar) => {
-            if let Some(ambiguity) = ambiguity(scalar) {
+            if let Some(ambiguity) = ambiguity(&scalar) {
                 out.push((node, path.clone(), ambiguity));
             }
         }
@@ -255,7 +255,7 @@ mod tests {
 
     fn plain(text: &str) -> Option<Ambiguity> {
         ambiguity(&Scalar {
-            text: text.into(),
+            text,
             style: Style::Plain,
             tag: None,
         })
@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(plain("nginx"), None);
         assert_eq!(
             ambiguity(&Scalar {
-                text: "yes".into(),
+                text: "yes",
                 style: Style::DoubleQuoted,
                 tag: None
             }),

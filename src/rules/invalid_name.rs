@@ -361,10 +361,10 @@ fn check_labels(
     if depth > 32 {
         return;
     }
-    match &doc.node(node).kind {
+    match doc.kind(node) {
         NodeKind::Mapping(entries) => {
             for entry in entries {
-                let key = doc.scalar(entry.key).map(|s| &*s.text).unwrap_or_default();
+                let key = doc.scalar(entry.key).map(|s| s.text).unwrap_or_default();
                 match key {
                     "metadata" => {
                         for (field, values) in [("labels", true), ("annotations", false)] {

@@ -680,7 +680,7 @@ fn owned_elsewhere(run: &Run<'_>, root: &Value, e: &RawError) -> bool {
     if schema_at(root, &e.path).is_some_and(|at| kubeward_type(at.schema) == Some("quantity")) {
         return true;
     }
-    if matches!(e.kind, ErrorKind::Type) && ambiguity(scalar).is_some() {
+    if matches!(e.kind, ErrorKind::Type) && ambiguity(&scalar).is_some() {
         return true;
     }
     if is_null(doc, located.node) {
@@ -692,7 +692,7 @@ fn owned_elsewhere(run: &Run<'_>, root: &Value, e: &RawError) -> bool {
         let value = line.trim_start_matches(':').trim_start();
         return value.starts_with("##");
     }
-    super::probes::is_placeholder(&scalar.text)
+    super::probes::is_placeholder(scalar.text)
 }
 
 /// What the API server does not check when an object is created: required fields of a
@@ -719,7 +719,7 @@ fn is_null(doc: &Document, node: NodeId) -> bool {
 
 /// "a string", "a mapping", "null", for messages (never the value itself: it may be secret).
 fn describe_node(doc: &Document, node: NodeId) -> String {
-    match &doc.node(node).kind {
+    match doc.kind(node) {
         NodeKind::Mapping(_) => "a mapping".into(),
         NodeKind::Sequence(_) => "a list".into(),
         NodeKind::Scalar(scalar) => {
@@ -746,7 +746,7 @@ fn type_help(doc: &Document, node: NodeId, schema: &Value) -> Option<String> {
     match scalar.value() {
         ScalarValue::String if scalar.style.is_quoted() => {
             let unquoted =
-                crate::load::scalar::resolve_scalar(&scalar.text, crate::load::Style::Plain, None);
+                crate::load::scalar::resolve_scalar(scalar.text, crate::load::Style::Plain, None);
             let fits = match unquoted {
                 ScalarValue::Int(_) | ScalarValue::BigInt => {
                     types.contains(&"integer") || types.contains(&"number")

@@ -59,7 +59,7 @@ impl SecretEntry {
 }
 
 fn value_of(doc: &Document, node: NodeId, field: DataField) -> EntryValue {
-    match &doc.node(node).kind {
+    match doc.kind(node) {
         NodeKind::Mapping(_) => EntryValue::NotAString("a mapping"),
         NodeKind::Sequence(_) => EntryValue::NotAString("a list"),
         NodeKind::Scalar(scalar) => match scalar.value() {
@@ -69,7 +69,7 @@ fn value_of(doc: &Document, node: NodeId, field: DataField) -> EntryValue {
                 EntryValue::NotAString("a number")
             }
             ScalarValue::String => {
-                let text = &*scalar.text;
+                let text = scalar.text;
                 if text.is_empty() {
                     return EntryValue::Empty;
                 }

@@ -110,7 +110,7 @@ pub fn scalar_subspan(
         .strip_prefix(['"', '\''])
         .and_then(|r| r.strip_suffix(['"', '\'']))
         .unwrap_or(raw);
-    if inner == &*scalar.text {
+    if inner == scalar.text {
         let offset = span.start + (raw.len() - inner.len()).min(1);
         return Span::new(offset + start, offset + end);
     }
@@ -129,7 +129,7 @@ pub fn scalar_values(doc: &Document, node: NodeId) -> Vec<NodeId> {
         if seen > 1_000_000 {
             break;
         }
-        match &doc.node(n).kind {
+        match doc.kind(n) {
             NodeKind::Scalar(_) => {
                 if doc.str(n).is_some() {
                     out.push(n);
@@ -183,12 +183,12 @@ pub fn env_containers(ws: &crate::model::Workspace, id: crate::model::ObjectId) 
         if seen > 100_000 {
             break;
         }
-        match &doc.node(node).kind {
+        match doc.kind(node) {
             NodeKind::Mapping(entries) => {
                 for entry in entries {
                     let is_container_list = doc
                         .scalar(entry.key)
-                        .is_some_and(|k| matches!(&*k.text, "containers" | "initContainers"));
+                        .is_some_and(|k| matches!(k.text, "containers" | "initContainers"));
                     if is_container_list {
                         for item in doc.items(entry.value) {
                             if doc.is_mapping(*item) && !out.contains(item) {

@@ -459,10 +459,10 @@ impl<'d> Inspector<'d> {
         }
         match self.doc.scalar(node) {
             Some(s) => {
-                if is_placeholder(&s.text) {
+                if is_placeholder(s.text) {
                     self.unknown = true;
                 }
-                Some(&s.text)
+                Some(s.text)
             }
             None => {
                 self.error(
@@ -496,7 +496,7 @@ impl<'d> Inspector<'d> {
             ScalarValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(f as i64),
             _ => None,
         };
-        if is_placeholder(&scalar.text) {
+        if is_placeholder(scalar.text) {
             self.unknown = true;
             return IntField::Unknown;
         }
@@ -565,11 +565,11 @@ impl<'d> Inspector<'d> {
             );
             return None;
         };
-        if is_placeholder(&scalar.text) {
+        if is_placeholder(scalar.text) {
             self.unknown = true;
             return None;
         }
-        let text = &*scalar.text;
+        let text = scalar.text;
         let port = match scalar.value() {
             ScalarValue::Int(n) => PortKey::Number(n),
             ScalarValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
@@ -766,7 +766,7 @@ impl<'d> Inspector<'d> {
             }
         };
         let scalar = doc.scalar(node);
-        if scalar.is_some_and(|s| is_placeholder(&s.text)) {
+        if scalar.is_some_and(|s| is_placeholder(s.text)) {
             self.unknown = true;
             return None;
         }
