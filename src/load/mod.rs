@@ -19,7 +19,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::source::Span;
 pub use tree::{Document, Entry, NodeId, NodeKind, NodeRef, Scalar, Style};
-use tree::{MAX_TEXT, Node, Parts, to_u32};
+use tree::{MAX_TEXT, Node, Parts, Tree, to_u32};
 
 /// Documents nesting deeper than this are refused (the stack of every consumer stays small).
 pub const MAX_DEPTH: usize = 1_000;
@@ -618,11 +618,11 @@ fn last_child_end(parts: Parts<'_>, node: &Node) -> Option<usize> {
     } else {
         None
     }?;
-    Some(parts.node(last).end())
+    Some(parts.node_at(last).end())
 }
 
 fn is_merge_key(parts: Parts<'_>, key: NodeId) -> bool {
-    let node = parts.node(key);
+    let node = parts.node_at(key);
     node.is_scalar()
         && ((node.style() == Style::Plain && parts.text(key) == Some("<<"))
             || parts.tag(key) == Some("tag:yaml.org,2002:merge"))
@@ -712,10 +712,10 @@ fn resolve_mapping(
         }
         if let Some(key) = b.text(entry.key) {
             if let Some(first) = seen.get(key) {
-                let first_span = b.node(first).span();
+                let first_span = b.node_at(first).span();
                 problems.push(LoadProblem {
                     kind: ProblemKind::DuplicateKey,
-                    span: b.node(entry.key).span(),
+                    span: b.node_at(entry.key).span(),
                     message: format!(
                         "duplicate key `{key}`: the API server's strict decoding rejects it, \
                          and lenient tools silently keep only one of the values"
@@ -730,7 +730,7 @@ fn resolve_mapping(
         result.push(entry);
     }
     for merge in merges {
-        let value = b.node(merge.value);
+        let value = b.node_at(merge.value);
         let sources: &[NodeId] = if value.is_mapping() {
             std::slice::from_ref(&merge.value)
         } else if value.is_sequence() {
@@ -739,7 +739,7 @@ fn resolve_mapping(
             &[]
         };
         for &source in sources {
-            let node = b.node(source);
+            let node = b.node_at(source);
             if !node.is_mapping() {
                 problems.push(LoadProblem {
                     kind: ProblemKind::Syntax,

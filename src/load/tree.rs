@@ -128,6 +128,7 @@ impl Node {
         node
     }
 
+    #[inline]
     pub(crate) fn scalar(start: usize, end: usize, style: Style) -> Node {
         Node::new(start, end, style_bits(style), 0)
     }
@@ -138,6 +139,12 @@ impl Node {
 
     pub(crate) fn mapping(ordinal: u32) -> Node {
         Node::new(0, 0, MAPPING, ordinal)
+    }
+
+    /// The style or collection kind: the flags of the start word.
+    #[inline]
+    fn kind_bits(&self) -> u8 {
+        (self.start >> OFFSET_BITS) as u8
     }
 
     pub(crate) fn flags(&self) -> u8 {
@@ -157,14 +164,17 @@ impl Node {
         self.end = (self.end & !OFFSET_MASK) | pack(end.max(start));
     }
 
+    #[inline]
     pub(crate) fn start(&self) -> usize {
         (self.start & OFFSET_MASK) as usize
     }
 
+    #[inline]
     pub(crate) fn end(&self) -> usize {
         (self.end & OFFSET_MASK) as usize
     }
 
+    #[inline]
     pub(crate) fn span(&self) -> Span {
         Span {
             start: self.start(),
@@ -188,36 +198,45 @@ impl Node {
         self.set_flags(self.flags() | HAS_TAG);
     }
 
+    #[inline]
     pub(crate) fn style(&self) -> Style {
-        style_of(self.flags())
+        style_of(self.kind_bits())
     }
 
+    #[inline]
     pub(crate) fn is_scalar(&self) -> bool {
-        self.flags() & KIND_MASK < SEQUENCE
+        self.kind_bits() < SEQUENCE
     }
 
+    #[inline]
     pub(crate) fn is_sequence(&self) -> bool {
-        self.flags() & KIND_MASK == SEQUENCE
+        self.kind_bits() == SEQUENCE
     }
 
+    #[inline]
     pub(crate) fn is_mapping(&self) -> bool {
-        self.flags() & KIND_MASK == MAPPING
+        self.kind_bits() == MAPPING
     }
 
+    #[inline]
     pub(crate) fn text_in_source(&self) -> bool {
         self.is_scalar() && self.flags() & IN_SOURCE != 0
     }
 
+    #[inline]
     fn has_tag(&self) -> bool {
         self.is_scalar() && self.flags() & HAS_TAG != 0
     }
 
     /// Where a scalar's verbatim text ends in the source: at the end of a plain scalar, before
     /// the closing quote of a quoted one.
+    #[inline]
     pub(crate) fn text_stop(&self) -> usize {
-        match self.style() {
-            Style::SingleQuoted | Style::DoubleQuoted => self.end().saturating_sub(1),
-            _ => self.end(),
+        // Single- or double-quoted.
+        if matches!(self.kind_bits(), 1 | 2) {
+            self.end().saturating_sub(1)
+        } else {
+            self.end()
         }
     }
 }
@@ -232,17 +251,24 @@ fn style_bits(style: Style) -> u8 {
     }
 }
 
+#[inline]
 fn style_of(flags: u8) -> Style {
-    match flags & KIND_MASK {
-        1 => Style::SingleQuoted,
-        2 => Style::DoubleQuoted,
-        3 => Style::Literal,
-        4 => Style::Folded,
-        _ => Style::Plain,
-    }
+    // Indexed by the kind bits; collections read as plain.
+    const STYLES: [Style; 8] = [
+        Style::Plain,
+        Style::SingleQuoted,
+        Style::DoubleQuoted,
+        Style::Literal,
+        Style::Folded,
+        Style::Plain,
+        Style::Plain,
+        Style::Plain,
+    ];
+    STYLES[usize::from(flags & KIND_MASK)]
 }
 
 /// The `index`th of consecutive ranges given by their ends.
+#[inline]
 fn nth_range(ends: &[u32], index: u32) -> std::ops::Range<usize> {
     let index = index as usize;
     let start = match index.checked_sub(1) {
@@ -274,57 +300,79 @@ pub(crate) struct Parts<'a> {
     pub(crate) source: &'a str,
 }
 
-impl<'a> Parts<'a> {
-    pub(crate) fn node(self, id: NodeId) -> &'a Node {
-        &self.nodes[id as usize]
+/// A document's arrays: the one implementation of the node accessors, shared by the builder
+/// ([`Parts`]) and [`Document`] (which slices only the array an accessor needs).
+pub(crate) trait Tree {
+    fn all_nodes(&self) -> &[Node];
+    fn all_items(&self) -> &[NodeId];
+    fn item_ends(&self) -> &[u32];
+    fn all_entries(&self) -> &[Entry];
+    fn entry_ends(&self) -> &[u32];
+    fn arena(&self) -> &str;
+    fn arena_ends(&self) -> &[u32];
+    fn tag_nodes(&self) -> &[NodeId];
+    fn tag_strings(&self) -> &[u32];
+    fn source(&self) -> &str;
+
+    #[inline]
+    fn node_at(&self, id: NodeId) -> &Node {
+        &self.all_nodes()[id as usize]
     }
 
-    pub(crate) fn arena_str(self, index: u32) -> &'a str {
-        self.arena
-            .get(nth_range(self.arena_ends, index))
+    #[inline]
+    fn arena_str(&self, index: u32) -> &str {
+        self.arena()
+            .get(nth_range(self.arena_ends(), index))
             .unwrap_or_default()
     }
 
-    pub(crate) fn items_of(self, node: &Node) -> &'a [NodeId] {
-        self.items
-            .get(nth_range(self.item_ends, node.data))
+    #[inline]
+    fn items_of(&self, node: &Node) -> &[NodeId] {
+        self.all_items()
+            .get(nth_range(self.item_ends(), node.data))
             .unwrap_or_default()
     }
 
-    pub(crate) fn entries_of(self, node: &Node) -> &'a [Entry] {
-        self.entries
-            .get(nth_range(self.entry_ends, node.data))
+    #[inline]
+    fn entries_of(&self, node: &Node) -> &[Entry] {
+        self.all_entries()
+            .get(nth_range(self.entry_ends(), node.data))
             .unwrap_or_default()
     }
 
     /// The text of a scalar node.
-    pub(crate) fn text_of(self, node: &Node) -> &'a str {
-        if node.flags() & IN_SOURCE != 0 {
+    #[inline(always)]
+    fn text_of(&self, node: &Node) -> &str {
+        // The flags of the end word: IN_SOURCE.
+        if node.end >> OFFSET_BITS & u32::from(IN_SOURCE >> 3) != 0 {
             let stop = node.text_stop();
             stop.checked_sub(node.data as usize)
-                .and_then(|start| self.source.get(start..stop))
+                .and_then(|start| self.source().get(start..stop))
                 .unwrap_or_default()
         } else {
             self.arena_str(node.data)
         }
     }
 
-    pub(crate) fn text(self, id: NodeId) -> Option<&'a str> {
-        let node = self.node(id);
+    #[inline]
+    fn text(&self, id: NodeId) -> Option<&str> {
+        let node = self.node_at(id);
         node.is_scalar().then(|| self.text_of(node))
     }
 
-    pub(crate) fn tag(self, id: NodeId) -> Option<&'a str> {
-        if !self.node(id).has_tag() {
+    #[inline]
+    fn tag(&self, id: NodeId) -> Option<&str> {
+        if !self.node_at(id).has_tag() {
             return None;
         }
-        let i = self.tag_nodes.binary_search(&id).ok()?;
-        Some(self.arena_str(*self.tag_strings.get(i)?))
+        let i = self.tag_nodes().binary_search(&id).ok()?;
+        Some(self.arena_str(*self.tag_strings().get(i)?))
     }
 
-    pub(crate) fn kind(self, id: NodeId) -> NodeKind<'a> {
-        let node = self.node(id);
-        match node.flags() & KIND_MASK {
+    #[inline]
+    fn kind_of(&self, id: NodeId) -> NodeKind<'_> {
+        let node = self.node_at(id);
+        match node.kind_bits() {
             SEQUENCE => NodeKind::Sequence(self.items_of(node)),
             MAPPING => NodeKind::Mapping(self.entries_of(node)),
             _ => NodeKind::Scalar(Scalar {
@@ -333,6 +381,100 @@ impl<'a> Parts<'a> {
                 tag: self.tag(id),
             }),
         }
+    }
+}
+
+impl Tree for Parts<'_> {
+    #[inline]
+    fn all_nodes(&self) -> &[Node] {
+        self.nodes
+    }
+    #[inline]
+    fn all_items(&self) -> &[NodeId] {
+        self.items
+    }
+    #[inline]
+    fn item_ends(&self) -> &[u32] {
+        self.item_ends
+    }
+    #[inline]
+    fn all_entries(&self) -> &[Entry] {
+        self.entries
+    }
+    #[inline]
+    fn entry_ends(&self) -> &[u32] {
+        self.entry_ends
+    }
+    #[inline]
+    fn arena(&self) -> &str {
+        self.arena
+    }
+    #[inline]
+    fn arena_ends(&self) -> &[u32] {
+        self.arena_ends
+    }
+    #[inline]
+    fn tag_nodes(&self) -> &[NodeId] {
+        self.tag_nodes
+    }
+    #[inline]
+    fn tag_strings(&self) -> &[u32] {
+        self.tag_strings
+    }
+    #[inline]
+    fn source(&self) -> &str {
+        self.source
+    }
+}
+
+// The sections of `Document::words`.
+const ITEMS: usize = 0;
+const ITEM_ENDS: usize = 1;
+const ENTRY_ENDS: usize = 2;
+const ARENA_ENDS: usize = 3;
+const TAG_NODES: usize = 4;
+const TAG_STRINGS: usize = 5;
+
+impl Tree for Document {
+    #[inline]
+    fn all_nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+    #[inline]
+    fn all_items(&self) -> &[NodeId] {
+        self.section(ITEMS)
+    }
+    #[inline]
+    fn item_ends(&self) -> &[u32] {
+        self.section(ITEM_ENDS)
+    }
+    #[inline]
+    fn all_entries(&self) -> &[Entry] {
+        &self.entries
+    }
+    #[inline]
+    fn entry_ends(&self) -> &[u32] {
+        self.section(ENTRY_ENDS)
+    }
+    #[inline]
+    fn arena(&self) -> &str {
+        &self.arena
+    }
+    #[inline]
+    fn arena_ends(&self) -> &[u32] {
+        self.section(ARENA_ENDS)
+    }
+    #[inline]
+    fn tag_nodes(&self) -> &[NodeId] {
+        self.section(TAG_NODES)
+    }
+    #[inline]
+    fn tag_strings(&self) -> &[u32] {
+        self.section(TAG_STRINGS)
+    }
+    #[inline]
+    fn source(&self) -> &str {
+        &self.source
     }
 }
 
@@ -383,23 +525,28 @@ impl Document {
         }
     }
 
-    pub(crate) fn parts(&self) -> Parts<'_> {
-        let section = |i: usize| -> &[u32] {
-            let start = i.checked_sub(1).map_or(0, |p| self.sections[p] as usize);
-            self.words
-                .get(start..self.sections[i] as usize)
-                .unwrap_or_default()
+    #[inline]
+    fn section(&self, index: usize) -> &[u32] {
+        let start = match index.checked_sub(1) {
+            Some(prev) => self.sections[prev] as usize,
+            None => 0,
         };
+        self.words
+            .get(start..self.sections[index] as usize)
+            .unwrap_or_default()
+    }
+
+    fn parts(&self) -> Parts<'_> {
         Parts {
             nodes: &self.nodes,
-            items: section(0),
-            item_ends: section(1),
+            items: self.section(ITEMS),
+            item_ends: self.section(ITEM_ENDS),
             entries: &self.entries,
-            entry_ends: section(2),
+            entry_ends: self.section(ENTRY_ENDS),
             arena: &self.arena,
-            arena_ends: section(3),
-            tag_nodes: section(4),
-            tag_strings: section(5),
+            arena_ends: self.section(ARENA_ENDS),
+            tag_nodes: self.section(TAG_NODES),
+            tag_strings: self.section(TAG_STRINGS),
             source: &self.source,
         }
     }
@@ -417,14 +564,17 @@ impl Document {
         }
     }
 
+    #[inline]
     pub fn span(&self, id: NodeId) -> Span {
         self.nodes[id as usize].span()
     }
 
+    #[inline]
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
-        self.parts().kind(id)
+        self.kind_of(id)
     }
 
+    #[inline]
     pub fn scalar(&self, id: NodeId) -> Option<Scalar<'_>> {
         match self.kind(id) {
             NodeKind::Scalar(scalar) => Some(scalar),
@@ -433,8 +583,9 @@ impl Document {
     }
 
     /// The text of a scalar (any scalar, null included), without building the whole view.
+    #[inline]
     pub fn scalar_text(&self, id: NodeId) -> Option<&str> {
-        self.parts().text(id)
+        self.text(id)
     }
 
     /// The text of a string-like scalar (any scalar that is not null).
@@ -446,40 +597,52 @@ impl Document {
         }
     }
 
+    #[inline]
     pub fn entries(&self, id: NodeId) -> &[Entry] {
         let node = &self.nodes[id as usize];
         if node.is_mapping() {
-            self.parts().entries_of(node)
+            self.entries_of(node)
         } else {
             &[]
         }
     }
 
+    #[inline]
     pub fn items(&self, id: NodeId) -> &[NodeId] {
         let node = &self.nodes[id as usize];
         if node.is_sequence() {
-            self.parts().items_of(node)
+            self.items_of(node)
         } else {
             &[]
         }
     }
 
+    #[inline]
     pub fn is_mapping(&self, id: NodeId) -> bool {
         self.nodes[id as usize].is_mapping()
     }
 
+    #[inline]
     pub fn is_sequence(&self, id: NodeId) -> bool {
         self.nodes[id as usize].is_sequence()
     }
 
     /// The entry of a mapping whose key is the scalar `key`.
+    #[inline]
     pub fn entry(&self, map: NodeId, key: &str) -> Option<&Entry> {
-        self.entries(map)
-            .iter()
-            .find(|e| self.scalar_text(e.key) == Some(key))
+        self.entries(map).iter().find(|e| {
+            let node = &self.nodes[e.key as usize];
+            if node.text_in_source() {
+                // Most keys: compare lengths before slicing.
+                node.data as usize == key.len() && self.text_of(node) == key
+            } else {
+                self.text(e.key) == Some(key)
+            }
+        })
     }
 
     /// The value of `key` in the mapping `map`.
+    #[inline]
     pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
         self.entry(map, key).map(|e| e.value)
     }
@@ -490,6 +653,7 @@ impl Document {
     }
 
     /// The string value of `key` in `map`.
+    #[inline]
     pub fn get_str(&self, map: NodeId, key: &str) -> Option<&str> {
         self.get(map, key).and_then(|v| self.str(v))
     }
@@ -578,7 +742,7 @@ impl Document {
         let map_span = |s: Span| Span::new(map(s.start), map(s.end));
         let mut nodes = self.nodes.to_vec();
         let mut arena = self.arena.to_string();
-        let mut arena_ends = self.parts().arena_ends.to_vec();
+        let mut arena_ends = Tree::arena_ends(self).to_vec();
         for node in &mut nodes {
             let old = *node;
             let span = map_span(node.span());
