@@ -201,7 +201,7 @@ fn check_custom(run: &Run<'_>, crds: &CrdIndex) -> Vec<Finding> {
         }
         return Vec::new();
     };
-    match crd.versions.get(version) {
+    match crd.versions.get(version).map(|v| v.schema()) {
         Some(Some(schema)) => {
             let subject = format!("the CustomResourceDefinition `{}`", crd.name);
             validate(run, schema, &subject, false)

@@ -9,7 +9,7 @@
 //! See k8s.io/apiextensions-apiserver/pkg/apiserver/schema (pruning, structural schemas).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 
@@ -22,8 +22,33 @@ pub struct Crd {
     pub object: ObjectId,
     /// `metadata.name`, e.g. `servicemonitors.monitoring.coreos.com`.
     pub name: String,
-    /// Version name -> its compiled schema (`None`: no schema, or one we cannot compile).
-    pub versions: BTreeMap<String, Option<Arc<KindSchema>>>,
+    /// Version name -> its schema.
+    pub versions: BTreeMap<String, VersionSchema>,
+}
+
+/// A CRD version's `openAPIV3Schema`, compiled when the first custom resource of that version
+/// is validated: repositories vendor large CRD bundles (istio, argo) whose kinds they never
+/// instantiate, and compiling all of them up front, on one thread, was the largest serial part
+/// of a run on the real corpus.
+pub struct VersionSchema {
+    openapi: Option<Arc<Value>>,
+    compiled: OnceLock<Option<Arc<KindSchema>>>,
+}
+
+impl VersionSchema {
+    fn new(openapi: Option<Arc<Value>>) -> VersionSchema {
+        VersionSchema {
+            openapi,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled schema; `None`: the version has no schema, or one we cannot compile.
+    pub fn schema(&self) -> Option<&Arc<KindSchema>> {
+        self.compiled
+            .get_or_init(|| self.openapi.as_deref().and_then(build))
+            .as_ref()
+    }
 }
 
 /// The CRDs of a run by (group, kind).
@@ -54,7 +79,7 @@ impl CrdIndex {
             };
             let shared = doc
                 .get_path(spec, &["validation", "openAPIV3Schema"])
-                .map(|s| to_json(doc, s));
+                .map(|s| Arc::new(to_json(doc, s)));
             let mut versions = BTreeMap::new();
             let mut names: Vec<String> = doc
                 .get(spec, "versions")
@@ -65,9 +90,9 @@ impl CrdIndex {
                             let name = doc.get_str(*v, "name")?;
                             let schema = doc
                                 .get_path(*v, &["schema", "openAPIV3Schema"])
-                                .map(|s| to_json(doc, s))
+                                .map(|s| Arc::new(to_json(doc, s)))
                                 .or_else(|| shared.clone());
-                            versions.insert(name.to_string(), schema.and_then(|s| build(&s)));
+                            versions.insert(name.to_string(), VersionSchema::new(schema));
                             Some(name.to_string())
                         })
                         .collect()
@@ -78,7 +103,7 @@ impl CrdIndex {
                 && !names.iter().any(|n| n == version)
             {
                 names.push(version.to_string());
-                versions.insert(version.to_string(), shared.as_ref().and_then(build));
+                versions.insert(version.to_string(), VersionSchema::new(shared.clone()));
             }
             // Several CRDs for one kind (test data, or versions split over files): a version
             // any of them defines is known.
