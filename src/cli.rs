@@ -68,8 +68,9 @@ pub struct Cli {
     #[arg(long, default_value = "default")]
     pub namespace: String,
 
-    /// Target Kubernetes version, e.g. 1.33: selects the schemas and which API versions are
-    /// removed or deprecated [default: the config's `kube-version`, else the newest supported].
+    /// Target Kubernetes version, e.g. 1.33: selects the schemas, which API versions are
+    /// removed or deprecated, and version-dependent resource behaviour (pod-level resources)
+    /// [default: the config's `kube-version`, else the newest supported].
     #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
     pub kube_version: Option<KubeVersion>,
 
