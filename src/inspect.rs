@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::finding::ObjectIdentity;
 use crate::lint::{LintOptions, lint};
-use crate::model::qos::{KubeVersion, compute_qos};
+use crate::model::qos::compute_qos;
 use crate::model::resources::{
-    ContainerResources, Effective, EffectiveValue, Origin, PodResources, pod_resources,
+    ContainerResources, Effective, EffectiveValue, Origin, PodResources,
 };
 use crate::model::{ContainerKind, Workspace};
 
@@ -129,16 +129,18 @@ fn kind_name(c: &ContainerResources) -> &'static str {
     }
 }
 
-/// Builds the report for every pod spec in the workspace.
-pub fn report(ws: &Workspace, version: KubeVersion) -> InspectReport {
+/// Builds the report for every pod spec in the workspace, for the run's target version (the
+/// effective resources the rules computed are reused).
+pub fn report(ws: &Workspace) -> InspectReport {
     let index = ws.resource_index();
     let workloads = ws
         .pod_specs
         .iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(i, spec)| {
             let object = &ws.objects[spec.object];
-            let pod: PodResources = pod_resources(ws, spec, version);
-            let qos = compute_qos(&pod, version);
+            let pod: &PodResources = ws.pod_resources_at(i);
+            let qos = compute_qos(pod, pod.version);
             let ordered = pod
                 .containers
                 .iter()
@@ -195,7 +197,7 @@ pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) ->
             "kubeward: note: {unreadable} file(s) or document(s) could not be read or were skipped; run `kubeward` on the same paths to see why"
         );
     }
-    let report = report(&result.workspace, result.workspace.options.kube_version());
+    let report = report(&result.workspace);
     match format {
         InspectFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &report)
@@ -352,7 +354,7 @@ spec:
             ("shop/lr.yaml", LIMIT_RANGE),
             ("shop/deploy.yaml", DEPLOYMENT),
         ]);
-        let report = report(&ws, KubeVersion::LATEST);
+        let report = report(&ws);
         assert_eq!(report.workloads.len(), 1);
         let w = &report.workloads[0];
         assert_eq!(w.qos_class, "Burstable");
@@ -395,7 +397,7 @@ spec:
             ("shop/lr.yaml", LIMIT_RANGE),
             ("shop/deploy.yaml", DEPLOYMENT),
         ]);
-        let text = human(&report(&ws, KubeVersion::LATEST));
+        let text = human(&report(&ws));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "Deployment shop/checkout  (shop/deploy.yaml:2)");
         assert!(lines[1].starts_with("  QoS class: Burstable ("), "{text}");
