@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::finding::Severity;
 use crate::load::{json::to_json, parse_yaml};
 
-include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
+use crate::rule_id::RuleId;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +37,10 @@ pub struct CatalogueEntry {
     pub help: Option<String>,
     #[serde(default)]
     pub examples: Option<Examples>,
+    /// Built-in rules: how the rule is checked (a type under `crate::rules`, `source`, or
+    /// `pipeline`; read by `build.rs`, which registers the type). Not for custom policies.
+    #[serde(default)]
+    pub implementation: Option<String>,
     /// Declarative rules: which objects, pod specs or containers the schema applies to.
     #[serde(default, rename = "match")]
     pub match_: Option<crate::policy::PolicyMatch>,
@@ -108,15 +112,25 @@ pub fn parse_entry_text(text: &str) -> Result<CatalogueEntry, String> {
 pub fn catalogue() -> &'static [CatalogueEntry] {
     static CATALOGUE: OnceLock<Vec<CatalogueEntry>> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
-        CATALOGUE_SOURCES
+        RuleId::ALL
             .iter()
-            .map(|(stem, text)| {
-                parse_entry(stem, text).unwrap_or_else(|e| panic!("invalid rule catalogue: {e}"))
+            .map(|id| {
+                parse_entry(id.as_str(), id.catalogue_source())
+                    .unwrap_or_else(|e| panic!("invalid rule catalogue: {e}"))
             })
             .collect()
     })
 }
 
+/// A built-in rule's entry, by id text (`None` for custom policies and unknown ids).
 pub fn entry(id: &str) -> Option<&'static CatalogueEntry> {
-    catalogue().iter().find(|e| e.id == id)
+    id.parse::<RuleId>().ok().map(entry_of)
+}
+
+/// A built-in rule's entry.
+pub fn entry_of(id: RuleId) -> &'static CatalogueEntry {
+    // `catalogue()` holds one entry per `RuleId::ALL`, in the order of the enum's variants.
+    catalogue()
+        .get(id as usize)
+        .unwrap_or_else(|| unreachable!("one catalogue entry per rule id"))
 }

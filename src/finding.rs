@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::rule_id::{RuleId, RuleName};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -73,7 +74,7 @@ pub struct Label {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleName,
     /// `None` until the engine applies the catalogue's default severity.
     pub severity: Option<Severity>,
     pub message: String,
@@ -90,9 +91,15 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    /// A finding of a built-in rule, or of a custom policy (`RuleName::Custom`).
+    pub fn new(
+        rule: impl Into<RuleName>,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
-            rule,
+            rule: rule.into(),
             severity: None,
             message: message.into(),
             file,
@@ -146,9 +153,6 @@ impl Finding {
     }
 }
 
-/// The rule id of a crash caught at a file or object boundary (see [`internal_error`]).
-pub const INTERNAL_ERROR: &str = "internal-error";
-
 /// An `internal-error` finding: kubeward panicked while `during` (e.g. "loading this file",
 /// "rule `x` checking Deployment default/web"). The panic was caught at the boundary of one
 /// file or one object, so the other files' findings are still reported.
@@ -164,14 +168,14 @@ pub fn internal_error(
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("unknown panic");
     Finding::new(
-        INTERNAL_ERROR,
+        RuleId::InternalError,
         file,
         span,
         format!("kubeward crashed while {during}: {detail}"),
     )
     .label("kubeward stopped here")
     .help(
-        "this is a bug in kubeward, not in the manifest: please report it with this file;          the other files were still linted",
+        "this is a bug in kubeward, not in the manifest: please report it with this file; the other files were still linted",
     )
 }
 
@@ -195,7 +199,7 @@ mod tests {
     #[test]
     fn stable_hash_is_stable_and_separates_parts() {
         // Pinned value: changing the hash would invalidate every user's baseline.
-        assert_eq!(stable_hash(&["a", "b"]), stable_hash(&["a", "b"]));
+        assert_eq!(stable_hash(&["a", "b"]), "d2b371819297f98a");
         assert_ne!(stable_hash(&["ab", ""]), stable_hash(&["a", "b"]));
         assert_eq!(stable_hash(&[]), "cbf29ce484222325");
     }

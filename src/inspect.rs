@@ -16,6 +16,7 @@ use crate::model::resources::{
     ContainerResources, Effective, EffectiveValue, Origin, PodResources,
 };
 use crate::model::{ContainerKind, Workspace};
+use crate::rule_id::RuleId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InspectFormat {
@@ -190,7 +191,12 @@ pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) ->
     let unreadable = result
         .findings
         .iter()
-        .filter(|f| matches!(f.rule, "parse-error" | "io-error" | "template-skipped"))
+        .filter(|f| {
+            matches!(
+                f.rule.builtin(),
+                Some(RuleId::ParseError | RuleId::IoError | RuleId::TemplateSkipped)
+            )
+        })
         .count();
     if unreadable > 0 {
         eprintln!(

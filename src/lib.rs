@@ -18,6 +18,7 @@ pub mod policy;
 pub mod redact;
 pub mod registry;
 pub mod report;
+pub mod rule_id;
 pub mod rules;
 pub mod schema;
 pub mod secrets;

@@ -18,6 +18,7 @@ use crate::load::{Loaded, ProblemKind, parse_yaml};
 use crate::model::{FileKind, LoadedFile, Workspace, WorkspaceOptions};
 use crate::redact::Redactions;
 use crate::registry::Registry;
+use crate::rule_id::RuleId;
 use crate::rules::run_rules;
 use crate::source::{DecodeError, SourceFile, Span, decode};
 
@@ -244,7 +245,7 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
         Err(message) => {
             let source = SourceFile::new(&input.display, "");
             let finding = Finding::new(
-                "io-error",
+                RuleId::IoError,
                 file_id,
                 Span::default(),
                 format!("cannot read this file: {message}"),
@@ -269,9 +270,14 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
                     "save the file as UTF-8 (Kubernetes reads manifests as UTF-8)",
                 ),
             };
-            let finding = Finding::new("parse-error", file_id, Span::new(offset, offset), message)
-                .label("first bad byte")
-                .help(help);
+            let finding = Finding::new(
+                RuleId::ParseError,
+                file_id,
+                Span::new(offset, offset),
+                message,
+            )
+            .label("first bad byte")
+            .help(help);
             return (empty_file(source), vec![finding]);
         }
     };
@@ -289,7 +295,7 @@ fn load_input(file_id: usize, input: &Input, stdin: Option<&[u8]>) -> (LoadedFil
     }
     let loaded = parse_yaml(&source.text);
     let findings = load_findings(file_id, input, &source, &loaded);
-    let documents = if findings.iter().any(|f| f.rule == "template-skipped") {
+    let documents = if findings.iter().any(|f| f.rule == RuleId::TemplateSkipped) {
         Vec::new()
     } else {
         loaded.documents
@@ -385,7 +391,7 @@ fn load_findings(
     {
         return vec![
             Finding::new(
-                "template-skipped",
+                RuleId::TemplateSkipped,
                 file_id,
                 Span::new(at, at + 2),
                 "this file is a Helm or Go template, not a manifest: it was not linted",
@@ -407,8 +413,8 @@ fn load_findings(
         })
         .map(|problem| {
             let rule = match problem.kind {
-                ProblemKind::Syntax => "parse-error",
-                ProblemKind::DuplicateKey => "duplicate-key",
+                ProblemKind::Syntax => RuleId::ParseError,
+                ProblemKind::DuplicateKey => RuleId::DuplicateKey,
             };
             let mut finding = Finding::new(rule, file_id, problem.span, problem.message.clone());
             finding = match problem.kind {
@@ -442,7 +448,7 @@ mod tests {
         assert_eq!(file.source.path, "deploy/app.yaml");
         assert!(file.documents.is_empty());
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].rule, "internal-error");
+        assert_eq!(findings[0].rule, RuleId::InternalError);
         assert_eq!(findings[0].file, 3);
         assert_eq!(
             findings[0].message,

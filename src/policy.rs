@@ -15,7 +15,8 @@ use crate::finding::Finding;
 use crate::load::NodeId;
 use crate::load::json::to_json_with;
 use crate::load::locate::{first_key_span, join_path, locate};
-use crate::rules::{ObjectContext, Rule};
+use crate::rule_id::RuleName;
+use crate::rules::{ObjectContext, Rule, RuleIdentity};
 use crate::source::Span;
 
 /// What a declarative rule applies to.
@@ -44,7 +45,7 @@ pub struct PolicyMatch {
 
 /// A compiled declarative rule.
 pub struct PolicyRule {
-    id: &'static str,
+    id: RuleName,
     summary: String,
     help: Option<String>,
     matcher: PolicyMatch,
@@ -57,9 +58,9 @@ pub struct PolicyRule {
 }
 
 impl PolicyRule {
-    /// Compiles a catalogue entry that has `match` and `schema`. `id` must outlive the run
-    /// (built-in ids are static; custom policy ids are leaked once per run).
-    pub fn new(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+    /// Compiles a catalogue entry that has `match` and `schema`. A custom policy's id must
+    /// outlive the run (it is leaked once per run).
+    pub fn new(id: RuleName, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
         let rule = PolicyRule::new_lazy(id, entry)?;
         let validator = compile(&rule.schema)?;
         let _ = rule.validator.set(Some(validator));
@@ -70,7 +71,7 @@ impl PolicyRule {
     /// comes, so a run that meets none (a pre-commit run on a few files) never pays for it.
     /// Built-in schemas are compiled by the test suite; users' policies go through
     /// [`PolicyRule::new`], which reports a bad schema at once.
-    pub fn new_lazy(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+    pub fn new_lazy(id: RuleName, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
         let schema = entry.schema.clone().ok_or("a policy needs a `schema`")?;
         let matcher = entry.match_.clone().ok_or("a policy needs a `match`")?;
         if matcher.pod_spec && matcher.container {
@@ -290,11 +291,13 @@ fn describe(kind: &ValidationErrorKind) -> Option<String> {
     })
 }
 
-impl Rule for PolicyRule {
-    fn id(&self) -> &'static str {
+impl RuleIdentity for PolicyRule {
+    fn id(&self) -> RuleName {
         self.id
     }
+}
 
+impl Rule for PolicyRule {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !self.object_matches(cx) {
             return;
@@ -330,8 +333,8 @@ mod tests {
             .iter()
             .filter(|e| e.schema.is_some());
         for entry in declarative {
-            let id: &'static str = Box::leak(entry.id.clone().into_boxed_str());
-            if let Err(e) = PolicyRule::new(id, entry) {
+            let id = entry.id.parse().expect("built-in id");
+            if let Err(e) = PolicyRule::new(RuleName::Builtin(id), entry) {
                 panic!("rules/{}.yaml: {e}", entry.id);
             }
         }

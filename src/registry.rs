@@ -9,13 +9,14 @@ use crate::config::{Config, Level};
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::policy::PolicyRule;
-use crate::rules::{PIPELINE_RULES, Rule, SOURCE_RULES, builtin_rules};
+use crate::rule_id::RuleName;
+use crate::rules::{Rule, builtin_rules, non_check_rules};
 use crate::suggest::hint;
 
 /// What the registry knows of each rule.
 #[derive(Debug, Clone)]
 pub struct RuleInfo {
-    pub id: &'static str,
+    pub id: RuleName,
     pub default_severity: Severity,
     /// `None`: switched off by the config.
     pub effective: Option<Severity>,
@@ -47,7 +48,11 @@ impl Registry {
         let mut rules = builtin_rules();
         for entry in catalogue::catalogue().iter().filter(|e| e.schema.is_some()) {
             // Compiled on first use: startup stays short (`PolicyRule::new_lazy`).
-            let rule = PolicyRule::new_lazy(entry.id.as_str(), entry).map_err(|message| {
+            let id = entry.id.parse().map_err(|_| Error::Policy {
+                path: format!("rules/{}.yaml", entry.id),
+                message: "not a built-in rule id".to_string(),
+            })?;
+            let rule = PolicyRule::new_lazy(RuleName::Builtin(id), entry).map_err(|message| {
                 Error::Policy {
                     path: format!("rules/{}.yaml", entry.id),
                     message,
@@ -56,16 +61,15 @@ impl Registry {
             rules.push(Box::new(rule));
         }
         let mut infos: BTreeMap<&'static str, RuleInfo> = BTreeMap::new();
-        let known: Vec<&'static str> = rules
+        let known: Vec<RuleName> = rules
             .iter()
             .map(|r| r.id())
-            .chain(SOURCE_RULES.iter().copied())
-            .chain(PIPELINE_RULES.iter().copied())
+            .chain(non_check_rules().map(RuleName::Builtin))
             .collect();
         for id in known {
-            let entry = catalogue::entry(id);
+            let entry = catalogue::entry(id.as_str());
             infos.insert(
-                id,
+                id.as_str(),
                 RuleInfo {
                     id,
                     default_severity: entry
@@ -88,6 +92,13 @@ impl Registry {
             };
             let text = std::fs::read_to_string(path).map_err(|e| policy_error(e.to_string()))?;
             let entry = parse_entry_text(&text).map_err(policy_error)?;
+            if entry.implementation.is_some() {
+                return Err(policy_error(
+                    "`implementation` is for built-in rules; a custom policy is checked by its \
+                     `schema`"
+                        .to_string(),
+                ));
+            }
             if infos.contains_key(entry.id.as_str()) {
                 return Err(policy_error(format!(
                     "id `{}` is already a rule; choose another id",
@@ -96,12 +107,14 @@ impl Registry {
             }
             // Rule ids are `&'static str` everywhere; a custom policy's id lives for the run.
             let id: &'static str = Box::leak(entry.id.clone().into_boxed_str());
-            rules.push(Box::new(PolicyRule::new(id, &entry).map_err(policy_error)?));
+            rules.push(Box::new(
+                PolicyRule::new(RuleName::Custom(id), &entry).map_err(policy_error)?,
+            ));
             custom_entries.push(entry.clone());
             infos.insert(
                 id,
                 RuleInfo {
-                    id,
+                    id: RuleName::Custom(id),
                     default_severity: entry.default_severity(),
                     effective: None,
                     configured: false,
@@ -124,7 +137,7 @@ impl Registry {
             if let Level::Severity(severity) = setting.level {
                 info.default_severity = severity;
             }
-            if let Some(rule) = rules.iter_mut().find(|r| r.id() == id) {
+            if let Some(rule) = rules.iter_mut().find(|r| r.id().as_str() == id) {
                 rule.configure(&setting.params)
                     .map_err(|message| config.error(setting.value_span, &message))?;
             } else if let Some(key) = setting.params.keys().next() {
@@ -137,7 +150,7 @@ impl Registry {
         for info in infos.values_mut() {
             let level = config
                 .rules
-                .get(info.id)
+                .get(info.id.as_str())
                 .map_or(Level::Default, |s| s.level);
             info.effective = match level {
                 Level::Off => None,
@@ -145,7 +158,11 @@ impl Registry {
             };
         }
         // Switched-off rules do not run at all.
-        rules.retain(|r| infos.get(r.id()).is_some_and(|i| i.effective.is_some()));
+        rules.retain(|r| {
+            infos
+                .get(r.id().as_str())
+                .is_some_and(|i| i.effective.is_some())
+        });
         Ok(Registry {
             rules,
             infos,
@@ -157,7 +174,7 @@ impl Registry {
     /// drops findings of rules the config switched off.
     pub fn resolve(&self, findings: &mut Vec<Finding>) {
         findings.retain_mut(|finding| {
-            let Some(info) = self.infos.get(finding.rule) else {
+            let Some(info) = self.infos.get(finding.rule.as_str()) else {
                 finding.severity = finding.severity.or(Some(Severity::Error));
                 return true;
             };
@@ -183,8 +200,7 @@ impl Registry {
 }
 
 fn known_ids(rules: &[Box<dyn Rule>]) -> Vec<&'static str> {
-    let mut ids: Vec<&'static str> = rules.iter().map(|r| r.id()).collect();
-    ids.extend(SOURCE_RULES);
-    ids.extend(PIPELINE_RULES);
+    let mut ids: Vec<&'static str> = rules.iter().map(|r| r.id().as_str()).collect();
+    ids.extend(non_check_rules().map(|id| id.as_str()));
     ids
 }

@@ -13,6 +13,7 @@
 use crate::finding::{FileId, Finding};
 use crate::model::Workspace;
 use crate::registry::Registry;
+use crate::rule_id::RuleId;
 use crate::source::{SourceFile, Span};
 use crate::suggest::hint;
 
@@ -49,7 +50,7 @@ pub fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Finding>) {
                 && finding.span.start <= s.scope.end
         }) {
             for (rule, used) in &mut s.rules {
-                if rule == finding.rule {
+                if rule == finding.rule.as_str() {
                     *used = true;
                     hidden = true;
                 }
@@ -72,7 +73,7 @@ pub fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Finding>) {
                 )
             };
             findings.push(
-                Finding::new("unused-suppression", s.file, s.at, message)
+                Finding::new(RuleId::UnusedSuppression, s.file, s.at, message)
                     .label("unused")
                     .help("remove it, or fix the rule id; stale suppressions hide future problems"),
             );

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use kubeward::finding::Finding;
 use kubeward::lint::{LintOptions, lint};
 use kubeward::registry::Registry;
-use kubeward::rules::{ObjectContext, Rule};
+use kubeward::rule_id::RuleName;
+use kubeward::rules::{ObjectContext, Rule, RuleIdentity};
 
 /// A pod that only `latest-image-tag` fires on (it has requests and limits, and runs once, so
 /// needs no probes): each test checks that the file is still linted by finding that one rule.
@@ -492,11 +493,13 @@ fn unreadable_files_are_io_errors() {
 /// A rule with a bug: it panics on objects named `boom`.
 struct PanickingRule;
 
-impl Rule for PanickingRule {
-    fn id(&self) -> &'static str {
-        "test-panicking-rule"
+impl RuleIdentity for PanickingRule {
+    fn id(&self) -> RuleName {
+        RuleName::Custom("test-panicking-rule")
     }
+}
 
+impl Rule for PanickingRule {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         out.push(cx.finding(self.id(), cx.object.kind_span, "partial"));
         if cx.object.name.as_deref() == Some("boom") {
@@ -530,11 +533,11 @@ fn a_panicking_rule_becomes_an_internal_error_and_other_files_are_linted() {
             .filter(|f| result.workspace.source(f.file).path.ends_with(name))
             .collect()
     };
-    let a: Vec<&str> = of("a.yaml").iter().map(|f| f.rule).collect();
+    let a: Vec<&str> = of("a.yaml").iter().map(|f| f.rule.as_str()).collect();
     // Sorted by position: the rule's finding is at `kind`, line 2; the image on line 8.
     assert_eq!(a, ["test-panicking-rule", "latest-image-tag"]);
     let b = of("b.yaml");
-    let rules: Vec<&str> = b.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = b.iter().map(|f| f.rule.as_str()).collect();
     // The crashing rule's partial finding is dropped; the other rules' findings stay.
     assert_eq!(rules, ["internal-error", "latest-image-tag"], "{b:?}");
     let crash = b[0];

@@ -388,7 +388,12 @@ fn context_files_are_seen_by_rules_but_not_reported() {
     let reported: Vec<(&str, &str)> = result
         .findings
         .iter()
-        .map(|f| (result.workspace.source(f.file).path.as_str(), f.rule))
+        .map(|f| {
+            (
+                result.workspace.source(f.file).path.as_str(),
+                f.rule.as_str(),
+            )
+        })
         .collect();
     assert_eq!(reported, [(web.as_str(), "latest-image-tag")]);
     assert_eq!(result.reported_files().count(), 2);

@@ -2,6 +2,7 @@
 //! test binary: the log of loaded schemas is process-wide.
 
 use kubeward::lint::{LintOptions, lint};
+use kubeward::rule_id::RuleId;
 use kubeward::schema::loaded_schemas;
 
 #[test]
@@ -14,7 +15,12 @@ fn linting_one_file_loads_only_its_kinds_schema() {
         ..LintOptions::default()
     })
     .expect("lint");
-    assert!(result.findings.iter().any(|f| f.rule == "schema-violation"));
+    assert!(
+        result
+            .findings
+            .iter()
+            .any(|f| f.rule == RuleId::SchemaViolation)
+    );
     // The file holds a Deployment and a Service: two schemas of the 212 embedded, each once
     // although several rules and threads asked for them.
     let mut loaded = loaded_schemas();

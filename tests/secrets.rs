@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use kubeward::lint::{LintOptions, LintResult, lint};
 use kubeward::report::{Format, HumanOptions, fingerprint, write_report};
+use kubeward::rule_id::RuleId;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -174,7 +175,7 @@ fn fingerprints_of_secret_findings_do_not_hash_the_value() {
         let finding = result
             .findings
             .iter()
-            .find(|f| f.rule == "plaintext-secret-env")
+            .find(|f| f.rule == RuleId::PlaintextSecretEnv)
             .expect("plaintext-secret-env fires");
         fingerprint(&result, finding)
     };
@@ -206,7 +207,7 @@ fn files_named_explicitly_that_gitignore_ignores_are_not_committed() {
         run(&[path.to_path_buf()])
             .findings
             .iter()
-            .map(|f| f.rule)
+            .map(|f| f.rule.as_str())
             .collect()
     };
     assert!(rules(&committed).contains(&"committed-secret"));
@@ -242,7 +243,7 @@ fn secrets_over_one_mebibyte_are_rejected() {
         run(&[path.to_path_buf()])
             .findings
             .iter()
-            .filter(|f| f.rule == "secret-type-keys" && f.message.contains("1 MiB"))
+            .filter(|f| f.rule == RuleId::SecretTypeKeys && f.message.contains("1 MiB"))
             .count()
     };
     assert_eq!(size_findings(&over), 1);
@@ -279,7 +280,7 @@ fn dockerfiles_are_found_in_walks_and_parsed_not_loaded_as_yaml() {
                 .unwrap()
                 .to_string_lossy()
                 .to_string();
-            (name, f.rule)
+            (name, f.rule.as_str())
         })
         .collect();
     found.sort();
@@ -301,7 +302,7 @@ fn texts_that_quote_a_secret_are_scrubbed() {
     let result = run(&[path]);
     let mut findings = vec![
         kubeward::finding::Finding::new(
-            "example",
+            kubeward::rule_id::RuleName::Custom("example"),
             0,
             kubeward::source::Span::default(),
             "value `hunter2-for-real` of container `api` is wrong",
@@ -331,7 +332,7 @@ fn dockerfile_fingerprints_survive_a_rotated_secret() {
         let finding = result
             .findings
             .iter()
-            .find(|f| f.rule == "dockerfile-secret")
+            .find(|f| f.rule == RuleId::DockerfileSecret)
             .expect("dockerfile-secret fires");
         fingerprint(&result, finding)
     };

@@ -129,7 +129,10 @@ pub fn write_summary(
     }
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in &result.findings {
-        by_rule.entry(finding.rule).or_default().push(finding);
+        by_rule
+            .entry(finding.rule.as_str())
+            .or_default()
+            .push(finding);
     }
     writeln!(out, "| rule | severity | findings | files | summary |")?;
     writeln!(out, "| --- | --- | ---: | ---: | --- |")?;

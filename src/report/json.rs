@@ -50,7 +50,7 @@ pub fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
         .map(|f| {
             let (start, end) = positions(result, f);
             JsonFinding {
-                rule: f.rule,
+                rule: f.rule.as_str(),
                 severity: f.effective_severity(),
                 message: &f.message,
                 path: &result.workspace.source(f.file).path,

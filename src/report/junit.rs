@@ -95,7 +95,7 @@ pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std
             writeln!(
                 out,
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
-                escape_xml(finding.rule),
+                escape_xml(finding.rule.as_str()),
                 escape_xml(&format!(
                     "{severity}[{}] line {}: {}",
                     finding.rule, start.line, finding.message

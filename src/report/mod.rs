@@ -137,7 +137,7 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
         .unwrap_or_default();
     // `./deploy/a.yaml` and `deploy/a.yaml` are the same file to the user.
     let path = source.path.trim_start_matches("./");
-    stable_hash(&[finding.rule, path, &object, &content])
+    stable_hash(&[finding.rule.as_str(), path, &object, &content])
 }
 
 /// Where a secret is, without the secret: the YAML key path of the span (list items by name

@@ -309,7 +309,7 @@ fn sarif_result(
         serde_json::Value::String(fingerprint(result, finding)),
     );
     SarifResult {
-        rule_id: finding.rule,
+        rule_id: finding.rule.as_str(),
         rule_index,
         level: level(finding.effective_severity()),
         message: Text {
@@ -338,7 +338,7 @@ pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std
         .findings
         .iter()
         .map(|finding| {
-            let index = entries.iter().position(|e| e.id == finding.rule);
+            let index = entries.iter().position(|e| e.id == finding.rule.as_str());
             sarif_result(result, root, index, finding)
         })
         .collect();

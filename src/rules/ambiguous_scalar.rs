@@ -14,12 +14,15 @@ use super::{ObjectContext, Rule};
 use crate::finding::{Finding, Severity};
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, NodeKind, Scalar, Style};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::schema::walk::{Seg, kubeward_type, schema_at, types};
 use crate::schema::{Lookup, lookup};
 
+#[derive(Default)]
 pub struct AmbiguousScalar;
 
-const ID: &str = "ambiguous-scalar";
+const ID: RuleId = <AmbiguousScalar as HasRuleId>::ID;
 
 /// go-yaml v2's YAML 1.1 booleans that YAML 1.2 reads as strings (`true`/`false` in any case
 /// form are booleans to both).
@@ -125,10 +128,6 @@ fn want(schema: Option<&serde_json::Value>, path: &[Seg]) -> Want {
 }
 
 impl Rule for AmbiguousScalar {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         let version = cx.ws.options.kube_version();

@@ -11,6 +11,8 @@
 use super::{ObjectContext, Rule};
 use crate::config::KubeVersion;
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
 /// One deprecated API: `kind` `"*"` stands for every kind of the apiVersion.
 struct Deprecation {
@@ -185,10 +187,12 @@ fn help(d: &Deprecation, kind: &str) -> String {
     text
 }
 
+#[derive(Default)]
 pub struct RemovedApiVersion;
+#[derive(Default)]
 pub struct DeprecatedApiVersion;
 
-fn check(cx: &ObjectContext<'_>, want: ApiStatus, id: &'static str, out: &mut Vec<Finding>) {
+fn check(cx: &ObjectContext<'_>, want: ApiStatus, id: RuleId, out: &mut Vec<Finding>) {
     let object = cx.object;
     let version = cx.ws.options.kube_version();
     if status(version, &object.api_version, &object.kind) != want {
@@ -233,22 +237,14 @@ fn check(cx: &ObjectContext<'_>, want: ApiStatus, id: &'static str, out: &mut Ve
 }
 
 impl Rule for RemovedApiVersion {
-    fn id(&self) -> &'static str {
-        "removed-api-version"
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
-        check(cx, ApiStatus::Removed, "removed-api-version", out);
+        check(cx, ApiStatus::Removed, <Self as HasRuleId>::ID, out);
     }
 }
 
 impl Rule for DeprecatedApiVersion {
-    fn id(&self) -> &'static str {
-        "deprecated-api-version"
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
-        check(cx, ApiStatus::Deprecated, "deprecated-api-version", out);
+        check(cx, ApiStatus::Deprecated, <Self as HasRuleId>::ID, out);
     }
 }
 

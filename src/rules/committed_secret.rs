@@ -5,14 +5,17 @@
 
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secret_entries};
 use crate::secrets::docker::parse_docker_config;
 use crate::secrets::sites::is_secret;
 use crate::secrets::values::{is_placeholder, is_reference};
 
+#[derive(Default)]
 pub struct CommittedSecret;
 
-const ID: &str = "committed-secret";
+const ID: RuleId = <CommittedSecret as HasRuleId>::ID;
 
 /// A value someone could use: filled, and not a placeholder or a template reference.
 fn is_real(entry: &SecretEntry) -> bool {
@@ -72,10 +75,6 @@ fn describe(secret_type: &str, entries: &[SecretEntry]) -> Option<String> {
 const MAX_KEYS_SHOWN: usize = 6;
 
 impl Rule for CommittedSecret {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !is_secret(cx.object) || cx.ws.files[cx.object.file].git_ignored {
             return;

@@ -16,13 +16,16 @@ use crate::finding::{Finding, Severity};
 use crate::load::{Document, NodeId};
 use crate::model::secret_index::{ConfigKind, Keys, SecretIndex};
 use crate::model::{Object, Workspace};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::sites::is_openfaas_function;
 use crate::secrets::values::is_reference;
 use crate::suggest::edit_distance_within;
 
+#[derive(Default)]
 pub struct DanglingReference;
 
-const ID: &str = "dangling-reference";
+const ID: RuleId = <DanglingReference as HasRuleId>::ID;
 
 /// One reference to a Secret or ConfigMap.
 #[derive(Debug, Clone)]
@@ -380,10 +383,6 @@ fn misnamed_secret_volumes(ws: &Workspace, object: &Object, pod: NodeId, out: &m
 }
 
 impl Rule for DanglingReference {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         let index = ws.secret_index();
         for pod in &ws.pod_specs {

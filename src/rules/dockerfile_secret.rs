@@ -4,18 +4,17 @@
 use super::Rule;
 use crate::finding::Finding;
 use crate::model::Workspace;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::is_dockerfile_secret;
 
+#[derive(Default)]
 pub struct DockerfileSecret;
 
-const ID: &str = "dockerfile-secret";
+const ID: RuleId = <DockerfileSecret as HasRuleId>::ID;
 
 impl Rule for DockerfileSecret {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         for (file, loaded) in ws.files.iter().enumerate() {
             let Some(dockerfile) = loaded.dockerfile() else {

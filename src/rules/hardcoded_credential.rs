@@ -5,6 +5,8 @@
 //! vars (`plaintext-secret-env`), secret-named ConfigMap keys (`secret-in-configmap`),
 //! secret-named Dockerfile variables (`dockerfile-secret`).
 
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use std::collections::HashSet;
 
 use super::{ObjectContext, Rule};
@@ -18,9 +20,10 @@ use crate::secrets::sites::{
     scalar_values,
 };
 
+#[derive(Default)]
 pub struct HardcodedCredential;
 
-const ID: &str = "hardcoded-credential";
+const ID: RuleId = <HardcodedCredential as HasRuleId>::ID;
 
 const HELP: &str = "remove it and rotate it (it stays in the repository's history); keep it in a \
                     Secret created out of band (or a SealedSecret, ExternalSecret or SOPS file) \
@@ -70,10 +73,6 @@ fn capitalize(text: &str) -> String {
 }
 
 impl Rule for HardcodedCredential {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if is_secret(cx.object) {
             return;

@@ -3,16 +3,15 @@
 use super::latest_image_tag::{FloatingTag, floating_tag};
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
+#[derive(Default)]
 pub struct ImagePullPolicy;
 
-const ID: &str = "image-pull-policy";
+const ID: RuleId = <ImagePullPolicy as HasRuleId>::ID;
 
 impl Rule for ImagePullPolicy {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {

@@ -3,6 +3,8 @@
 //! ServiceAccount lists a pull secret for that registry. Registry matching follows the
 //! kubelet's keyring ([`crate::secrets::docker::registry_serves`]).
 
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use std::collections::BTreeSet;
 
 use super::Rule;
@@ -13,15 +15,12 @@ use crate::model::{ObjectKey, Workspace};
 use crate::secrets::docker::{image_location, registry_serves};
 use crate::secrets::values::is_reference;
 
+#[derive(Default)]
 pub struct ImagePullSecretMissing;
 
-const ID: &str = "image-pull-secret-missing";
+const ID: RuleId = <ImagePullSecretMissing as HasRuleId>::ID;
 
 impl Rule for ImagePullSecretMissing {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         let index = ws.secret_index();
         for pod in &ws.pod_specs {

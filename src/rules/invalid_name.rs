@@ -13,11 +13,14 @@ use super::probes::is_placeholder;
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
 use crate::load::{Document, NodeId, NodeKind};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::schema::is_builtin_api_group;
 
+#[derive(Default)]
 pub struct InvalidName;
 
-const ID: &str = "invalid-name";
+const ID: RuleId = <InvalidName as HasRuleId>::ID;
 
 const DNS1123_LABEL_MAX: usize = 63;
 const DNS1123_SUBDOMAIN_MAX: usize = 253;
@@ -225,10 +228,6 @@ fn object_name_check(kind: &str, name: &str) -> Option<(String, &'static str, us
 }
 
 impl Rule for InvalidName {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let object = cx.object;
         if !is_builtin_api_group(&object.group) {

@@ -2,10 +2,13 @@
 
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
+#[derive(Default)]
 pub struct LatestImageTag;
 
-const ID: &str = "latest-image-tag";
+const ID: RuleId = <LatestImageTag as HasRuleId>::ID;
 
 /// The tag of an image reference, if any: the part after the last `:` that follows the last
 /// `/` (a `:` before it belongs to a registry port, `registry:5000/app`).
@@ -43,10 +46,6 @@ pub(crate) fn floating_tag(image: &str) -> Option<FloatingTag> {
 }
 
 impl Rule for LatestImageTag {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use crate::finding::{Finding, internal_error};
 use crate::load::{Document, NodeId};
 use crate::model::{Object, ObjectId, PodSpecRef, Workspace};
+use crate::rule_id::{RuleId, RuleName, RuleStage};
 
 /// What a rule sees when it checks one object.
 pub struct ObjectContext<'a> {
@@ -61,7 +62,7 @@ impl ObjectContext<'_> {
     /// A finding about this object, with its identity attached.
     pub fn finding(
         &self,
-        rule: &'static str,
+        rule: impl Into<RuleName>,
         span: crate::source::Span,
         message: impl Into<String>,
     ) -> Finding {
@@ -73,9 +74,26 @@ impl ObjectContext<'_> {
 /// Guaranteed}}`), without `severity`.
 pub type RuleParams = serde_json::Map<String, serde_json::Value>;
 
-pub trait Rule: Send + Sync {
-    fn id(&self) -> &'static str;
+/// The id of a code rule, given by its catalogue entry: `build.rs` implements this for the
+/// type named in `rules/<id>.yaml`'s `implementation:`, and registers the type.
+pub trait HasRuleId {
+    const ID: RuleId;
+}
 
+/// The id a rule's findings carry: a built-in rule's [`HasRuleId::ID`], or a custom policy's.
+pub trait RuleIdentity {
+    fn id(&self) -> RuleName;
+}
+
+impl<T: HasRuleId> RuleIdentity for T {
+    fn id(&self) -> RuleName {
+        RuleName::Builtin(T::ID)
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/rule_registry.rs"));
+
+pub trait Rule: Send + Sync + RuleIdentity {
     /// Takes the rule's parameters from the config. Rules without parameters reject any.
     fn configure(&mut self, params: &RuleParams) -> Result<(), String> {
         match params.keys().next() {
@@ -92,53 +110,19 @@ pub trait Rule: Send + Sync {
     fn check_workspace(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }
 
-/// Rules reported while reading and parsing sources, before there is a workspace.
-pub const SOURCE_RULES: &[&str] = &[
-    "duplicate-key",
-    "io-error",
-    "parse-error",
-    "template-skipped",
-];
-
-/// Rules reported by the pipeline itself: suppressions that hid nothing, and crashes caught at a
-/// file or object boundary (`internal-error`).
-pub const PIPELINE_RULES: &[&str] = &["internal-error", "unused-suppression"];
-
-/// Every built-in rule that checks objects.
+/// Every built-in rule that checks objects: the code rules of the catalogue (declarative ones
+/// are added by the registry, which compiles their schemas).
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
-    vec![
-        Box::new(latest_image_tag::LatestImageTag),
-        Box::new(image_pull_policy::ImagePullPolicy),
-        Box::new(probes::MissingReadinessProbe),
-        Box::new(probes::MissingLivenessProbe),
-        Box::new(probes::LivenessWithoutReadiness),
-        Box::new(probes::InvalidProbe),
-        Box::new(probes::ProbePortNotDeclared),
-        Box::new(probes::IdenticalProbes),
-        Box::new(plaintext_secret_env::PlaintextSecretEnv),
-        Box::new(hardcoded_credential::HardcodedCredential),
-        Box::new(committed_secret::CommittedSecret),
-        Box::new(secret_data::SecretInvalidBase64),
-        Box::new(secret_data::SecretTrailingNewline),
-        Box::new(secret_type_keys::SecretTypeKeys),
-        Box::new(secret_in_configmap::SecretInConfigMap),
-        Box::new(image_pull_secret_missing::ImagePullSecretMissing),
-        Box::new(dangling_reference::DanglingReference),
-        Box::new(dockerfile_secret::DockerfileSecret),
-        Box::new(resources::invalid_quantity::InvalidQuantity),
-        Box::new(resources::limits_below_requests::LimitsBelowRequests),
-        Box::new(resources::suspicious_quantity::SuspiciousQuantity),
-        Box::new(resources::missing_resources::MissingRequests),
-        Box::new(resources::missing_resources::MissingLimits),
-        Box::new(resources::limitrange_violation::LimitRangeViolation),
-        Box::new(resources::qos_class::QosClassRule::default()),
-        Box::new(resources::resourcequota_violation::ResourceQuotaViolation),
-        Box::new(schema_violation::SchemaViolation),
-        Box::new(ambiguous_scalar::AmbiguousScalar),
-        Box::new(api_versions::RemovedApiVersion),
-        Box::new(api_versions::DeprecatedApiVersion),
-        Box::new(invalid_name::InvalidName),
-    ]
+    code_rules()
+}
+
+/// Built-in rules reported outside the rule engine (while reading sources, or by the
+/// pipeline itself).
+pub fn non_check_rules() -> impl Iterator<Item = RuleId> {
+    RuleId::ALL
+        .iter()
+        .copied()
+        .filter(|id| matches!(id.stage(), RuleStage::Source | RuleStage::Pipeline))
 }
 
 /// Ids of every built-in rule (declarative ones included), sorted.

@@ -6,15 +6,18 @@ use super::{ObjectContext, Rule};
 use crate::finding::{FileId, Finding};
 use crate::load::{Document, NodeId};
 use crate::model::Workspace;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{
     Setting, env_containers, env_settings, is_openfaas_function, map_settings,
     openfaas_stack_functions,
 };
 
+#[derive(Default)]
 pub struct PlaintextSecretEnv;
 
-const ID: &str = "plaintext-secret-env";
+const ID: RuleId = <PlaintextSecretEnv as HasRuleId>::ID;
 
 /// " (it looks like a GitHub token)" when the value has a known credential format.
 fn format_hint(value: &str) -> String {
@@ -46,10 +49,6 @@ fn openfaas_finding(file: FileId, doc: &Document, setting: &Setting, function: &
 }
 
 impl Rule for PlaintextSecretEnv {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for container in env_containers(cx.ws, cx.id) {

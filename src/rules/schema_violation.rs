@@ -9,6 +9,8 @@
 //! (`Name:` for `name`) is reported as the unknown key only, and values other rules own are
 //! left to them (see [`owned_elsewhere`]).
 
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -33,9 +35,10 @@ use crate::schema::{KindSchema, Lookup, is_builtin_api_group, lookup};
 use crate::source::Span;
 use crate::suggest::{did_you_mean, hint};
 
+#[derive(Default)]
 pub struct SchemaViolation;
 
-const ID: &str = "schema-violation";
+const ID: RuleId = <SchemaViolation as HasRuleId>::ID;
 
 /// Core-group kinds that live in manifests' repositories but are not API objects (kubeconfig
 /// files are `apiVersion: v1`, `kind: Config`; kube-scheduler's legacy policy file is
@@ -43,10 +46,6 @@ const ID: &str = "schema-violation";
 const NOT_API_OBJECTS: &[&str] = &["Config", "Policy"];
 
 impl Rule for SchemaViolation {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     /// Every object, in parallel, with what the run knows: the CRDs and the kustomize patches
     /// (both built once per run).
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {

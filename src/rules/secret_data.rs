@@ -7,20 +7,20 @@
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
 use crate::load::Style;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::data::{DataField, EntryValue, is_sops_encrypted, secret_entries};
 use crate::secrets::sites::is_secret;
 
+#[derive(Default)]
 pub struct SecretInvalidBase64;
+#[derive(Default)]
 pub struct SecretTrailingNewline;
 
-const INVALID: &str = "secret-invalid-base64";
-const NEWLINE: &str = "secret-trailing-newline";
+const INVALID: RuleId = <SecretInvalidBase64 as HasRuleId>::ID;
+const NEWLINE: RuleId = <SecretTrailingNewline as HasRuleId>::ID;
 
 impl Rule for SecretInvalidBase64 {
-    fn id(&self) -> &'static str {
-        INVALID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !is_secret(cx.object) {
             return;
@@ -96,10 +96,6 @@ fn is_single_line_with_newline(bytes: &[u8]) -> bool {
 }
 
 impl Rule for SecretTrailingNewline {
-    fn id(&self) -> &'static str {
-        NEWLINE
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !is_secret(cx.object) {
             return;

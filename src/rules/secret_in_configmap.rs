@@ -2,18 +2,17 @@
 
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{is_config_map, is_config_map_secret, map_settings};
 
+#[derive(Default)]
 pub struct SecretInConfigMap;
 
-const ID: &str = "secret-in-configmap";
+const ID: RuleId = <SecretInConfigMap as HasRuleId>::ID;
 
 impl Rule for SecretInConfigMap {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !is_config_map(cx.object) {
             return;

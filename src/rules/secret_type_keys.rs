@@ -21,6 +21,8 @@
 use super::{ObjectContext, Rule};
 use crate::finding::{Finding, Severity};
 use crate::load::NodeId;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::secrets::data::{
     DataField, EntryValue, SecretEntry, is_sops_encrypted, merged_entries, secret_entries,
 };
@@ -28,9 +30,10 @@ use crate::secrets::docker::parse_docker_config;
 use crate::secrets::sites::is_secret;
 use crate::source::Span;
 
+#[derive(Default)]
 pub struct SecretTypeKeys;
 
-const ID: &str = "secret-type-keys";
+const ID: RuleId = <SecretTypeKeys as HasRuleId>::ID;
 
 /// `core.MaxSecretSize`: 1 MiB.
 pub const MAX_SECRET_SIZE: usize = 1024 * 1024;
@@ -74,10 +77,6 @@ fn is_pem(bytes: &[u8], label_suffix: &str) -> bool {
 }
 
 impl Rule for SecretTypeKeys {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !is_secret(cx.object) {
             return;

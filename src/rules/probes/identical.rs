@@ -5,17 +5,16 @@ use super::{
     probe_entry,
 };
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
 
+#[derive(Default)]
 pub struct IdenticalProbes;
 
-const ID: &str = "identical-probes";
+const ID: RuleId = <IdenticalProbes as HasRuleId>::ID;
 
 impl Rule for IdenticalProbes {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {

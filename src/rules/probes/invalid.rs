@@ -7,19 +7,19 @@ use super::{
 };
 use crate::finding::{Finding, Severity};
 use crate::model::ContainerKind;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
 
+#[derive(Default)]
 pub struct InvalidProbe;
+#[derive(Default)]
 pub struct ProbePortNotDeclared;
 
-const INVALID_ID: &str = "invalid-probe";
-const PORT_ID: &str = "probe-port-not-declared";
+const INVALID_ID: RuleId = <InvalidProbe as HasRuleId>::ID;
+const PORT_ID: RuleId = <ProbePortNotDeclared as HasRuleId>::ID;
 
 impl Rule for InvalidProbe {
-    fn id(&self) -> &'static str {
-        INVALID_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {
@@ -85,10 +85,6 @@ impl Rule for InvalidProbe {
 }
 
 impl Rule for ProbePortNotDeclared {
-    fn id(&self) -> &'static str {
-        PORT_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {

@@ -7,21 +7,22 @@ use super::{
     pod_lifetime, probe_entry, serves_traffic,
 };
 use crate::finding::Finding;
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
 
+#[derive(Default)]
 pub struct MissingReadinessProbe;
+#[derive(Default)]
 pub struct MissingLivenessProbe;
+#[derive(Default)]
 pub struct LivenessWithoutReadiness;
 
-const READINESS_ID: &str = "missing-readiness-probe";
-const LIVENESS_ID: &str = "missing-liveness-probe";
-const LIVENESS_ONLY_ID: &str = "liveness-without-readiness";
+const READINESS_ID: RuleId = <MissingReadinessProbe as HasRuleId>::ID;
+const LIVENESS_ID: RuleId = <MissingLivenessProbe as HasRuleId>::ID;
+const LIVENESS_ONLY_ID: RuleId = <LivenessWithoutReadiness as HasRuleId>::ID;
 
 impl Rule for MissingReadinessProbe {
-    fn id(&self) -> &'static str {
-        READINESS_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {
@@ -70,10 +71,6 @@ impl Rule for MissingReadinessProbe {
 }
 
 impl Rule for MissingLivenessProbe {
-    fn id(&self) -> &'static str {
-        LIVENESS_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {
@@ -110,10 +107,6 @@ impl Rule for MissingLivenessProbe {
 }
 
 impl Rule for LivenessWithoutReadiness {
-    fn id(&self) -> &'static str {
-        LIVENESS_ONLY_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         for pod in cx.pod_specs {

@@ -9,10 +9,13 @@ use crate::model::resources::{
     LimitRangeField, ListKind, ResourceEntry, ResourceList, claim_specs, read_quantity,
 };
 use crate::model::{ContainerKind, PodSpecRef};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
+#[derive(Default)]
 pub struct InvalidQuantity;
 
-const ID: &str = "invalid-quantity";
+const ID: RuleId = <InvalidQuantity as HasRuleId>::ID;
 
 const HELP: &str = "write a Kubernetes quantity: a number with an optional suffix, such as \
                     `500m` or `0.5` (cpu), `128Mi` or `1Gi` (memory), `1e9`";
@@ -142,10 +145,6 @@ impl InvalidQuantity {
 }
 
 impl Rule for InvalidQuantity {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         for pod in cx.pod_specs {
             self.pod_spec(cx, pod, out);

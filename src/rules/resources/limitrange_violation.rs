@@ -2,6 +2,8 @@
 //! PersistentVolumeClaim that breaks a LimitRange's `min`, `max` or `maxLimitRequestRatio`
 //! in its namespace; and the API server rejects an invalid LimitRange itself.
 
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use std::collections::HashSet;
 
 use super::super::{ObjectContext, Rule};
@@ -14,9 +16,10 @@ use crate::model::resources::{
 };
 use crate::source::Span;
 
+#[derive(Default)]
 pub struct LimitRangeViolation;
 
-const ID: &str = "limitrange-violation";
+const ID: RuleId = <LimitRangeViolation as HasRuleId>::ID;
 
 /// What is checked, in message words.
 struct Subject<'a> {
@@ -259,10 +262,6 @@ impl LimitRangeViolation {
 }
 
 impl Rule for LimitRangeViolation {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if cx.object.group.is_empty() && cx.object.kind == "LimitRange" {
             self.limit_range_itself(cx, out);

@@ -6,10 +6,13 @@ use super::super::{ObjectContext, Rule};
 use super::{origin_note, pods};
 use crate::finding::Finding;
 use crate::model::resources::{Effective, Origin, RequestAboveLimit, requests_above_limits};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
+#[derive(Default)]
 pub struct LimitsBelowRequests;
 
-const ID: &str = "limits-below-requests";
+const ID: RuleId = <LimitsBelowRequests as HasRuleId>::ID;
 
 fn report(
     cx: &ObjectContext<'_>,
@@ -53,10 +56,6 @@ fn report(
 }
 
 impl Rule for LimitsBelowRequests {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         for (_, pod) in pods(cx) {
             for c in &pod.containers {

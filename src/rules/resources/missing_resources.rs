@@ -7,12 +7,16 @@ use super::super::{ObjectContext, Rule};
 use super::pods;
 use crate::finding::Finding;
 use crate::model::resources::{CPU, ContainerResources, MEMORY, PodResources, Side};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
+#[derive(Default)]
 pub struct MissingRequests;
+#[derive(Default)]
 pub struct MissingLimits;
 
-const REQUESTS_ID: &str = "missing-requests";
-const LIMITS_ID: &str = "missing-limits";
+const REQUESTS_ID: RuleId = <MissingRequests as HasRuleId>::ID;
+const LIMITS_ID: RuleId = <MissingLimits as HasRuleId>::ID;
 
 /// The resources of `wanted` the container has no value for on `side`.
 fn missing<'a>(
@@ -33,10 +37,6 @@ fn missing<'a>(
 }
 
 impl Rule for MissingRequests {
-    fn id(&self) -> &'static str {
-        REQUESTS_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         for (_, pod) in pods(cx) {
             for c in &pod.containers {
@@ -63,10 +63,6 @@ impl Rule for MissingRequests {
 }
 
 impl Rule for MissingLimits {
-    fn id(&self) -> &'static str {
-        LIMITS_ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         for (_, pod) in pods(cx) {
             for c in &pod.containers {

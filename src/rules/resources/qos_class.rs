@@ -6,6 +6,8 @@ use super::super::{ObjectContext, Rule, RuleParams};
 use super::{pod_anchor, pod_label, pods};
 use crate::finding::Finding;
 use crate::model::qos::{QosClass, compute_qos};
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 
 pub struct QosClassRule {
     minimum: QosClass,
@@ -19,13 +21,9 @@ impl Default for QosClassRule {
     }
 }
 
-const ID: &str = "qos-class";
+const ID: RuleId = <QosClassRule as HasRuleId>::ID;
 
 impl Rule for QosClassRule {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn configure(&mut self, params: &RuleParams) -> Result<(), String> {
         for (key, value) in params {
             match key.as_str() {

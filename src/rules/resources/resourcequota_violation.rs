@@ -2,6 +2,8 @@
 //! cpu or memory requires every container and init container to set it), or the workloads
 //! of a namespace need more than a quota's `hard` allows (replicas times each pod's usage).
 
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use std::collections::BTreeMap;
 
 use super::super::{ObjectContext, Rule};
@@ -15,9 +17,10 @@ use crate::model::quota::{
 };
 use crate::model::resources::Side;
 
+#[derive(Default)]
 pub struct ResourceQuotaViolation;
 
-const ID: &str = "resourcequota-violation";
+const ID: RuleId = <ResourceQuotaViolation as HasRuleId>::ID;
 
 /// Contributions listed in a totals message before "and N more".
 const SHOWN: usize = 6;
@@ -212,10 +215,6 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
 }
 
 impl Rule for ResourceQuotaViolation {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         self.admission(cx, out);
     }

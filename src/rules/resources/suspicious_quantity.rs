@@ -3,6 +3,8 @@
 //! than 256 cpu cores, a request and a limit that differ only by `M` versus `Mi`, and values
 //! Kubernetes reads as 0 (`cpu:` with no value, `cpu: "."`).
 
+use crate::rule_id::RuleId;
+use crate::rules::HasRuleId;
 use std::collections::HashSet;
 
 use super::super::{ObjectContext, Rule};
@@ -15,9 +17,10 @@ use crate::model::resources::{
 };
 use crate::source::Span;
 
+#[derive(Default)]
 pub struct SuspiciousQuantity;
 
-const ID: &str = "suspicious-quantity";
+const ID: RuleId = <SuspiciousQuantity as HasRuleId>::ID;
 
 /// Where a value sits, which decides what is odd about it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -237,10 +240,6 @@ fn percent(a: &Quantity, b: &Quantity) -> String {
 }
 
 impl Rule for SuspiciousQuantity {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         let mut seen = HashSet::new();
         for (pod, resources) in pods(cx) {
