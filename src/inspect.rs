@@ -25,14 +25,14 @@ pub enum InspectFormat {
 
 /// The JSON report, version 1 (documented in the README).
 #[derive(Debug, Serialize)]
-pub struct InspectReport {
+pub(crate) struct InspectReport {
     pub version: u32,
     pub workloads: Vec<WorkloadReport>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WorkloadReport {
+pub(crate) struct WorkloadReport {
     pub object: ObjectIdentity,
     pub path: String,
     pub line: usize,
@@ -49,7 +49,7 @@ pub struct WorkloadReport {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ContainerReport {
+pub(crate) struct ContainerReport {
     pub name: String,
     /// `container`, `init` or `sidecar`.
     #[serde(rename = "type")]
@@ -59,14 +59,14 @@ pub struct ContainerReport {
 }
 
 #[derive(Debug, Serialize)]
-pub struct RequirementsReport {
+pub(crate) struct RequirementsReport {
     pub requests: std::collections::BTreeMap<String, ValueReport>,
     pub limits: std::collections::BTreeMap<String, ValueReport>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ValueReport {
+pub(crate) struct ValueReport {
     /// The value as written where it came from (`500m`, `1Gi`).
     pub value: String,
     /// `manifest`, `request-from-limit`, `limitrange-default`,
@@ -131,7 +131,7 @@ fn kind_name(c: &ContainerResources) -> &'static str {
 
 /// Builds the report for every pod spec in the workspace, for the run's target version (the
 /// effective resources the rules computed are reused).
-pub fn report(ws: &Workspace) -> InspectReport {
+pub(crate) fn report(ws: &Workspace) -> InspectReport {
     let index = ws.resource_index();
     let workloads = ws
         .pod_specs
@@ -185,7 +185,11 @@ pub fn report(ws: &Workspace) -> InspectReport {
 }
 
 /// `kubeward inspect`: loads the paths and prints the report.
-pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) -> Result<(), Error> {
+pub(crate) fn run(
+    options: &LintOptions,
+    format: InspectFormat,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let result = lint(options)?;
     let unreadable = result
         .findings
@@ -213,7 +217,7 @@ pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) ->
 
 /// The readable form: a header per workload, its QoS class and why, and a table of
 /// containers, resources, values and their sources.
-pub fn human(report: &InspectReport) -> String {
+pub(crate) fn human(report: &InspectReport) -> String {
     let mut text = String::new();
     if report.workloads.is_empty() {
         text.push_str("no workloads with pod templates found\n");

@@ -43,7 +43,7 @@ pub struct PolicyMatch {
 }
 
 /// A compiled declarative rule.
-pub struct PolicyRule {
+pub(crate) struct PolicyRule {
     id: &'static str,
     summary: String,
     help: Option<String>,
@@ -59,7 +59,7 @@ pub struct PolicyRule {
 impl PolicyRule {
     /// Compiles a catalogue entry that has `match` and `schema`. `id` must outlive the run
     /// (built-in ids are static; custom policy ids are leaked once per run).
-    pub fn new(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+    pub(crate) fn new(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
         let rule = PolicyRule::new_lazy(id, entry)?;
         let validator = compile(&rule.schema)?;
         let _ = rule.validator.set(Some(validator));
@@ -70,7 +70,7 @@ impl PolicyRule {
     /// comes, so a run that meets none (a pre-commit run on a few files) never pays for it.
     /// Built-in schemas are compiled by the test suite; users' policies go through
     /// [`PolicyRule::new`], which reports a bad schema at once.
-    pub fn new_lazy(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+    pub(crate) fn new_lazy(id: &'static str, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
         let schema = entry.schema.clone().ok_or("a policy needs a `schema`")?;
         let matcher = entry.match_.clone().ok_or("a policy needs a `match`")?;
         if matcher.pod_spec && matcher.container {

@@ -33,7 +33,7 @@ use crate::secrets::values::is_literal_secret;
 use crate::source::Span;
 
 /// What replaces a secret in messages.
-pub const MASK: &str = "*****";
+pub(crate) const MASK: &str = "*****";
 
 /// Texts shorter than this are not scrubbed from messages (they would match ordinary words);
 /// rules never quote values anyway.
@@ -318,7 +318,7 @@ fn merge(mut spans: Vec<Span>) -> Vec<Span> {
 /// Replaces every character inside `spans` (except line breaks) by a mask of the same UTF-8
 /// length and display width: `*` for ASCII, `·` (2 bytes), `∗` (3 bytes), `*` and a zero-width
 /// space (4 bytes). Spans are clamped to character boundaries.
-pub fn mask(text: &str, spans: &[Span]) -> String {
+pub(crate) fn mask(text: &str, spans: &[Span]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut spans = spans.iter().peekable();
     for (i, c) in text.char_indices() {

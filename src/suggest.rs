@@ -1,7 +1,7 @@
 //! "Did you mean" suggestions by edit distance.
 
 /// Levenshtein distance between two strings, by characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
@@ -20,7 +20,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// O(length x limit): only the diagonal band of the table that can stay within `limit` is
 /// computed, and the computation stops as soon as a row exceeds it. For matching one name
 /// against every name of a namespace, where nearly all candidates are far.
-pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+pub(crate) fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let mut a_buf = [0 as char; 64];
     let mut b_buf = [0 as char; 64];
     let (a_len, b_len) = (a.chars().count(), b.chars().count());
@@ -75,7 +75,7 @@ pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
 
 /// The closest candidate within a distance that scales with the word's length (a third of it,
 /// at least 1), comparing case-insensitively first (`Name` -> `name`).
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -101,7 +101,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// ` (did you mean `x`?)`, or nothing.
-pub fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     did_you_mean(word, candidates)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()

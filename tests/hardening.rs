@@ -6,6 +6,13 @@
 //! Also here: crashes caught at the file boundary (`internal-error`), and crash regressions found
 //! by fuzzing (`fuzz/`).
 
+// wait4 (peak RSS of a child) and mkfifo through libc: Cargo.toml denies unsafe code, the
+// library and the binary forbid it; only this test harness makes system calls itself.
+#![allow(unsafe_code)]
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -17,7 +17,7 @@ use crate::load::{Document, NodeId, NodeKind, Scalar, Style};
 use crate::schema::walk::{Seg, kubeward_type, schema_at, types};
 use crate::schema::{Lookup, lookup};
 
-pub struct AmbiguousScalar;
+pub(crate) struct AmbiguousScalar;
 
 const ID: &str = "ambiguous-scalar";
 

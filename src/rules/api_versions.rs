@@ -185,8 +185,8 @@ fn help(d: &Deprecation, kind: &str) -> String {
     text
 }
 
-pub struct RemovedApiVersion;
-pub struct DeprecatedApiVersion;
+pub(crate) struct RemovedApiVersion;
+pub(crate) struct DeprecatedApiVersion;
 
 fn check(cx: &ObjectContext<'_>, want: ApiStatus, id: &'static str, out: &mut Vec<Finding>) {
     let object = cx.object;

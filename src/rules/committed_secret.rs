@@ -10,7 +10,7 @@ use crate::secrets::docker::parse_docker_config;
 use crate::secrets::sites::is_secret;
 use crate::secrets::values::{is_placeholder, is_reference};
 
-pub struct CommittedSecret;
+pub(crate) struct CommittedSecret;
 
 const ID: &str = "committed-secret";
 

@@ -7,7 +7,7 @@ use crate::model::Workspace;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::is_dockerfile_secret;
 
-pub struct DockerfileSecret;
+pub(crate) struct DockerfileSecret;
 
 const ID: &str = "dockerfile-secret";
 

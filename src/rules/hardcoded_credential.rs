@@ -18,7 +18,7 @@ use crate::secrets::sites::{
     scalar_values,
 };
 
-pub struct HardcodedCredential;
+pub(crate) struct HardcodedCredential;
 
 const ID: &str = "hardcoded-credential";
 

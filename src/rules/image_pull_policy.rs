@@ -4,7 +4,7 @@ use super::latest_image_tag::{FloatingTag, floating_tag};
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
 
-pub struct ImagePullPolicy;
+pub(crate) struct ImagePullPolicy;
 
 const ID: &str = "image-pull-policy";
 

@@ -13,7 +13,7 @@ use crate::model::{ObjectKey, Workspace};
 use crate::secrets::docker::{image_location, registry_serves};
 use crate::secrets::values::is_reference;
 
-pub struct ImagePullSecretMissing;
+pub(crate) struct ImagePullSecretMissing;
 
 const ID: &str = "image-pull-secret-missing";
 

@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::load::{Document, NodeId, NodeKind};
 use crate::schema::is_builtin_api_group;
 
-pub struct InvalidName;
+pub(crate) struct InvalidName;
 
 const ID: &str = "invalid-name";
 

@@ -3,7 +3,7 @@
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
 
-pub struct LatestImageTag;
+pub(crate) struct LatestImageTag;
 
 const ID: &str = "latest-image-tag";
 

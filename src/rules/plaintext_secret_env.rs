@@ -12,7 +12,7 @@ use crate::secrets::sites::{
     openfaas_stack_functions,
 };
 
-pub struct PlaintextSecretEnv;
+pub(crate) struct PlaintextSecretEnv;
 
 const ID: &str = "plaintext-secret-env";
 

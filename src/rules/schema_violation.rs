@@ -33,7 +33,7 @@ use crate::schema::{KindSchema, Lookup, is_builtin_api_group, lookup};
 use crate::source::Span;
 use crate::suggest::{did_you_mean, hint};
 
-pub struct SchemaViolation;
+pub(crate) struct SchemaViolation;
 
 const ID: &str = "schema-violation";
 

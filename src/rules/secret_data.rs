@@ -10,8 +10,8 @@ use crate::load::Style;
 use crate::secrets::data::{DataField, EntryValue, is_sops_encrypted, secret_entries};
 use crate::secrets::sites::is_secret;
 
-pub struct SecretInvalidBase64;
-pub struct SecretTrailingNewline;
+pub(crate) struct SecretInvalidBase64;
+pub(crate) struct SecretTrailingNewline;
 
 const INVALID: &str = "secret-invalid-base64";
 const NEWLINE: &str = "secret-trailing-newline";

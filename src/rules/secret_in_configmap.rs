@@ -5,7 +5,7 @@ use crate::finding::Finding;
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{is_config_map, is_config_map_secret, map_settings};
 
-pub struct SecretInConfigMap;
+pub(crate) struct SecretInConfigMap;
 
 const ID: &str = "secret-in-configmap";
 

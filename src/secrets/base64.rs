@@ -12,13 +12,13 @@ use std::fmt;
 /// Why a value is not valid base64, with the offset Go's `CorruptInputError` would report
 /// (a byte offset into the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Base64Error {
+pub(crate) struct Base64Error {
     pub offset: usize,
     pub kind: Base64ErrorKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Base64ErrorKind {
+pub(crate) enum Base64ErrorKind {
     /// A byte outside the alphabet (described without printing it: it is part of a secret).
     InvalidCharacter(CharClass),
     /// The value ends in the middle of a 4-character group: padding is missing.
@@ -31,7 +31,7 @@ pub enum Base64ErrorKind {
 
 /// What kind of character broke decoding, for a message that does not leak the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CharClass {
+pub(crate) enum CharClass {
     Space,
     Tab,
     /// `-` or `_`: the URL-safe alphabet (base64url), which Kubernetes does not accept.
@@ -92,7 +92,7 @@ fn is_newline(byte: u8) -> bool {
 }
 
 /// Decodes like Go's `base64.StdEncoding.DecodeString`.
-pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
+pub(crate) fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
     let src = text.as_bytes();
     let mut out = Vec::with_capacity(src.len() / 4 * 3);
     let mut si = 0;
@@ -164,7 +164,8 @@ pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
 }
 
 /// Standard base64 with padding (what `kubectl create secret` writes).
-pub fn encode_std(bytes: &[u8]) -> String {
+#[cfg(test)]
+pub(crate) fn encode_std(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {

@@ -143,7 +143,7 @@ const METADATA_LAST_WORDS: &[&str] = &[
 ];
 
 /// The lower-case word parts of a name.
-pub fn name_words(name: &str) -> Vec<String> {
+pub(crate) fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = name.chars().collect();
@@ -174,7 +174,7 @@ pub fn name_words(name: &str) -> Vec<String> {
 }
 
 /// True when the name says its value is a secret.
-pub fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let words = name_words(name);
     let Some(last) = words.last() else {
         return false;

@@ -8,7 +8,7 @@ use regex::{Regex, RegexSet};
 use super::values::{is_placeholder, is_reference};
 
 /// One credential format.
-pub struct CredentialPattern {
+pub(crate) struct CredentialPattern {
     /// What it is, for messages: "a GitHub token".
     pub name: &'static str,
     pub regex: &'static str,
@@ -18,7 +18,7 @@ pub struct CredentialPattern {
 }
 
 /// The table. Order matters only when two patterns match the same value: the first wins.
-pub const CREDENTIAL_PATTERNS: &[CredentialPattern] = &[
+pub(crate) const CREDENTIAL_PATTERNS: &[CredentialPattern] = &[
     CredentialPattern {
         name: "a private key (PEM block)",
         // A header, optional RFC 1421 headers (`Proc-Type:`, `DEK-Info:`), then a body:
@@ -106,7 +106,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 
 /// A credential found in a text: which pattern, and where (byte range in the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CredentialMatch {
+pub(crate) struct CredentialMatch {
     pub pattern: &'static CredentialPattern,
     pub start: usize,
     pub end: usize,
@@ -140,7 +140,7 @@ fn looks_fake(text: &str) -> bool {
 }
 
 /// Every credential in `text`, at most one per pattern, in table order.
-pub fn find_credentials(text: &str) -> Vec<CredentialMatch> {
+pub(crate) fn find_credentials(text: &str) -> Vec<CredentialMatch> {
     if text.len() < MIN_CANDIDATE_LEN {
         return Vec::new();
     }
@@ -180,7 +180,7 @@ pub fn find_credentials(text: &str) -> Vec<CredentialMatch> {
 
 /// The most specific credential in `text`, if any: table order decides (a GitHub token inside
 /// a URL is reported as a GitHub token, not as a password in a URL).
-pub fn first_credential(text: &str) -> Option<CredentialMatch> {
+pub(crate) fn first_credential(text: &str) -> Option<CredentialMatch> {
     find_credentials(text).into_iter().next()
 }
 

@@ -28,7 +28,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// A template or variable reference that something else resolves: `$(VAR)` (Kubernetes),
 /// `${VAR}` / `$VAR` (shell, envsubst, OpenFaaS, Dockerfile), `{{ ... }}` (Helm, Go
 /// templates), `#{...}#`, `%(name)s`, `__VAR__`, `@VAR@`.
-pub fn is_reference(value: &str) -> bool {
+pub(crate) fn is_reference(value: &str) -> bool {
     let v = value.trim();
     if v.contains("$(") || v.contains("${") || v.contains("{{") || v.contains("#{") {
         return true;
@@ -53,7 +53,7 @@ pub fn is_reference(value: &str) -> bool {
 
 /// An obvious placeholder: empty, masked (`*****`, `xxxx`), `<password>`, `[token]`,
 /// `your-api-key`, `REPLACE_ME`, `insert-token-here`, or an `...EXAMPLE` value.
-pub fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
         return true;
@@ -97,7 +97,7 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// A file path (`/run/secrets/db`, `./key.pem`, `~/.ssh/id_rsa`, `C:\keys\x`) or a
 /// `file://` URL: the secret is elsewhere.
-pub fn is_path(value: &str) -> bool {
+pub(crate) fn is_path(value: &str) -> bool {
     let v = value.trim();
     if v.contains(char::is_whitespace) {
         return false;
@@ -111,7 +111,7 @@ pub fn is_path(value: &str) -> bool {
 }
 
 /// A URL. `with_credentials` tells whether it carries a password (`scheme://user:pass@host`).
-pub fn url_parts(value: &str) -> Option<UrlShape> {
+pub(crate) fn url_parts(value: &str) -> Option<UrlShape> {
     let v = value.trim();
     let (scheme, rest) = v.split_once("://")?;
     if scheme.is_empty()
@@ -136,7 +136,7 @@ pub fn url_parts(value: &str) -> Option<UrlShape> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UrlShape {
+pub(crate) struct UrlShape {
     pub with_credentials: bool,
 }
 
@@ -162,7 +162,7 @@ fn is_setting_word(value: &str) -> bool {
 /// Does a secret-named entry hold a literal secret? Not when its value is empty, a reference,
 /// a placeholder, a file path, a URL without credentials, a switch (`true`), or a short number
 /// (a count or a port, not a password).
-pub fn is_literal_secret(value: &str) -> bool {
+pub(crate) fn is_literal_secret(value: &str) -> bool {
     let v = value.trim();
     if is_placeholder(v) || is_reference(v) || is_path(v) || is_setting_word(v) {
         return false;

@@ -7,7 +7,7 @@ use super::{
 use crate::finding::Finding;
 use crate::rules::{ObjectContext, Rule};
 
-pub struct IdenticalProbes;
+pub(crate) struct IdenticalProbes;
 
 const ID: &str = "identical-probes";
 

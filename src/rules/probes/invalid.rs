@@ -9,8 +9,8 @@ use crate::finding::{Finding, Severity};
 use crate::model::ContainerKind;
 use crate::rules::{ObjectContext, Rule};
 
-pub struct InvalidProbe;
-pub struct ProbePortNotDeclared;
+pub(crate) struct InvalidProbe;
+pub(crate) struct ProbePortNotDeclared;
 
 const INVALID_ID: &str = "invalid-probe";
 const PORT_ID: &str = "probe-port-not-declared";

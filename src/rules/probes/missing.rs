@@ -9,9 +9,9 @@ use super::{
 use crate::finding::Finding;
 use crate::rules::{ObjectContext, Rule};
 
-pub struct MissingReadinessProbe;
-pub struct MissingLivenessProbe;
-pub struct LivenessWithoutReadiness;
+pub(crate) struct MissingReadinessProbe;
+pub(crate) struct MissingLivenessProbe;
+pub(crate) struct LivenessWithoutReadiness;
 
 const READINESS_ID: &str = "missing-readiness-probe";
 const LIVENESS_ID: &str = "missing-liveness-probe";

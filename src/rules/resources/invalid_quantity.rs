@@ -10,7 +10,7 @@ use crate::model::resources::{
 };
 use crate::model::{ContainerKind, PodSpecRef};
 
-pub struct InvalidQuantity;
+pub(crate) struct InvalidQuantity;
 
 const ID: &str = "invalid-quantity";
 

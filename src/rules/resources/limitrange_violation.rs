@@ -14,7 +14,7 @@ use crate::model::resources::{
 };
 use crate::source::Span;
 
-pub struct LimitRangeViolation;
+pub(crate) struct LimitRangeViolation;
 
 const ID: &str = "limitrange-violation";
 

@@ -7,7 +7,7 @@ use super::{origin_note, pods};
 use crate::finding::Finding;
 use crate::model::resources::{Effective, Origin, RequestAboveLimit, requests_above_limits};
 
-pub struct LimitsBelowRequests;
+pub(crate) struct LimitsBelowRequests;
 
 const ID: &str = "limits-below-requests";
 

@@ -8,8 +8,8 @@ use super::pods;
 use crate::finding::Finding;
 use crate::model::resources::{CPU, ContainerResources, MEMORY, PodResources, Side};
 
-pub struct MissingRequests;
-pub struct MissingLimits;
+pub(crate) struct MissingRequests;
+pub(crate) struct MissingLimits;
 
 const REQUESTS_ID: &str = "missing-requests";
 const LIMITS_ID: &str = "missing-limits";

@@ -7,7 +7,7 @@ use super::{pod_anchor, pod_label, pods};
 use crate::finding::Finding;
 use crate::model::qos::{QosClass, compute_qos};
 
-pub struct QosClassRule {
+pub(crate) struct QosClassRule {
     minimum: QosClass,
 }
 

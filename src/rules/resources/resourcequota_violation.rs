@@ -15,7 +15,7 @@ use crate::model::quota::{
 };
 use crate::model::resources::Side;
 
-pub struct ResourceQuotaViolation;
+pub(crate) struct ResourceQuotaViolation;
 
 const ID: &str = "resourcequota-violation";
 

@@ -15,7 +15,7 @@ use crate::model::resources::{
 };
 use crate::source::Span;
 
-pub struct SuspiciousQuantity;
+pub(crate) struct SuspiciousQuantity;
 
 const ID: &str = "suspicious-quantity";
 
