@@ -561,3 +561,23 @@ fn a_panicking_rule_becomes_an_internal_error_and_other_files_are_linted() {
         Some("boom")
     );
 }
+
+/// Crash regression: the drive-letter check of a secret-named value (`C:\...`) sliced bytes 1..3
+/// of the value and panicked when a multi-byte character straddled byte 3 (`a€bcdefgh`).
+#[test]
+fn a_secret_named_value_with_multi_byte_text_does_not_crash() {
+    let dir = tempdir("multi-byte-secret");
+    std::fs::write(
+        dir.join("pod.yaml"),
+        POD.replace(
+            "      image: nginx\n",
+            "      image: nginx:1.27\n      env:\n        - name: DB_PASSWORD\n          value: \"a€bcdefgh\"\n",
+        ),
+    )
+    .unwrap();
+    let run = kubeward(&["--format", "json", "pod.yaml"], &dir);
+    run.assert_clean();
+    assert_eq!(run.rules_for("pod.yaml"), ["plaintext-secret-env"]);
+    assert!(!run.stdout.contains("a€bcdefgh"), "{}", run.stdout);
+    assert!(!run.stderr.contains("a€bcdefgh"), "{}", run.stderr);
+}

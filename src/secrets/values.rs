@@ -48,7 +48,11 @@ pub(crate) fn is_reference(value: &str) -> bool {
     let wrapped = |open: &str, close: &str| {
         v.len() > open.len() + close.len() && v.starts_with(open) && v.ends_with(close)
     };
-    wrapped("__", "__") && !v[2..v.len() - 2].contains("__") || wrapped("@", "@")
+    let inner_has_wrap = v
+        .strip_prefix("__")
+        .and_then(|rest| rest.strip_suffix("__"))
+        .is_some_and(|inner| inner.contains("__"));
+    wrapped("__", "__") && !inner_has_wrap || wrapped("@", "@")
 }
 
 /// An obvious placeholder: empty, masked (`*****`, `xxxx`), `<password>`, `[token]`,
@@ -107,7 +111,10 @@ pub(crate) fn is_path(value: &str) -> bool {
         || v.starts_with("../")
         || v.starts_with("~/")
         || v.starts_with("file://")
-        || (v.len() > 3 && v.as_bytes()[0].is_ascii_alphabetic() && &v[1..3] == ":\\")
+        // `C:\keys`: compared as bytes, so multi-byte text after the first letter cannot panic.
+        || (v.len() > 3
+            && v.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && v.as_bytes().get(1..3) == Some(b":\\".as_slice()))
 }
 
 /// A URL. `with_credentials` tells whether it carries a password (`scheme://user:pass@host`).
@@ -245,5 +252,15 @@ mod tests {
         );
         assert_eq!(url_parts("not a url"), None);
         assert_eq!(url_parts("host:5432"), None);
+    }
+
+    #[test]
+    fn multi_byte_text_is_not_sliced_inside_a_character() {
+        // `€` takes bytes 1..4: the drive-letter check used to slice bytes 1..3 and panic.
+        assert!(!is_path("a€bcdefgh"));
+        assert!(is_literal_secret("a€bcdefgh"));
+        assert!(is_path("C:\\keys\\x"));
+        assert!(is_reference("__é__"));
+        assert!(!is_reference("__a__b__"));
     }
 }
