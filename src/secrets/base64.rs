@@ -103,17 +103,18 @@ pub(crate) fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
         let mut len = 4;
         let mut j = 0;
         while j < 4 {
-            if si == src.len() {
+            let Some(&byte) = src.get(si) else {
                 if j == 0 {
                     return Ok(out);
                 }
                 // Padding is required: a partial group is an error.
                 return error(si - j, Base64ErrorKind::MissingPadding);
-            }
-            let byte = src[si];
+            };
             si += 1;
             if let Some(d) = decode_digit(byte) {
-                digits[j] = d;
+                if let Some(digit) = digits.get_mut(j) {
+                    *digit = d;
+                }
                 j += 1;
                 continue;
             }
@@ -130,20 +131,20 @@ pub(crate) fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
             match j {
                 0 | 1 => return error(si - 1, Base64ErrorKind::MisplacedPadding),
                 2 => {
-                    while si < src.len() && is_newline(src[si]) {
+                    while src.get(si).is_some_and(|&b| is_newline(b)) {
                         si += 1;
                     }
                     if si == src.len() {
                         return error(src.len(), Base64ErrorKind::MisplacedPadding);
                     }
-                    if src[si] != b'=' {
+                    if src.get(si) != Some(&b'=') {
                         return error(si - 1, Base64ErrorKind::MisplacedPadding);
                     }
                     si += 1;
                 }
                 _ => {}
             }
-            while si < src.len() && is_newline(src[si]) {
+            while src.get(si).is_some_and(|&b| is_newline(b)) {
                 si += 1;
             }
             if si < src.len() {
@@ -158,7 +159,7 @@ pub(crate) fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
             | u32::from(digits[3]);
         let bytes = [(value >> 16) as u8, (value >> 8) as u8, value as u8];
         // `len` digits carry `len - 1` bytes; unused trailing bits are ignored (not strict).
-        out.extend_from_slice(&bytes[..len - 1]);
+        out.extend_from_slice(bytes.get(..len - 1).unwrap_or_default());
     }
     Ok(out)
 }

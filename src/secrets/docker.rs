@@ -192,10 +192,12 @@ fn registry_key(key: &str) -> Option<RegistryKey> {
     if host.is_empty() {
         return None;
     }
-    let path = if path.starts_with("/v1/") || path.starts_with("/v2/") {
-        path[3..].to_string()
-    } else {
-        path
+    let path = match path
+        .strip_prefix("/v1")
+        .or_else(|| path.strip_prefix("/v2"))
+    {
+        Some(rest) if rest.starts_with('/') => rest.to_string(),
+        _ => path,
     };
     let path = if path == "/" { String::new() } else { path };
     Some(RegistryKey {
@@ -209,9 +211,15 @@ fn registry_key(key: &str) -> Option<RegistryKey> {
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     match pattern.split_first() {
         None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|i| glob_match(rest, &text[i..])),
-        Some((b'?', rest)) => !text.is_empty() && glob_match(rest, &text[1..]),
-        Some((c, rest)) => text.first() == Some(c) && glob_match(rest, &text[1..]),
+        Some((b'*', rest)) => {
+            (0..=text.len()).any(|i| text.get(i..).is_some_and(|tail| glob_match(rest, tail)))
+        }
+        Some((b'?', rest)) => text
+            .split_first()
+            .is_some_and(|(_, tail)| glob_match(rest, tail)),
+        Some((c, rest)) => text
+            .split_first()
+            .is_some_and(|(first, tail)| first == c && glob_match(rest, tail)),
     }
 }
 

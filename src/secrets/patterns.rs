@@ -136,7 +136,10 @@ fn looks_fake(text: &str) -> bool {
         return true;
     }
     let bytes = text.as_bytes();
-    bytes.windows(8).any(|w| w.iter().all(|b| *b == w[0])) && !text.contains("-----BEGIN")
+    bytes.windows(8).any(|w| {
+        w.split_first()
+            .is_some_and(|(first, rest)| rest.iter().all(|b| b == first))
+    }) && !text.contains("-----BEGIN")
 }
 
 /// Every credential in `text`, at most one per pattern, in table order.
@@ -147,8 +150,12 @@ pub(crate) fn find_credentials(text: &str) -> Vec<CredentialMatch> {
     let compiled = &*COMPILED;
     let mut found = Vec::new();
     for index in compiled.set.matches(text).iter() {
-        let pattern = &CREDENTIAL_PATTERNS[index];
-        let regex = &compiled.regexes[index];
+        // The set and the regexes are compiled from this table, in its order.
+        let (Some(pattern), Some(regex)) =
+            (CREDENTIAL_PATTERNS.get(index), compiled.regexes.get(index))
+        else {
+            continue;
+        };
         for caps in regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
             let secret = match pattern.secret_group {

@@ -172,7 +172,9 @@ pub(crate) fn env_containers(
     ws: &crate::model::Workspace,
     id: crate::model::ObjectId,
 ) -> Vec<NodeId> {
-    let object = &ws.objects[id];
+    let Some(object) = ws.objects.get(id) else {
+        return Vec::new();
+    };
     let doc = ws.document(object);
     let mut out: Vec<NodeId> = Vec::new();
     for pod in ws.pod_specs_of(id) {
