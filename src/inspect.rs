@@ -137,8 +137,8 @@ pub(crate) fn report(ws: &Workspace) -> InspectReport {
         .pod_specs
         .iter()
         .enumerate()
-        .map(|(i, spec)| {
-            let object = &ws.objects[spec.object];
+        .filter_map(|(i, spec)| {
+            let object = ws.objects.get(spec.object)?;
             let pod: &PodResources = ws.pod_resources_at(i);
             let qos = compute_qos(pod, pod.version);
             let ordered = pod
@@ -150,7 +150,7 @@ pub(crate) fn report(ws: &Workspace) -> InspectReport {
                         .iter()
                         .filter(|c| c.container.kind == ContainerKind::Regular),
                 );
-            WorkloadReport {
+            Some(WorkloadReport {
                 object: object.identity(),
                 path: ws.source(object.file).path.clone(),
                 line: ws.source(object.file).line_col(object.kind_span.start).line,
@@ -175,7 +175,7 @@ pub(crate) fn report(ws: &Workspace) -> InspectReport {
                         limits: values(ws, &c.limits),
                     })
                     .collect(),
-            }
+            })
         })
         .collect();
     InspectReport {
@@ -287,7 +287,7 @@ pub(crate) fn human(report: &InspectReport) -> String {
         let widths: Vec<usize> = (0..6)
             .map(|col| {
                 rows.iter()
-                    .map(|r| r[col].chars().count())
+                    .map(|r| r.get(col).map_or(0, |cell| cell.chars().count()))
                     .max()
                     .unwrap_or(0)
             })
@@ -298,7 +298,10 @@ pub(crate) fn human(report: &InspectReport) -> String {
                 if col + 1 == row.len() {
                     line.push_str(cell);
                 } else {
-                    line.push_str(&format!("{cell:<width$}  ", width = widths[col]));
+                    line.push_str(&format!(
+                        "{cell:<width$}  ",
+                        width = widths.get(col).copied().unwrap_or(0)
+                    ));
                 }
             }
             text.push_str(line.trim_end());

@@ -76,14 +76,17 @@ impl Collector<'_> {
     }
 
     fn add_value(&mut self, file: FileId, text: &str) {
+        let Some(values) = self.values.get_mut(file) else {
+            return;
+        };
         for line in text.lines().map(str::trim) {
             if line.len() >= MIN_SCRUB_LEN && is_literal_secret(line) {
-                self.values[file].insert(line.to_string());
+                values.insert(line.to_string());
             }
         }
         let whole = text.trim();
         if whole.len() >= MIN_SCRUB_LEN && is_literal_secret(whole) {
-            self.values[file].insert(whole.to_string());
+            values.insert(whole.to_string());
         }
     }
 
@@ -211,8 +214,11 @@ impl Redactions {
                 continue;
             };
             let object_span = doc.span(object.node);
-            let holds_secret = c.spans[object.file]
-                .iter()
+            let holds_secret = c
+                .spans
+                .get(object.file)
+                .into_iter()
+                .flatten()
                 .any(|s| object_span.start <= s.start && s.end <= object_span.end);
             if holds_secret {
                 c.add(object.file, doc.span(applied));
