@@ -14,14 +14,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// SplitMix64: small, fast, and the same on every platform.
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -30,16 +30,18 @@ impl Rng {
     }
 
     /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+    pub(crate) fn range(&mut self, lo: usize, hi: usize) -> usize {
         lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
     }
 
-    pub fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next_u64() % 100 < percent
     }
 
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.range(0, items.len() - 1)]
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        // `range` stays within `0..len`; an empty list (never passed) gives "".
+        let index = self.range(0, items.len().saturating_sub(1));
+        items.get(index).copied().unwrap_or("")
     }
 }
 
@@ -90,7 +92,7 @@ const ENV_NAMES: &[&str] = &[
 
 /// Writes `files` manifests under `dir` (in subdirectories of at most 100 files, as teams lay
 /// out repositories). Returns the number of bytes written.
-pub fn generate(dir: &Path, files: usize, seed: u64) -> std::io::Result<u64> {
+pub(crate) fn generate(dir: &Path, files: usize, seed: u64) -> std::io::Result<u64> {
     let mut rng = Rng::new(seed);
     let mut total = 0u64;
     for index in 0..files {
@@ -108,7 +110,7 @@ pub fn generate(dir: &Path, files: usize, seed: u64) -> std::io::Result<u64> {
 }
 
 /// One application file, 40 to 150 lines.
-pub fn manifest_file(rng: &mut Rng, team: &str, name: &str) -> String {
+pub(crate) fn manifest_file(rng: &mut Rng, team: &str, name: &str) -> String {
     let target_lines = rng.range(40, 150);
     let namespace = format!("{team}-{}", rng.pick(&["prod", "staging", "dev"]));
     let mut docs: Vec<String> = Vec::new();
@@ -290,7 +292,7 @@ fn workload_doc(
             let mut lines = 1;
             let mut i = 0;
             while lines + 2 <= remaining {
-                let var = ENV_NAMES[i % ENV_NAMES.len()];
+                let var = ENV_NAMES.get(i % ENV_NAMES.len()).copied().unwrap_or("");
                 let suffix = if i >= ENV_NAMES.len() {
                     format!("_{}", i / ENV_NAMES.len())
                 } else {

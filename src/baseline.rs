@@ -13,10 +13,10 @@ use crate::error::Error;
 use crate::lint::LintResult;
 use crate::report::fingerprint;
 
-pub const BASELINE_VERSION: u32 = 1;
+pub(crate) const BASELINE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BaselineEntry {
+pub(crate) struct BaselineEntry {
     pub rule: String,
     pub path: String,
     /// `Kind namespace/name`, for people reading the file.
@@ -26,7 +26,7 @@ pub struct BaselineEntry {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub version: u32,
     pub findings: Vec<BaselineEntry>,
 }
@@ -41,7 +41,7 @@ pub struct BaselineSummary {
 }
 
 impl Baseline {
-    pub fn from_result(result: &LintResult) -> Baseline {
+    pub(crate) fn from_result(result: &LintResult) -> Baseline {
         Baseline {
             version: BASELINE_VERSION,
             findings: result
@@ -57,7 +57,7 @@ impl Baseline {
         }
     }
 
-    pub fn read(path: &Path) -> Result<Baseline, Error> {
+    pub(crate) fn read(path: &Path) -> Result<Baseline, Error> {
         let error = |message: String| Error::Baseline {
             path: path.display().to_string(),
             message,
@@ -73,7 +73,7 @@ impl Baseline {
         Ok(baseline)
     }
 
-    pub fn write(&self, path: &Path) -> Result<(), Error> {
+    pub(crate) fn write(&self, path: &Path) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::Baseline {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -86,7 +86,7 @@ impl Baseline {
     }
 
     /// Removes findings the baseline has and counts what it hid and what was fixed.
-    pub fn apply(&self, result: &mut LintResult) -> BaselineSummary {
+    pub(crate) fn apply(&self, result: &mut LintResult) -> BaselineSummary {
         let mut remaining: HashMap<&str, usize> = HashMap::new();
         for entry in &self.findings {
             *remaining.entry(entry.fingerprint.as_str()).or_default() += 1;

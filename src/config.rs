@@ -20,7 +20,7 @@ use crate::rules::RuleParams;
 use crate::source::{SourceFile, Span};
 use crate::suggest::hint;
 
-pub const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
+pub(crate) const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
 
 const TOP_LEVEL_KEYS: &[&str] = &["kube-version", "fail-on", "exclude", "rules", "policies"];
 
@@ -109,7 +109,7 @@ impl Exclude {
 
 /// The absolute form of a path with `.` and `..` resolved lexically (`deploy/../vendor/x` is
 /// `vendor/x`), without touching the file system.
-pub fn absolute_normalized(path: &Path) -> PathBuf {
+pub(crate) fn absolute_normalized(path: &Path) -> PathBuf {
     use std::path::Component;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
@@ -395,7 +395,7 @@ impl Config {
 }
 
 /// The JSON Schema of the config file (`kubeward config-schema`), for editors.
-pub fn config_schema() -> serde_json::Value {
+pub(crate) fn config_schema() -> serde_json::Value {
     let level = json!({
         "description": "off (or false) | info | warning | error",
         "oneOf": [

@@ -26,14 +26,14 @@ pub enum InspectFormat {
 
 /// The JSON report, version 1 (documented in the README).
 #[derive(Debug, Serialize)]
-pub struct InspectReport {
+pub(crate) struct InspectReport {
     pub version: u32,
     pub workloads: Vec<WorkloadReport>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WorkloadReport {
+pub(crate) struct WorkloadReport {
     pub object: ObjectIdentity,
     pub path: String,
     pub line: usize,
@@ -50,7 +50,7 @@ pub struct WorkloadReport {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ContainerReport {
+pub(crate) struct ContainerReport {
     pub name: String,
     /// `container`, `init` or `sidecar`.
     #[serde(rename = "type")]
@@ -60,14 +60,14 @@ pub struct ContainerReport {
 }
 
 #[derive(Debug, Serialize)]
-pub struct RequirementsReport {
+pub(crate) struct RequirementsReport {
     pub requests: std::collections::BTreeMap<String, ValueReport>,
     pub limits: std::collections::BTreeMap<String, ValueReport>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ValueReport {
+pub(crate) struct ValueReport {
     /// The value as written where it came from (`500m`, `1Gi`).
     pub value: String,
     /// `manifest`, `request-from-limit`, `limitrange-default`,
@@ -132,14 +132,14 @@ fn kind_name(c: &ContainerResources) -> &'static str {
 
 /// Builds the report for every pod spec in the workspace, for the run's target version (the
 /// effective resources the rules computed are reused).
-pub fn report(ws: &Workspace) -> InspectReport {
+pub(crate) fn report(ws: &Workspace) -> InspectReport {
     let index = ws.resource_index();
     let workloads = ws
         .pod_specs
         .iter()
         .enumerate()
-        .map(|(i, spec)| {
-            let object = &ws.objects[spec.object];
+        .filter_map(|(i, spec)| {
+            let object = ws.objects.get(spec.object)?;
             let pod: &PodResources = ws.pod_resources_at(i);
             let qos = compute_qos(pod, pod.version);
             let ordered = pod
@@ -151,7 +151,7 @@ pub fn report(ws: &Workspace) -> InspectReport {
                         .iter()
                         .filter(|c| c.container.kind == ContainerKind::Regular),
                 );
-            WorkloadReport {
+            Some(WorkloadReport {
                 object: object.identity(),
                 path: ws.source(object.file).path.clone(),
                 line: ws.source(object.file).line_col(object.kind_span.start).line,
@@ -176,7 +176,7 @@ pub fn report(ws: &Workspace) -> InspectReport {
                         limits: values(ws, &c.limits),
                     })
                     .collect(),
-            }
+            })
         })
         .collect();
     InspectReport {
@@ -186,7 +186,11 @@ pub fn report(ws: &Workspace) -> InspectReport {
 }
 
 /// `kubeward inspect`: loads the paths and prints the report.
-pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) -> Result<(), Error> {
+pub(crate) fn run(
+    options: &LintOptions,
+    format: InspectFormat,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let result = lint(options)?;
     let unreadable = result
         .findings
@@ -219,7 +223,7 @@ pub fn run(options: &LintOptions, format: InspectFormat, out: &mut dyn Write) ->
 
 /// The readable form: a header per workload, its QoS class and why, and a table of
 /// containers, resources, values and their sources.
-pub fn human(report: &InspectReport) -> String {
+pub(crate) fn human(report: &InspectReport) -> String {
     let mut text = String::new();
     if report.workloads.is_empty() {
         text.push_str("no workloads with pod templates found\n");
@@ -289,7 +293,7 @@ pub fn human(report: &InspectReport) -> String {
         let widths: Vec<usize> = (0..6)
             .map(|col| {
                 rows.iter()
-                    .map(|r| r[col].chars().count())
+                    .map(|r| r.get(col).map_or(0, |cell| cell.chars().count()))
                     .max()
                     .unwrap_or(0)
             })
@@ -300,7 +304,10 @@ pub fn human(report: &InspectReport) -> String {
                 if col + 1 == row.len() {
                     line.push_str(cell);
                 } else {
-                    line.push_str(&format!("{cell:<width$}  ", width = widths[col]));
+                    line.push_str(&format!(
+                        "{cell:<width$}  ",
+                        width = widths.get(col).copied().unwrap_or(0)
+                    ));
                 }
             }
             text.push_str(line.trim_end());

@@ -3,25 +3,29 @@
 //! The flow: [`discover`] -> [`load`] -> [`model`] (workspace) -> [`rules`] -> [`finding`]s ->
 //! [`report`].
 
-pub mod baseline;
+// Cargo.toml denies unsafe code for every target; the library forbids it outright (only the
+// hardening tests' libc calls need an `allow`).
+#![forbid(unsafe_code)]
+
+pub(crate) mod baseline;
 pub mod catalogue;
 pub mod cli;
-pub mod config;
+pub(crate) mod config;
 pub mod discover;
-pub mod error;
+pub(crate) mod error;
 pub mod finding;
-pub mod inspect;
+pub(crate) mod inspect;
 pub mod lint;
 pub mod load;
-pub mod model;
-pub mod policy;
-pub mod redact;
+pub(crate) mod model;
+pub(crate) mod policy;
+pub(crate) mod redact;
 pub mod registry;
 pub mod report;
 pub mod rule_id;
 pub mod rules;
 pub mod schema;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod source;
-pub mod suggest;
-pub mod suppress;
+pub(crate) mod suggest;
+pub(crate) mod suppress;

@@ -88,9 +88,13 @@ impl LintResult {
     pub fn files_without_objects(&self) -> usize {
         let mut with = vec![false; self.workspace.files.len()];
         for object in &self.workspace.objects {
-            with[object.file] = true;
+            if let Some(slot) = with.get_mut(object.file) {
+                *slot = true;
+            }
         }
-        self.reported_files().filter(|f| !with[*f]).count()
+        self.reported_files()
+            .filter(|f| !with.get(*f).copied().unwrap_or(false))
+            .count()
     }
 }
 
@@ -363,7 +367,7 @@ fn first_template_action(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         if let Some(at) = line.find("{{") {
-            let before = &line[..at];
+            let before = line.get(..at).unwrap_or_default();
             let commented = before.trim_start().starts_with('#') || before.contains(" #");
             if !commented {
                 return Some(offset + at);

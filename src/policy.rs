@@ -44,7 +44,7 @@ pub struct PolicyMatch {
 }
 
 /// A compiled declarative rule.
-pub struct PolicyRule {
+pub(crate) struct PolicyRule {
     id: RuleName,
     summary: String,
     help: Option<String>,
@@ -60,7 +60,7 @@ pub struct PolicyRule {
 impl PolicyRule {
     /// Compiles a catalogue entry that has `match` and `schema`. A custom policy's id must
     /// outlive the run (it is leaked once per run).
-    pub fn new(id: RuleName, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+    pub(crate) fn new(id: RuleName, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
         let rule = PolicyRule::new_lazy(id, entry)?;
         let validator = compile(&rule.schema)?;
         let _ = rule.validator.set(Some(validator));
@@ -71,7 +71,7 @@ impl PolicyRule {
     /// comes, so a run that meets none (a pre-commit run on a few files) never pays for it.
     /// Built-in schemas are compiled by the test suite; users' policies go through
     /// [`PolicyRule::new`], which reports a bad schema at once.
-    pub fn new_lazy(id: RuleName, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
+    pub(crate) fn new_lazy(id: RuleName, entry: &CatalogueEntry) -> Result<PolicyRule, String> {
         let schema = entry.schema.clone().ok_or("a policy needs a `schema`")?;
         let matcher = entry.match_.clone().ok_or("a policy needs a `match`")?;
         if matcher.pod_spec && matcher.container {

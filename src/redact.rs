@@ -33,7 +33,7 @@ use crate::secrets::values::is_literal_secret;
 use crate::source::Span;
 
 /// What replaces a secret in messages.
-pub const MASK: &str = "*****";
+pub(crate) const MASK: &str = "*****";
 
 /// Texts shorter than this are not scrubbed from messages (they would match ordinary words);
 /// rules never quote values anyway.
@@ -76,14 +76,17 @@ impl Collector<'_> {
     }
 
     fn add_value(&mut self, file: FileId, text: &str) {
+        let Some(values) = self.values.get_mut(file) else {
+            return;
+        };
         for line in text.lines().map(str::trim) {
             if line.len() >= MIN_SCRUB_LEN && is_literal_secret(line) {
-                self.values[file].insert(line.to_string());
+                values.insert(line.to_string());
             }
         }
         let whole = text.trim();
         if whole.len() >= MIN_SCRUB_LEN && is_literal_secret(whole) {
-            self.values[file].insert(whole.to_string());
+            values.insert(whole.to_string());
         }
     }
 
@@ -211,8 +214,11 @@ impl Redactions {
                 continue;
             };
             let object_span = doc.span(object.node);
-            let holds_secret = c.spans[object.file]
-                .iter()
+            let holds_secret = c
+                .spans
+                .get(object.file)
+                .into_iter()
+                .flatten()
                 .any(|s| object_span.start <= s.start && s.end <= object_span.end);
             if holds_secret {
                 c.add(object.file, doc.span(applied));
@@ -318,7 +324,7 @@ fn merge(mut spans: Vec<Span>) -> Vec<Span> {
 /// Replaces every character inside `spans` (except line breaks) by a mask of the same UTF-8
 /// length and display width: `*` for ASCII, `·` (2 bytes), `∗` (3 bytes), `*` and a zero-width
 /// space (4 bytes). Spans are clamped to character boundaries.
-pub fn mask(text: &str, spans: &[Span]) -> String {
+pub(crate) fn mask(text: &str, spans: &[Span]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut spans = spans.iter().peekable();
     for (i, c) in text.char_indices() {

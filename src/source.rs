@@ -69,8 +69,12 @@ impl SourceFile {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_idx] as usize;
-        let prefix = &self.text[line_start..offset];
+        // `line_starts` begins with 0, so the search always finds a line.
+        let line_start = self
+            .line_starts
+            .get(line_idx)
+            .map_or(0, |start| *start as usize);
+        let prefix = self.text.get(line_start..offset).unwrap_or_default();
         let column = if prefix.is_ascii() {
             prefix.len()
         } else {
@@ -104,7 +108,7 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         let start = clamp_to_char_boundary(&self.text, span.start);
         let end = clamp_to_char_boundary(&self.text, span.end.max(start));
-        &self.text[start..end]
+        self.text.get(start..end).unwrap_or_default()
     }
 }
 
@@ -149,12 +153,16 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (DecodeError, String)> {
         _ => None,
     };
     if let Some(little_endian) = utf16 {
-        let units = bytes[2..].chunks(2).map(|pair| match pair {
-            [a, b] if little_endian => u16::from_le_bytes([*a, *b]),
-            [a, b] => u16::from_be_bytes([*a, *b]),
-            [a] => u16::from(*a),
-            _ => 0,
-        });
+        let units = bytes
+            .get(2..)
+            .unwrap_or_default()
+            .chunks(2)
+            .map(|pair| match pair {
+                [a, b] if little_endian => u16::from_le_bytes([*a, *b]),
+                [a, b] => u16::from_be_bytes([*a, *b]),
+                [a] => u16::from(*a),
+                _ => 0,
+            });
         let text: String = char::decode_utf16(units)
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
             .collect();

@@ -1,26 +1,35 @@
 //! "Did you mean" suggestions by edit distance.
 
 /// Levenshtein distance between two strings, by characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
+    let mut current = Vec::with_capacity(b.len() + 1);
     for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        // `left` is current[j]; each window of `previous` is (previous[j], previous[j + 1]).
+        let mut left = i + 1;
+        current.clear();
+        current.push(left);
+        for (cb, window) in b.iter().zip(previous.windows(2)) {
+            let &[diagonal, up] = window else { continue };
+            let substitution = diagonal + usize::from(ca != *cb);
+            left = substitution.min(up + 1).min(left + 1);
+            current.push(left);
         }
         std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    previous.last().copied().unwrap_or(0)
 }
 
 /// The edit distance between `a` and `b` when it is at most `limit`, else `None`, in
 /// O(length x limit): only the diagonal band of the table that can stay within `limit` is
 /// computed, and the computation stops as soon as a row exceeds it. For matching one name
 /// against every name of a namespace, where nearly all candidates are far.
-pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+// Indexing is in range by construction, and this loop runs for every candidate name: both
+// strings have at most 64 characters (checked below), the rows have 65 slots, `j` runs within
+// `0..=b_len`, `i - 1 < a_len`, `j - 1 < b_len`, and `high + 1 <= b_len` when `high < b_len`.
+#[allow(clippy::indexing_slicing)]
+pub(crate) fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let mut a_buf = [0 as char; 64];
     let mut b_buf = [0 as char; 64];
     let (a_len, b_len) = (a.chars().count(), b.chars().count());
@@ -75,7 +84,7 @@ pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
 
 /// The closest candidate within a distance that scales with the word's length (a third of it,
 /// at least 1), comparing case-insensitively first (`Name` -> `name`).
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -101,7 +110,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// ` (did you mean `x`?)`, or nothing.
-pub fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     did_you_mean(word, candidates)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()

@@ -17,7 +17,7 @@ use crate::rule_id::RuleId;
 use crate::source::{SourceFile, Span};
 use crate::suggest::hint;
 
-pub const ANNOTATION: &str = "kubeward.io/ignore";
+pub(crate) const ANNOTATION: &str = "kubeward.io/ignore";
 const COMMENT: &str = "kubeward-ignore:";
 
 #[derive(Debug)]
@@ -33,7 +33,7 @@ struct Suppression {
 
 /// Removes suppressed findings and adds an `unused-suppression` finding for every rule a
 /// suppression names without hiding anything (or that does not exist).
-pub fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Finding>) {
+pub(crate) fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Finding>) {
     let mut suppressions = Vec::new();
     collect_annotations(ws, &mut suppressions);
     for (file_id, file) in ws.files.iter().enumerate() {

@@ -1,6 +1,10 @@
 //! The command line as users run it: exit codes, formats, stdin, discovery, determinism, and
 //! bad input of every kind.
 
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -2,6 +2,10 @@
 //! network. Lints the real-world corpus (`../shared/corpus`, or `$KUBEWARD_CORPUS`) when it is
 //! there, and always the benchmark's seeded corpus (`bench/corpus.rs`).
 
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 #[path = "../bench/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;

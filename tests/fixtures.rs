@@ -14,6 +14,10 @@
 //! (the README's example repository) is linted as one run and every finding of every rule in it
 //! must be expected: a new rule that fires there must say so.
 
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -6,6 +6,13 @@
 //! Also here: crashes caught at the file boundary (`internal-error`), and crash regressions found
 //! by fuzzing (`fuzz/`).
 
+// wait4 (peak RSS of a child) and mkfifo through libc: Cargo.toml denies unsafe code, the
+// library and the binary forbid it; only this test harness makes system calls itself.
+#![allow(unsafe_code)]
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -556,4 +563,24 @@ fn a_panicking_rule_becomes_an_internal_error_and_other_files_are_linted() {
         crash.object.as_ref().and_then(|o| o.name.as_deref()),
         Some("boom")
     );
+}
+
+/// Crash regression: the drive-letter check of a secret-named value (`C:\...`) sliced bytes 1..3
+/// of the value and panicked when a multi-byte character straddled byte 3 (`a€bcdefgh`).
+#[test]
+fn a_secret_named_value_with_multi_byte_text_does_not_crash() {
+    let dir = tempdir("multi-byte-secret");
+    std::fs::write(
+        dir.join("pod.yaml"),
+        POD.replace(
+            "      image: nginx\n",
+            "      image: nginx:1.27\n      env:\n        - name: DB_PASSWORD\n          value: \"a€bcdefgh\"\n",
+        ),
+    )
+    .unwrap();
+    let run = kubeward(&["--format", "json", "pod.yaml"], &dir);
+    run.assert_clean();
+    assert_eq!(run.rules_for("pod.yaml"), ["plaintext-secret-env"]);
+    assert!(!run.stdout.contains("a€bcdefgh"), "{}", run.stdout);
+    assert!(!run.stderr.contains("a€bcdefgh"), "{}", run.stderr);
 }

@@ -3,6 +3,10 @@
 //! against the official 2.1.0 schema, the JUnit XML parsed and counted, and the escaping GitHub
 //! requires.
 
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,5 +1,9 @@
 //! The config file, custom policies, inline suppressions and baselines, from the command line.
 
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -3,6 +3,10 @@
 //!
 //! The lazy-loading check reads a process-wide log, so it lives alone in `schema_loading.rs`.
 
+// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -2,6 +2,9 @@
 //! secret value; fingerprints do not depend on the value; and the behaviours that need a
 //! real directory (`.gitignore`, a 1 MiB Secret).
 
+// Test code may slice strings (clippy.toml has no allow-in-tests setting for string_slice).
+#![allow(clippy::string_slice)]
+
 use std::path::{Path, PathBuf};
 
 use kubeward::lint::{LintOptions, LintResult, lint};

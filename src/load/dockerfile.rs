@@ -107,8 +107,7 @@ pub fn parse_dockerfile(text: &str) -> Dockerfile {
         }
     }
     let mut instructions = Vec::new();
-    while index < lines.len() {
-        let (start, line) = lines[index];
+    while let Some(&(start, line)) = lines.get(index) {
         index += 1;
         if line.trim().is_empty() || is_comment(line) {
             continue;
@@ -161,14 +160,16 @@ pub fn parse_dockerfile(text: &str) -> Dockerfile {
 fn parse_instruction(logical: &Logical, escape: char) -> Option<Instruction> {
     let text = &logical.text;
     let keyword_start = text.find(|c: char| !c.is_whitespace())?;
-    let keyword_end = text[keyword_start..]
-        .find(char::is_whitespace)
+    let keyword_end = text
+        .get(keyword_start..)
+        .and_then(|rest| rest.find(char::is_whitespace))
         .map_or(text.len(), |i| keyword_start + i);
-    let keyword = text[keyword_start..keyword_end].to_ascii_uppercase();
+    let keyword = text.get(keyword_start..keyword_end)?.to_ascii_uppercase();
     let keyword_span = logical.span(keyword_start, keyword_end);
     let span = Span::new(keyword_span.start, logical.end);
-    let args_start = text[keyword_end..]
-        .find(|c: char| !c.is_whitespace())
+    let args_start = text
+        .get(keyword_end..)
+        .and_then(|rest| rest.find(|c: char| !c.is_whitespace()))
         .map_or(text.len(), |i| keyword_end + i);
     let pairs = match keyword.as_str() {
         "ENV" | "LABEL" => name_value_pairs(logical, args_start, escape, true),
@@ -189,7 +190,11 @@ fn words(text: &str, from: usize, escape: char) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut quote: Option<char> = None;
-    let mut chars = text[from..].char_indices().map(|(i, c)| (from + i, c));
+    let mut chars = text
+        .get(from..)
+        .unwrap_or_default()
+        .char_indices()
+        .map(|(i, c)| (from + i, c));
     while let Some((i, c)) = chars.next() {
         if quote.is_none() && c.is_whitespace() {
             if let Some(s) = start.take() {
@@ -270,14 +275,16 @@ fn name_value_pairs(
         return Vec::new();
     };
     // `ENV KEY value with spaces`: the legacy form, when the first word has no `=`.
-    if legacy_form && !text[first_start..first_end].contains('=') {
-        let rest_start = text[first_end..]
-            .find(|c: char| !c.is_whitespace())
+    let first = text.get(first_start..first_end).unwrap_or_default();
+    if legacy_form && !first.contains('=') {
+        let rest_start = text
+            .get(first_end..)
+            .and_then(|rest| rest.find(|c: char| !c.is_whitespace()))
             .map_or(text.len(), |i| first_end + i);
         let rest_end = text.trim_end().len().max(rest_start);
-        let raw = &text[rest_start..rest_end];
+        let raw = text.get(rest_start..rest_end).unwrap_or_default();
         return vec![KeyValue {
-            key: text[first_start..first_end].to_string(),
+            key: first.to_string(),
             key_span: logical.span(first_start, first_end),
             value: Some(unquote(raw, escape)),
             value_span: Some(logical.span(rest_start, rest_end)),
@@ -286,13 +293,13 @@ fn name_value_pairs(
     words
         .iter()
         .map(|&(start, end)| {
-            let word = &text[start..end];
-            match word.find('=') {
-                Some(eq) => KeyValue {
-                    key: unquote(&word[..eq], escape),
-                    key_span: logical.span(start, start + eq),
-                    value: Some(unquote(&word[eq + 1..], escape)),
-                    value_span: Some(logical.span(start + eq + 1, end)),
+            let word = text.get(start..end).unwrap_or_default();
+            match word.split_once('=') {
+                Some((key, value)) => KeyValue {
+                    key: unquote(key, escape),
+                    key_span: logical.span(start, start + key.len()),
+                    value: Some(unquote(value, escape)),
+                    value_span: Some(logical.span(start + key.len() + 1, end)),
                 },
                 None => KeyValue {
                     key: unquote(word, escape),
@@ -306,6 +313,7 @@ fn name_value_pairs(
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice)] // Test code: slices its own texts at the spans under test.
 mod tests {
     use super::*;
 

@@ -100,21 +100,34 @@ fn repair_indentation(source: &Arc<str>, strict: Loaded) -> Loaded {
 /// quote is indented to the scalar's own column (always deep enough, and leading whitespace of
 /// continuation lines is not part of the value). Otherwise the line of the error, by one space.
 fn lines_to_indent(text: &str, at: usize, message: &str) -> Vec<(usize, usize)> {
-    let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let indent_of = |start: usize| text[start..].bytes().take_while(|b| *b == b' ').count();
+    let line_start = |offset: usize| {
+        text.get(..offset)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    };
+    let indent_of = |start: usize| {
+        text.get(start..)
+            .map_or(0, |rest| rest.bytes().take_while(|b| *b == b' ').count())
+    };
     if !message.ends_with("in quoted scalar") {
         return vec![(line_start(at), 1)];
     }
-    let Some(quote) = text[at..]
+    let Some(quote) = text
+        .get(at..)
+        .unwrap_or_default()
         .chars()
         .next()
         .filter(|c| *c == '\'' || *c == '"')
     else {
         return Vec::new();
     };
-    let column = text[line_start(at)..at].chars().count();
+    let column = text
+        .get(line_start(at)..at)
+        .unwrap_or_default()
+        .chars()
+        .count();
     let mut lines = Vec::new();
-    let mut chars = text[at + 1..].char_indices();
+    let mut chars = text.get(at + 1..).unwrap_or_default().char_indices();
     while let Some((i, c)) = chars.next() {
         let offset = at + 1 + i;
         match c {
@@ -122,7 +135,10 @@ fn lines_to_indent(text: &str, at: usize, message: &str) -> Vec<(usize, usize)> 
                 chars.next();
             }
             '\'' if quote == '\'' => {
-                if text[offset + 1..].starts_with('\'') {
+                if text
+                    .get(offset + 1..)
+                    .is_some_and(|rest| rest.starts_with('\''))
+                {
                     chars.next();
                 } else {
                     break;
@@ -132,7 +148,9 @@ fn lines_to_indent(text: &str, at: usize, message: &str) -> Vec<(usize, usize)> 
             '\n' => {
                 let next = offset + 1;
                 let indent = indent_of(next);
-                let blank = text[next + indent..].starts_with('\n');
+                let blank = text
+                    .get(next + indent..)
+                    .is_some_and(|rest| rest.starts_with('\n'));
                 if !blank && indent < column {
                     lines.push((next, column - indent));
                 }
@@ -157,7 +175,7 @@ fn parse_json_stream(source: &Arc<str>) -> Option<Loaded> {
     }
     let mut all = Loaded::default();
     for (start, end) in segments {
-        let segment = &text[start..end];
+        let segment = text.get(start..end)?;
         let mut part = parse_strict(segment, source);
         if part.failed {
             return None;
@@ -210,6 +228,7 @@ fn split_json_values(text: &str) -> Option<Vec<(usize, usize)>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice)] // Test code: slices its own texts at the spans under test.
 mod tests {
     use super::super::parse_yaml;
     use super::*;

@@ -82,7 +82,11 @@ impl<'a> CharToByte<'a> {
             return char_index.min(self.text.len());
         }
         while self.char_pos < char_index {
-            match self.text[self.byte_pos..].chars().next() {
+            match self
+                .text
+                .get(self.byte_pos..)
+                .and_then(|rest| rest.chars().next())
+            {
                 Some(c) => {
                     self.byte_pos += c.len_utf8();
                     self.char_pos += 1;
@@ -91,7 +95,11 @@ impl<'a> CharToByte<'a> {
             }
         }
         while self.char_pos > char_index {
-            match self.text[..self.byte_pos].chars().next_back() {
+            match self
+                .text
+                .get(..self.byte_pos)
+                .and_then(|before| before.chars().next_back())
+            {
                 Some(c) => {
                     self.byte_pos -= c.len_utf8();
                     self.char_pos -= 1;
@@ -208,7 +216,7 @@ impl DocBuilder {
 
     /// Attaches a finished node to its parent.
     fn attach(&mut self, id: NodeId) {
-        let size = self.sizes[id as usize];
+        let size = self.sizes.get(id as usize).copied().unwrap_or_default();
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -465,7 +473,9 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
                     loaded.failed = true;
                     break;
                 };
-                b.alias_expansion = b.alias_expansion.saturating_add(b.sizes[target as usize]);
+                b.alias_expansion = b
+                    .alias_expansion
+                    .saturating_add(b.sizes.get(target as usize).copied().unwrap_or_default());
                 if b.alias_expansion > MAX_ALIAS_EXPANSION {
                     loaded.problems.push(syntax(
                         start,
@@ -587,10 +597,13 @@ fn closing_quote_end(text: &str, start: usize, limit: usize) -> Option<usize> {
             .get(start..limit)?
             .iter()
             .position(|b| matches!(b, b'"' | b'\''))?;
-    let quote = bytes[open];
+    let quote = *bytes.get(open)?;
     let mut i = open + 1;
     while i < limit {
-        match bytes[i] {
+        let Some(&c) = bytes.get(i) else {
+            break;
+        };
+        match c {
             b'\\' if quote == b'"' => i += 2,
             b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
             c if c == quote => return Some(i + 1),
@@ -646,7 +659,9 @@ impl<'a> Seen<'a> {
 
     fn get(&self, key: &str) -> Option<NodeId> {
         if self.map.is_empty() {
-            self.list[..self.len]
+            self.list
+                .get(..self.len)
+                .unwrap_or_default()
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map(|(_, id)| *id)
@@ -657,12 +672,15 @@ impl<'a> Seen<'a> {
 
     /// Records `key` (not seen yet).
     fn insert(&mut self, key: &'a str, id: NodeId) {
-        if self.map.is_empty() && self.len < self.list.len() {
-            self.list[self.len] = (key, id);
+        if self.map.is_empty()
+            && let Some(slot) = self.list.get_mut(self.len)
+        {
+            *slot = (key, id);
             self.len += 1;
         } else {
             if self.map.is_empty() {
-                self.map.extend(self.list[..self.len].iter().copied());
+                let list = self.list.get(..self.len).unwrap_or_default();
+                self.map.extend(list.iter().copied());
             }
             self.map.insert(key, id);
         }
@@ -773,4 +791,5 @@ fn resolve_mapping(
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice)] // Test code: slices its own texts at the spans under test.
 mod tests;

@@ -81,7 +81,9 @@ fn resolve_plain(text: &str) -> ScalarValue {
         ".nan" | ".NaN" | ".NAN" => return ScalarValue::Float(f64::NAN),
         _ => {}
     }
-    let first = text.as_bytes()[0];
+    let Some(&first) = text.as_bytes().first() else {
+        return ScalarValue::String;
+    };
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return ScalarValue::String;
     }
@@ -100,10 +102,14 @@ fn resolve_plain(text: &str) -> ScalarValue {
 /// prefixes or a leading `0` for octal.
 fn parse_go_int(text: &str) -> Option<ScalarValue> {
     let cleaned = text.replace('_', "");
-    let (negative, digits) = match cleaned.as_bytes().first()? {
-        b'-' => (true, &cleaned[1..]),
-        b'+' => (false, &cleaned[1..]),
-        _ => (false, &cleaned[..]),
+    let (negative, digits) = if let Some(rest) = cleaned.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = cleaned.strip_prefix('+') {
+        (false, rest)
+    } else if cleaned.is_empty() {
+        return None;
+    } else {
+        (false, cleaned.as_str())
     };
     let (radix, body) = if let Some(rest) = digits
         .strip_prefix("0x")
@@ -120,8 +126,10 @@ fn parse_go_int(text: &str) -> Option<ScalarValue> {
         .or_else(|| digits.strip_prefix("0B"))
     {
         (2, rest)
-    } else if digits.len() > 1 && digits.starts_with('0') {
-        (8, &digits[1..])
+    } else if let Some(rest) = digits.strip_prefix('0')
+        && !rest.is_empty()
+    {
+        (8, rest)
     } else {
         (10, digits)
     };
@@ -146,8 +154,8 @@ fn parse_go_int(text: &str) -> Option<ScalarValue> {
 fn is_yaml11_float(text: &str) -> bool {
     let s = text.replace('_', "");
     let s = s.strip_prefix(['-', '+']).unwrap_or(&s);
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
+    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {

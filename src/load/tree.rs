@@ -116,6 +116,14 @@ pub(crate) struct Node {
     pub(crate) data: u32,
 }
 
+/// What an accessor reads for a node id that is not in the document (ids come from the
+/// document's own builder, so this is never read): an empty plain scalar at offset 0.
+const MISSING_NODE: Node = Node {
+    start: 0,
+    end: 0,
+    data: 0,
+};
+
 impl Node {
     pub(crate) fn new(start: usize, end: usize, flags: u8, data: u32) -> Node {
         let mut node = Node {
@@ -264,7 +272,10 @@ fn style_of(flags: u8) -> Style {
         Style::Plain,
         Style::Plain,
     ];
-    STYLES[usize::from(flags & KIND_MASK)]
+    STYLES
+        .get(usize::from(flags & KIND_MASK))
+        .copied()
+        .unwrap_or(Style::Plain)
 }
 
 /// The `index`th of consecutive ranges given by their ends.
@@ -316,7 +327,7 @@ pub(crate) trait Tree {
 
     #[inline]
     fn node_at(&self, id: NodeId) -> &Node {
-        &self.all_nodes()[id as usize]
+        self.all_nodes().get(id as usize).unwrap_or(&MISSING_NODE)
     }
 
     #[inline]
@@ -528,12 +539,11 @@ impl Document {
     #[inline]
     fn section(&self, index: usize) -> &[u32] {
         let start = match index.checked_sub(1) {
-            Some(prev) => self.sections[prev] as usize,
+            Some(prev) => self.sections.get(prev).map_or(0, |end| *end as usize),
             None => 0,
         };
-        self.words
-            .get(start..self.sections[index] as usize)
-            .unwrap_or_default()
+        let end = self.sections.get(index).map_or(0, |end| *end as usize);
+        self.words.get(start..end).unwrap_or_default()
     }
 
     fn parts(&self) -> Parts<'_> {
@@ -566,7 +576,7 @@ impl Document {
 
     #[inline]
     pub fn span(&self, id: NodeId) -> Span {
-        self.nodes[id as usize].span()
+        self.nodes.get(id as usize).unwrap_or(&MISSING_NODE).span()
     }
 
     #[inline]
@@ -599,7 +609,9 @@ impl Document {
 
     #[inline]
     pub fn entries(&self, id: NodeId) -> &[Entry] {
-        let node = &self.nodes[id as usize];
+        let Some(node) = self.nodes.get(id as usize) else {
+            return &[];
+        };
         if node.is_mapping() {
             self.entries_of(node)
         } else {
@@ -609,7 +621,9 @@ impl Document {
 
     #[inline]
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        let node = &self.nodes[id as usize];
+        let Some(node) = self.nodes.get(id as usize) else {
+            return &[];
+        };
         if node.is_sequence() {
             self.items_of(node)
         } else {
@@ -619,19 +633,21 @@ impl Document {
 
     #[inline]
     pub fn is_mapping(&self, id: NodeId) -> bool {
-        self.nodes[id as usize].is_mapping()
+        self.nodes.get(id as usize).is_some_and(Node::is_mapping)
     }
 
     #[inline]
     pub fn is_sequence(&self, id: NodeId) -> bool {
-        self.nodes[id as usize].is_sequence()
+        self.nodes.get(id as usize).is_some_and(Node::is_sequence)
     }
 
     /// The entry of a mapping whose key is the scalar `key`.
     #[inline]
     pub fn entry(&self, map: NodeId, key: &str) -> Option<&Entry> {
         self.entries(map).iter().find(|e| {
-            let node = &self.nodes[e.key as usize];
+            let Some(node) = self.nodes.get(e.key as usize) else {
+                return false;
+            };
             if node.text_in_source() {
                 // Most keys: compare lengths before slicing.
                 node.data as usize == key.len() && self.text_of(node) == key

@@ -2,12 +2,12 @@
 //! (group, kind, namespace, name); every pod spec (in built-in workloads and, found
 //! structurally, in custom resources) is listed once, with its containers.
 
-pub mod podspec;
-pub mod qos;
-pub mod quantity;
-pub mod quota;
-pub mod resources;
-pub mod secret_index;
+pub(crate) mod podspec;
+pub(crate) mod qos;
+pub(crate) mod quantity;
+pub(crate) mod quota;
+pub(crate) mod resources;
+pub(crate) mod secret_index;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -19,8 +19,8 @@ use crate::finding::{FileId, ObjectIdentity};
 use crate::load::dockerfile::Dockerfile;
 use crate::load::{Document, NodeId};
 use crate::source::{SourceFile, Span};
-pub use podspec::{ContainerKind, ContainerRef, PodSpecRef};
-pub use secret_index::SecretIndex;
+pub(crate) use podspec::{ContainerKind, ContainerRef, PodSpecRef};
+pub(crate) use secret_index::SecretIndex;
 
 /// What a source is, which decides how it was parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl LoadedFile {
     }
 }
 
-pub type ObjectId = usize;
+pub(crate) type ObjectId = usize;
 
 /// A Kubernetes object: a document (or a `kind: List` item) with `apiVersion` and `kind`.
 #[derive(Debug, Clone)]
@@ -318,7 +318,7 @@ impl Workspace {
 
 /// The core group, `apps`-style groups without a dot, and `*.k8s.io` groups are Kubernetes'
 /// own; anything else is a custom resource.
-pub fn is_builtin_group(group: &str) -> bool {
+pub(crate) fn is_builtin_group(group: &str) -> bool {
     !group.contains('.') || group.ends_with(".k8s.io")
 }
 

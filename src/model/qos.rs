@@ -20,7 +20,7 @@ use crate::model::ContainerKind;
 /// The run's target Kubernetes version (`--kube-version`, the config's `kube-version`, else the
 /// newest embedded one: [`crate::model::WorkspaceOptions::kube_version`]); resource and QoS
 /// behaviour that changed between releases is judged for it.
-pub use crate::config::KubeVersion;
+pub(crate) use crate::config::KubeVersion;
 
 impl KubeVersion {
     /// The newest behaviour kubeward knows (tests and `inspect` without a workspace use it).
@@ -87,7 +87,7 @@ impl fmt::Display for QosClass {
 
 /// The class and why, in words ("container `migrate` (init) has no limits").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Qos {
+pub(crate) struct Qos {
     pub class: QosClass,
     pub reason: String,
     /// True when pod-level `spec.resources` decided.
@@ -134,7 +134,7 @@ fn missing_limits(found: &[&str]) -> Option<&'static str> {
 }
 
 /// Computes the QoS class of a pod's effective resources for a Kubernetes version.
-pub fn compute_qos(pod: &PodResources, version: KubeVersion) -> Qos {
+pub(crate) fn compute_qos(pod: &PodResources, version: KubeVersion) -> Qos {
     let mut requests = BTreeMap::new();
     let mut limits = BTreeMap::new();
     let mut not_guaranteed: Option<String> = None;

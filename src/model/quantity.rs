@@ -69,14 +69,14 @@ use std::str::FromStr;
 
 /// Longest quantity text accepted, in bytes. Longer text is rejected with
 /// [`QuantityError::OutOfRange`]; this bounds the (quadratic) big-number work per parse.
-pub const MAX_INPUT_LEN: usize = 16 * 1024;
+pub(crate) const MAX_INPUT_LEN: usize = 16 * 1024;
 
 /// Largest accepted magnitude of an `e`/`E` exponent suffix on a non-zero number.
-pub const MAX_ABS_EXPONENT: i64 = 1_000_000_000;
+pub(crate) const MAX_ABS_EXPONENT: i64 = 1_000_000_000;
 
 /// Non-zero values must be below 10^MAX_ORDER (i.e. have at most this many integer
 /// digits before a binary suffix is applied).
-pub const MAX_ORDER: i64 = 20_000;
+pub(crate) const MAX_ORDER: i64 = 20_000;
 
 /// Nano-units per unit.
 const NANO: u32 = 1_000_000_000;

@@ -147,7 +147,7 @@ impl ResourceQuota {
 }
 
 /// True for names the pod evaluator's `MatchingResources` keeps.
-pub fn tracks_pod_resource(name: &str) -> bool {
+pub(crate) fn tracks_pod_resource(name: &str) -> bool {
     POD_RESOURCES.contains(&name)
         || name.starts_with("hugepages-")
         || name.starts_with("requests.hugepages-")
@@ -243,7 +243,7 @@ fn cross_namespace_affinity(doc: &Document, spec: NodeId) -> bool {
 }
 
 /// `podComputeUsageHelper` names for one container: what it sets, as quota names.
-pub fn container_usage_names(c: &ContainerResources) -> BTreeSet<String> {
+pub(crate) fn container_usage_names(c: &ContainerResources) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (side, prefix) in [(Side::Requests, "requests."), (Side::Limits, "limits.")] {
         for name in c.effective(side).keys() {
@@ -259,7 +259,7 @@ pub fn container_usage_names(c: &ContainerResources) -> BTreeSet<String> {
 /// A pod's quota usage (`PodUsageFunc`): `pods` and `count/pods`, and from its total requests
 /// and limits `cpu`/`requests.cpu`, `limits.cpu`, the same for memory and ephemeral storage,
 /// hugepages and extended resources (`requests.nvidia.com/gpu`).
-pub fn pod_usage(pod: &PodResources) -> BTreeMap<String, Quantity> {
+pub(crate) fn pod_usage(pod: &PodResources) -> BTreeMap<String, Quantity> {
     let mut usage = BTreeMap::new();
     let one = Quantity::from_milli(1000, Format::DecimalSI);
     usage.insert("pods".to_string(), one.clone());
@@ -289,7 +289,7 @@ pub fn pod_usage(pod: &PodResources) -> BTreeMap<String, Quantity> {
 
 /// How many pods of a pod spec run at once, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodCount {
+pub(crate) struct PodCount {
     pub count: u64,
     /// "3 replicas", "parallelism 4", "1 pod per node (at least 1)".
     pub why: String,
@@ -300,7 +300,7 @@ pub struct PodCount {
 /// once: the node count is unknown), 1 for a Pod, 0 for a PodTemplate. In a custom resource,
 /// the `replicas` beside the pod template (Kubeflow `PyTorchJob`, TensorStack training
 /// jobs), else 1.
-pub fn pod_count(ws: &Workspace, pod: &PodSpecRef) -> PodCount {
+pub(crate) fn pod_count(ws: &Workspace, pod: &PodSpecRef) -> PodCount {
     let object = &ws.objects[pod.object];
     let doc = ws.document(object);
     let int_at = |node: Option<NodeId>| -> Option<i64> {

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::positions;
 use crate::lint::LintResult;
 
-pub fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
     for finding in &result.findings {
         let (start, _) = positions(result, finding);
         let message = finding.message.replace(['\n', '\r'], " ");

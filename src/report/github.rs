@@ -20,14 +20,14 @@ use crate::lint::LintResult;
 const SUMMARY_FINDINGS_PER_RULE: usize = 50;
 
 /// Escapes a workflow command's message (`escapeData`).
-pub fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value (`escapeProperty`).
-pub fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -40,7 +40,11 @@ fn command(severity: Severity) -> &'static str {
 }
 
 /// One annotation per finding. The message carries the finding's help on a second line.
-pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(
+    result: &LintResult,
+    root: &ReportRoot,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     for finding in &result.findings {
         writeln!(out, "{}", annotation(result, root, finding))?;
     }
@@ -109,7 +113,7 @@ pub fn write_step_summary(result: &LintResult, out: &mut dyn Write) -> std::io::
     write_summary(result, &root, out)
 }
 
-pub fn write_summary(
+pub(crate) fn write_summary(
     result: &LintResult,
     root: &ReportRoot,
     out: &mut dyn Write,

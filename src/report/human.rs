@@ -86,7 +86,7 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
-pub fn write(
+pub(crate) fn write(
     result: &LintResult,
     options: &HumanOptions,
     out: &mut dyn Write,

@@ -8,7 +8,7 @@ use super::{counts, fingerprint, positions};
 use crate::finding::{ObjectIdentity, Severity};
 use crate::lint::LintResult;
 
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -43,7 +43,7 @@ struct Summary {
     baseline: Option<crate::baseline::BaselineSummary>,
 }
 
-pub fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
     let findings = result
         .findings
         .iter()

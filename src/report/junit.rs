@@ -10,7 +10,7 @@ use crate::lint::LintResult;
 
 /// Escapes text for XML content and attribute values. Characters XML 1.0 cannot hold (most
 /// control characters) become U+FFFD.
-pub fn escape_xml(text: &str) -> String {
+pub(crate) fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -35,7 +35,11 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
-pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(
+    result: &LintResult,
+    root: &ReportRoot,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let files: Vec<usize> = result.reported_files().collect();
     let mut per_file: Vec<Vec<usize>> = vec![Vec::new(); result.workspace.files.len()];
     for (index, finding) in result.findings.iter().enumerate() {

@@ -127,7 +127,7 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
 
 /// Percent-encodes a `/`-separated path for use in a URI: everything but RFC 3986's unreserved
 /// characters and `/` is encoded, byte by byte (UTF-8).
-pub fn percent_encode_path(path: &str) -> String {
+pub(crate) fn percent_encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {

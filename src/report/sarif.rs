@@ -24,7 +24,7 @@ const SCHEMA: &str =
 const SRCROOT: &str = "%SRCROOT%";
 
 /// Where the rule documentation lives: `rules/<id>.yaml` in the repository.
-pub fn help_uri(rule: &str) -> String {
+pub(crate) fn help_uri(rule: &str) -> String {
     format!(
         "{}/blob/main/rules/{rule}.yaml",
         env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
@@ -167,7 +167,7 @@ struct LogicalLocation {
     kind: &'static str,
 }
 
-pub fn level(severity: Severity) -> &'static str {
+pub(crate) fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -330,7 +330,11 @@ fn sarif_result(
     }
 }
 
-pub fn write(result: &LintResult, root: &ReportRoot, out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write(
+    result: &LintResult,
+    root: &ReportRoot,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     // The built-in catalogue, then the run's custom policies: every result has its rule.
     let builtin = catalogue();
     let entries: Vec<&CatalogueEntry> = builtin.iter().chain(&result.custom_rules).collect();

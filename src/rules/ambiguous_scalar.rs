@@ -20,7 +20,7 @@ use crate::schema::walk::{Seg, kubeward_type, schema_at, types};
 use crate::schema::{Lookup, lookup};
 
 #[derive(Default)]
-pub struct AmbiguousScalar;
+pub(crate) struct AmbiguousScalar;
 
 const ID: RuleId = <AmbiguousScalar as HasRuleId>::ID;
 

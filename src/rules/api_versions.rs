@@ -188,9 +188,9 @@ fn help(d: &Deprecation, kind: &str) -> String {
 }
 
 #[derive(Default)]
-pub struct RemovedApiVersion;
+pub(crate) struct RemovedApiVersion;
 #[derive(Default)]
-pub struct DeprecatedApiVersion;
+pub(crate) struct DeprecatedApiVersion;
 
 fn check(cx: &ObjectContext<'_>, want: ApiStatus, id: RuleId, out: &mut Vec<Finding>) {
     let object = cx.object;

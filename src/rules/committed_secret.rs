@@ -13,7 +13,7 @@ use crate::secrets::sites::is_secret;
 use crate::secrets::values::{is_placeholder, is_reference};
 
 #[derive(Default)]
-pub struct CommittedSecret;
+pub(crate) struct CommittedSecret;
 
 const ID: RuleId = <CommittedSecret as HasRuleId>::ID;
 

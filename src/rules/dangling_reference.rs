@@ -23,13 +23,13 @@ use crate::secrets::values::is_reference;
 use crate::suggest::edit_distance_within;
 
 #[derive(Default)]
-pub struct DanglingReference;
+pub(crate) struct DanglingReference;
 
 const ID: RuleId = <DanglingReference as HasRuleId>::ID;
 
 /// One reference to a Secret or ConfigMap.
 #[derive(Debug, Clone)]
-pub struct Reference {
+pub(crate) struct Reference {
     pub kind: ConfigKind,
     pub name: String,
     pub name_node: NodeId,
@@ -103,7 +103,7 @@ fn volume_references(
 }
 
 /// Every Secret and ConfigMap reference of a pod spec.
-pub fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
+pub(crate) fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
     let mut out = Vec::new();
     for field in ["containers", "initContainers", "ephemeralContainers"] {
         let containers = doc.get(pod, field).map(|c| doc.items(c)).unwrap_or(&[]);
@@ -199,7 +199,7 @@ pub fn pod_references(doc: &Document, pod: NodeId) -> Vec<Reference> {
 }
 
 /// `imagePullSecrets: [{name: ...}]` of a pod spec or a ServiceAccount.
-pub fn pull_secret_references(doc: &Document, node: NodeId, from: &str) -> Vec<Reference> {
+pub(crate) fn pull_secret_references(doc: &Document, node: NodeId, from: &str) -> Vec<Reference> {
     doc.get(node, "imagePullSecrets")
         .map(|l| doc.items(l))
         .unwrap_or(&[])

@@ -10,7 +10,7 @@ use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::is_dockerfile_secret;
 
 #[derive(Default)]
-pub struct DockerfileSecret;
+pub(crate) struct DockerfileSecret;
 
 const ID: RuleId = <DockerfileSecret as HasRuleId>::ID;
 

@@ -21,7 +21,7 @@ use crate::secrets::sites::{
 };
 
 #[derive(Default)]
-pub struct HardcodedCredential;
+pub(crate) struct HardcodedCredential;
 
 const ID: RuleId = <HardcodedCredential as HasRuleId>::ID;
 

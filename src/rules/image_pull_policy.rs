@@ -7,7 +7,7 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
 #[derive(Default)]
-pub struct ImagePullPolicy;
+pub(crate) struct ImagePullPolicy;
 
 const ID: RuleId = <ImagePullPolicy as HasRuleId>::ID;
 

@@ -16,7 +16,7 @@ use crate::secrets::docker::{image_location, registry_serves};
 use crate::secrets::values::is_reference;
 
 #[derive(Default)]
-pub struct ImagePullSecretMissing;
+pub(crate) struct ImagePullSecretMissing;
 
 const ID: RuleId = <ImagePullSecretMissing as HasRuleId>::ID;
 

@@ -18,7 +18,7 @@ use crate::rules::HasRuleId;
 use crate::schema::is_builtin_api_group;
 
 #[derive(Default)]
-pub struct InvalidName;
+pub(crate) struct InvalidName;
 
 const ID: RuleId = <InvalidName as HasRuleId>::ID;
 

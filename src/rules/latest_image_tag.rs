@@ -6,7 +6,7 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
 #[derive(Default)]
-pub struct LatestImageTag;
+pub(crate) struct LatestImageTag;
 
 const ID: RuleId = <LatestImageTag as HasRuleId>::ID;
 

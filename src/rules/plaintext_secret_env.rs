@@ -15,7 +15,7 @@ use crate::secrets::sites::{
 };
 
 #[derive(Default)]
-pub struct PlaintextSecretEnv;
+pub(crate) struct PlaintextSecretEnv;
 
 const ID: RuleId = <PlaintextSecretEnv as HasRuleId>::ID;
 

@@ -36,7 +36,7 @@ use crate::source::Span;
 use crate::suggest::{did_you_mean, hint};
 
 #[derive(Default)]
-pub struct SchemaViolation;
+pub(crate) struct SchemaViolation;
 
 const ID: RuleId = <SchemaViolation as HasRuleId>::ID;
 

@@ -13,9 +13,9 @@ use crate::secrets::data::{DataField, EntryValue, is_sops_encrypted, secret_entr
 use crate::secrets::sites::is_secret;
 
 #[derive(Default)]
-pub struct SecretInvalidBase64;
+pub(crate) struct SecretInvalidBase64;
 #[derive(Default)]
-pub struct SecretTrailingNewline;
+pub(crate) struct SecretTrailingNewline;
 
 const INVALID: RuleId = <SecretInvalidBase64 as HasRuleId>::ID;
 const NEWLINE: RuleId = <SecretTrailingNewline as HasRuleId>::ID;

@@ -8,7 +8,7 @@ use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{is_config_map, is_config_map_secret, map_settings};
 
 #[derive(Default)]
-pub struct SecretInConfigMap;
+pub(crate) struct SecretInConfigMap;
 
 const ID: RuleId = <SecretInConfigMap as HasRuleId>::ID;
 

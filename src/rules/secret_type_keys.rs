@@ -31,17 +31,17 @@ use crate::secrets::sites::is_secret;
 use crate::source::Span;
 
 #[derive(Default)]
-pub struct SecretTypeKeys;
+pub(crate) struct SecretTypeKeys;
 
 const ID: RuleId = <SecretTypeKeys as HasRuleId>::ID;
 
 /// `core.MaxSecretSize`: 1 MiB.
-pub const MAX_SECRET_SIZE: usize = 1024 * 1024;
+pub(crate) const MAX_SECRET_SIZE: usize = 1024 * 1024;
 
 const MAX_KEY_LENGTH: usize = 253;
 
 /// Kubernetes' `IsConfigMapKey` (k8s.io/apimachinery/pkg/util/validation).
-pub fn config_key_problems(key: &str) -> Vec<String> {
+pub(crate) fn config_key_problems(key: &str) -> Vec<String> {
     let mut problems = Vec::new();
     if key.len() > MAX_KEY_LENGTH {
         problems.push(format!("must be no more than {MAX_KEY_LENGTH} characters"));

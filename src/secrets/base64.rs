@@ -12,13 +12,13 @@ use std::fmt;
 /// Why a value is not valid base64, with the offset Go's `CorruptInputError` would report
 /// (a byte offset into the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Base64Error {
+pub(crate) struct Base64Error {
     pub offset: usize,
     pub kind: Base64ErrorKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Base64ErrorKind {
+pub(crate) enum Base64ErrorKind {
     /// A byte outside the alphabet (described without printing it: it is part of a secret).
     InvalidCharacter(CharClass),
     /// The value ends in the middle of a 4-character group: padding is missing.
@@ -31,7 +31,7 @@ pub enum Base64ErrorKind {
 
 /// What kind of character broke decoding, for a message that does not leak the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CharClass {
+pub(crate) enum CharClass {
     Space,
     Tab,
     /// `-` or `_`: the URL-safe alphabet (base64url), which Kubernetes does not accept.
@@ -92,7 +92,7 @@ fn is_newline(byte: u8) -> bool {
 }
 
 /// Decodes like Go's `base64.StdEncoding.DecodeString`.
-pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
+pub(crate) fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
     let src = text.as_bytes();
     let mut out = Vec::with_capacity(src.len() / 4 * 3);
     let mut si = 0;
@@ -103,17 +103,18 @@ pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
         let mut len = 4;
         let mut j = 0;
         while j < 4 {
-            if si == src.len() {
+            let Some(&byte) = src.get(si) else {
                 if j == 0 {
                     return Ok(out);
                 }
                 // Padding is required: a partial group is an error.
                 return error(si - j, Base64ErrorKind::MissingPadding);
-            }
-            let byte = src[si];
+            };
             si += 1;
             if let Some(d) = decode_digit(byte) {
-                digits[j] = d;
+                if let Some(digit) = digits.get_mut(j) {
+                    *digit = d;
+                }
                 j += 1;
                 continue;
             }
@@ -130,20 +131,20 @@ pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
             match j {
                 0 | 1 => return error(si - 1, Base64ErrorKind::MisplacedPadding),
                 2 => {
-                    while si < src.len() && is_newline(src[si]) {
+                    while src.get(si).is_some_and(|&b| is_newline(b)) {
                         si += 1;
                     }
                     if si == src.len() {
                         return error(src.len(), Base64ErrorKind::MisplacedPadding);
                     }
-                    if src[si] != b'=' {
+                    if src.get(si) != Some(&b'=') {
                         return error(si - 1, Base64ErrorKind::MisplacedPadding);
                     }
                     si += 1;
                 }
                 _ => {}
             }
-            while si < src.len() && is_newline(src[si]) {
+            while src.get(si).is_some_and(|&b| is_newline(b)) {
                 si += 1;
             }
             if si < src.len() {
@@ -158,13 +159,14 @@ pub fn decode_std(text: &str) -> Result<Vec<u8>, Base64Error> {
             | u32::from(digits[3]);
         let bytes = [(value >> 16) as u8, (value >> 8) as u8, value as u8];
         // `len` digits carry `len - 1` bytes; unused trailing bits are ignored (not strict).
-        out.extend_from_slice(&bytes[..len - 1]);
+        out.extend_from_slice(bytes.get(..len - 1).unwrap_or_default());
     }
     Ok(out)
 }
 
 /// Standard base64 with padding (what `kubectl create secret` writes).
-pub fn encode_std(bytes: &[u8]) -> String {
+#[cfg(test)]
+pub(crate) fn encode_std(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {

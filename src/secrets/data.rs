@@ -7,13 +7,13 @@ use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, NodeKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataField {
+pub(crate) enum DataField {
     Data,
     StringData,
 }
 
 impl DataField {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             DataField::Data => "data",
             DataField::StringData => "stringData",
@@ -22,7 +22,7 @@ impl DataField {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryValue {
+pub(crate) enum EntryValue {
     /// `null` or empty: valid, holds nothing.
     Empty,
     /// The bytes the Secret will hold (decoded `data`, or the `stringData` text).
@@ -35,7 +35,7 @@ pub enum EntryValue {
 
 /// One `data` or `stringData` entry.
 #[derive(Debug, Clone)]
-pub struct SecretEntry {
+pub(crate) struct SecretEntry {
     pub field: DataField,
     pub key: String,
     pub key_node: NodeId,
@@ -44,7 +44,7 @@ pub struct SecretEntry {
 }
 
 impl SecretEntry {
-    pub fn bytes(&self) -> Option<&[u8]> {
+    pub(crate) fn bytes(&self) -> Option<&[u8]> {
         match &self.value {
             EntryValue::Bytes(b) => Some(b),
             EntryValue::Empty => Some(&[]),
@@ -53,7 +53,7 @@ impl SecretEntry {
     }
 
     /// Holds at least one byte.
-    pub fn is_filled(&self) -> bool {
+    pub(crate) fn is_filled(&self) -> bool {
         matches!(&self.value, EntryValue::Bytes(b) if !b.is_empty())
     }
 }
@@ -87,7 +87,7 @@ fn value_of(doc: &Document, node: NodeId, field: DataField) -> EntryValue {
 }
 
 /// Every entry of `data` then `stringData`, in source order.
-pub fn secret_entries(doc: &Document, secret: NodeId) -> Vec<SecretEntry> {
+pub(crate) fn secret_entries(doc: &Document, secret: NodeId) -> Vec<SecretEntry> {
     let mut out = Vec::new();
     for field in [DataField::Data, DataField::StringData] {
         let Some(map) = doc.get(secret, field.name()) else {
@@ -111,7 +111,7 @@ pub fn secret_entries(doc: &Document, secret: NodeId) -> Vec<SecretEntry> {
 
 /// The Secret's data after the API server merged `stringData` into `data` (a `stringData` key
 /// wins over the same `data` key).
-pub fn merged_entries(entries: &[SecretEntry]) -> BTreeMap<&str, &SecretEntry> {
+pub(crate) fn merged_entries(entries: &[SecretEntry]) -> BTreeMap<&str, &SecretEntry> {
     let mut merged = BTreeMap::new();
     for entry in entries {
         match entry.field {
@@ -127,7 +127,7 @@ pub fn merged_entries(entries: &[SecretEntry]) -> BTreeMap<&str, &SecretEntry> {
 }
 
 /// Is this object a SOPS-encrypted file (a top-level `sops:` key, or `ENC[...]` values)?
-pub fn is_sops_encrypted(doc: &Document, object: NodeId, entries: &[SecretEntry]) -> bool {
+pub(crate) fn is_sops_encrypted(doc: &Document, object: NodeId, entries: &[SecretEntry]) -> bool {
     doc.get(object, "sops").is_some()
         || doc.get(doc.root, "sops").is_some()
         || entries.iter().any(|e| {

@@ -9,7 +9,7 @@ use super::base64::decode_std;
 
 /// One `auths` entry of a docker config.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistryAuth {
+pub(crate) struct RegistryAuth {
     /// The key as written (`registry.example.com:5000`, `https://index.docker.io/v1/`).
     pub registry: String,
     /// The user name, from `username` or from the decoded `auth` (`user:password`).
@@ -20,7 +20,7 @@ pub struct RegistryAuth {
 
 /// A parsed `.dockerconfigjson` (`{"auths": {...}}`) or legacy `.dockercfg` (`{...}`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DockerConfig {
+pub(crate) struct DockerConfig {
     pub auths: Vec<RegistryAuth>,
     /// `.dockerconfigjson` without an `auths` object: the kubelet finds no credentials.
     pub missing_auths: bool,
@@ -28,7 +28,7 @@ pub struct DockerConfig {
 
 /// Why a docker config is not what the API server accepts (`ValidateSecret` requires a JSON
 /// object, or `null`).
-pub fn parse_docker_config(bytes: &[u8], legacy: bool) -> Result<DockerConfig, String> {
+pub(crate) fn parse_docker_config(bytes: &[u8], legacy: bool) -> Result<DockerConfig, String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         // serde_json's message quotes no input, only positions.
         format!("it is not valid JSON ({e})")
@@ -130,13 +130,13 @@ fn is_docker_hub(host: &str) -> bool {
 
 /// Where an image comes from: registry host (with port) and repository path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageLocation {
+pub(crate) struct ImageLocation {
     pub host: String,
     pub path: String,
 }
 
 impl ImageLocation {
-    pub fn is_docker_hub(&self) -> bool {
+    pub(crate) fn is_docker_hub(&self) -> bool {
         is_docker_hub(&self.host)
     }
 }
@@ -144,7 +144,7 @@ impl ImageLocation {
 /// Parses an image reference the way docker's reference normalization does: the first
 /// component is a registry when it has a `.` or a `:` or is `localhost`; otherwise the image
 /// is on Docker Hub (`nginx` is `docker.io/library/nginx`).
-pub fn image_location(image: &str) -> Option<ImageLocation> {
+pub(crate) fn image_location(image: &str) -> Option<ImageLocation> {
     let image = image.trim();
     if image.is_empty() || image.contains(char::is_whitespace) {
         return None;
@@ -192,10 +192,12 @@ fn registry_key(key: &str) -> Option<RegistryKey> {
     if host.is_empty() {
         return None;
     }
-    let path = if path.starts_with("/v1/") || path.starts_with("/v2/") {
-        path[3..].to_string()
-    } else {
-        path
+    let path = match path
+        .strip_prefix("/v1")
+        .or_else(|| path.strip_prefix("/v2"))
+    {
+        Some(rest) if rest.starts_with('/') => rest.to_string(),
+        _ => path,
     };
     let path = if path == "/" { String::new() } else { path };
     Some(RegistryKey {
@@ -209,9 +211,15 @@ fn registry_key(key: &str) -> Option<RegistryKey> {
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     match pattern.split_first() {
         None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|i| glob_match(rest, &text[i..])),
-        Some((b'?', rest)) => !text.is_empty() && glob_match(rest, &text[1..]),
-        Some((c, rest)) => text.first() == Some(c) && glob_match(rest, &text[1..]),
+        Some((b'*', rest)) => {
+            (0..=text.len()).any(|i| text.get(i..).is_some_and(|tail| glob_match(rest, tail)))
+        }
+        Some((b'?', rest)) => text
+            .split_first()
+            .is_some_and(|(_, tail)| glob_match(rest, tail)),
+        Some((c, rest)) => text
+            .split_first()
+            .is_some_and(|(first, tail)| first == c && glob_match(rest, tail)),
     }
 }
 
@@ -227,7 +235,7 @@ fn split_host(host: &str) -> (Vec<&str>, &str) {
 /// Does the registry key `key` (from a docker config) serve `image`? Ports must be equal,
 /// host labels match one by one (with globs), and the key's path must prefix the image's
 /// repository path (keyring.go `URLsMatch`). Docker Hub keys serve Docker Hub images.
-pub fn registry_serves(key: &str, image: &ImageLocation) -> bool {
+pub(crate) fn registry_serves(key: &str, image: &ImageLocation) -> bool {
     let Some(key) = registry_key(key) else {
         return false;
     };

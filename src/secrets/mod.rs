@@ -2,10 +2,10 @@
 //! sit in a workspace. The rules in `src/rules/` about secrets and the redaction of every
 //! output ([`crate::redact`]) share these, so they agree on what a secret is.
 
-pub mod base64;
-pub mod data;
-pub mod docker;
-pub mod names;
-pub mod patterns;
-pub mod sites;
-pub mod values;
+pub(crate) mod base64;
+pub(crate) mod data;
+pub(crate) mod docker;
+pub(crate) mod names;
+pub(crate) mod patterns;
+pub(crate) mod sites;
+pub(crate) mod values;

@@ -143,7 +143,7 @@ const METADATA_LAST_WORDS: &[&str] = &[
 ];
 
 /// The lower-case word parts of a name.
-pub fn name_words(name: &str) -> Vec<String> {
+pub(crate) fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = name.chars().collect();
@@ -155,7 +155,12 @@ pub fn name_words(name: &str) -> Vec<String> {
             continue;
         }
         if c.is_uppercase() && !current.is_empty() {
-            let prev = chars[i - 1];
+            // `current` is not empty, so a character came before this one.
+            let prev = i
+                .checked_sub(1)
+                .and_then(|p| chars.get(p))
+                .copied()
+                .unwrap_or(c);
             let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             // `apiKey` splits before K; `DBPassword` splits before P (end of an acronym).
             if prev.is_lowercase()
@@ -174,7 +179,7 @@ pub fn name_words(name: &str) -> Vec<String> {
 }
 
 /// True when the name says its value is a secret.
-pub fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let words = name_words(name);
     let Some(last) = words.last() else {
         return false;
@@ -189,9 +194,10 @@ pub fn is_secret_name(name: &str) -> bool {
             || w.contains("passwd")
     });
     let last_hit = SECRET_LAST_WORDS.contains(&last.as_str());
-    let pair_hit = words
-        .windows(2)
-        .any(|pair| SECRET_PAIRS.contains(&(pair[0].as_str(), pair[1].as_str())));
+    let pair_hit = words.windows(2).any(|pair| match pair {
+        [first, second] => SECRET_PAIRS.contains(&(first.as_str(), second.as_str())),
+        _ => false,
+    });
     word_hit || last_hit || pair_hit
 }
 

@@ -8,7 +8,7 @@ use regex::{Regex, RegexSet};
 use super::values::{is_placeholder, is_reference};
 
 /// One credential format.
-pub struct CredentialPattern {
+pub(crate) struct CredentialPattern {
     /// What it is, for messages: "a GitHub token".
     pub name: &'static str,
     pub regex: &'static str,
@@ -18,7 +18,7 @@ pub struct CredentialPattern {
 }
 
 /// The table. Order matters only when two patterns match the same value: the first wins.
-pub const CREDENTIAL_PATTERNS: &[CredentialPattern] = &[
+pub(crate) const CREDENTIAL_PATTERNS: &[CredentialPattern] = &[
     CredentialPattern {
         name: "a private key (PEM block)",
         // A header, optional RFC 1421 headers (`Proc-Type:`, `DEK-Info:`), then a body:
@@ -106,7 +106,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 
 /// A credential found in a text: which pattern, and where (byte range in the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CredentialMatch {
+pub(crate) struct CredentialMatch {
     pub pattern: &'static CredentialPattern,
     pub start: usize,
     pub end: usize,
@@ -136,19 +136,26 @@ fn looks_fake(text: &str) -> bool {
         return true;
     }
     let bytes = text.as_bytes();
-    bytes.windows(8).any(|w| w.iter().all(|b| *b == w[0])) && !text.contains("-----BEGIN")
+    bytes.windows(8).any(|w| {
+        w.split_first()
+            .is_some_and(|(first, rest)| rest.iter().all(|b| b == first))
+    }) && !text.contains("-----BEGIN")
 }
 
 /// Every credential in `text`, at most one per pattern, in table order.
-pub fn find_credentials(text: &str) -> Vec<CredentialMatch> {
+pub(crate) fn find_credentials(text: &str) -> Vec<CredentialMatch> {
     if text.len() < MIN_CANDIDATE_LEN {
         return Vec::new();
     }
     let compiled = &*COMPILED;
     let mut found = Vec::new();
     for index in compiled.set.matches(text).iter() {
-        let pattern = &CREDENTIAL_PATTERNS[index];
-        let regex = &compiled.regexes[index];
+        // The set and the regexes are compiled from this table, in its order.
+        let (Some(pattern), Some(regex)) =
+            (CREDENTIAL_PATTERNS.get(index), compiled.regexes.get(index))
+        else {
+            continue;
+        };
         for caps in regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
             let secret = match pattern.secret_group {
@@ -180,7 +187,7 @@ pub fn find_credentials(text: &str) -> Vec<CredentialMatch> {
 
 /// The most specific credential in `text`, if any: table order decides (a GitHub token inside
 /// a URL is reported as a GitHub token, not as a password in a URL).
-pub fn first_credential(text: &str) -> Option<CredentialMatch> {
+pub(crate) fn first_credential(text: &str) -> Option<CredentialMatch> {
     find_credentials(text).into_iter().next()
 }
 

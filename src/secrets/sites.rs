@@ -11,9 +11,11 @@ use crate::source::{SourceFile, Span};
 
 /// A `name: value` setting (an env var, an OpenFaaS environment entry, a ConfigMap key).
 #[derive(Debug, Clone)]
-pub struct Setting {
+pub(crate) struct Setting {
     pub name: String,
     /// The node to point at for the name (the `name:` value of an env var, or the map key).
+    // No rule points at the name yet (this was public API before the visibility pass).
+    #[allow(dead_code)]
     pub name_node: NodeId,
     pub value_node: NodeId,
     /// The value's text (any scalar that is not null).
@@ -23,7 +25,7 @@ pub struct Setting {
 impl Setting {
     /// The name says secret and the value is a literal secret (not a reference, a path, a
     /// placeholder...).
-    pub fn holds_secret(&self) -> bool {
+    pub(crate) fn holds_secret(&self) -> bool {
         is_secret_name(&self.name) && is_literal_secret(&self.value)
     }
 }
@@ -33,7 +35,7 @@ fn scalar_text(doc: &Document, node: NodeId) -> Option<String> {
 }
 
 /// The `env` entries of a container that have a `value` (not `valueFrom`).
-pub fn env_settings(doc: &Document, container: NodeId) -> Vec<Setting> {
+pub(crate) fn env_settings(doc: &Document, container: NodeId) -> Vec<Setting> {
     let Some(env) = doc.get(container, "env") else {
         return Vec::new();
     };
@@ -53,7 +55,7 @@ pub fn env_settings(doc: &Document, container: NodeId) -> Vec<Setting> {
 }
 
 /// The entries of a `name: value` mapping (OpenFaaS `environment`, ConfigMap `data`).
-pub fn map_settings(doc: &Document, map: NodeId) -> Vec<Setting> {
+pub(crate) fn map_settings(doc: &Document, map: NodeId) -> Vec<Setting> {
     doc.entries(map)
         .iter()
         .filter_map(|entry| {
@@ -68,7 +70,7 @@ pub fn map_settings(doc: &Document, map: NodeId) -> Vec<Setting> {
 }
 
 /// The `functions` mapping of an OpenFaaS stack file (`provider: {name: openfaas}`).
-pub fn openfaas_stack_functions(doc: &Document) -> Option<NodeId> {
+pub(crate) fn openfaas_stack_functions(doc: &Document) -> Option<NodeId> {
     let provider = doc.get(doc.root, "provider")?;
     if doc.get_str(provider, "name") != Some("openfaas") {
         return None;
@@ -78,23 +80,23 @@ pub fn openfaas_stack_functions(doc: &Document) -> Option<NodeId> {
 }
 
 /// The OpenFaaS `Function` custom resource (`openfaas.com/v1`).
-pub fn is_openfaas_function(object: &Object) -> bool {
+pub(crate) fn is_openfaas_function(object: &Object) -> bool {
     object.group == "openfaas.com" && object.kind == "Function"
 }
 
 /// A core `Secret`.
-pub fn is_secret(object: &Object) -> bool {
+pub(crate) fn is_secret(object: &Object) -> bool {
     object.group.is_empty() && object.kind == "Secret"
 }
 
 /// A core `ConfigMap`.
-pub fn is_config_map(object: &Object) -> bool {
+pub(crate) fn is_config_map(object: &Object) -> bool {
     object.group.is_empty() && object.kind == "ConfigMap"
 }
 
 /// The span of `text[start..end]` of a scalar's value inside its node: exact when the scalar
 /// is written as its value (plain, or quoted without escapes); the whole node otherwise.
-pub fn scalar_subspan(
+pub(crate) fn scalar_subspan(
     source: &SourceFile,
     doc: &Document,
     node: NodeId,
@@ -118,7 +120,7 @@ pub fn scalar_subspan(
 }
 
 /// Every string scalar value (not keys) under `node`, iteratively.
-pub fn scalar_values(doc: &Document, node: NodeId) -> Vec<NodeId> {
+pub(crate) fn scalar_values(doc: &Document, node: NodeId) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut stack = vec![node];
     let mut seen = 0usize;
@@ -145,13 +147,13 @@ pub fn scalar_values(doc: &Document, node: NodeId) -> Vec<NodeId> {
 /// A ConfigMap `data` entry that `secret-in-configmap` reports: a secret name and a literal,
 /// single-line value (multi-line values are files; credentials inside them are found by
 /// their format).
-pub fn is_config_map_secret(setting: &Setting) -> bool {
+pub(crate) fn is_config_map_secret(setting: &Setting) -> bool {
     setting.holds_secret() && !setting.value.trim_end().contains('\n')
 }
 
 /// A Dockerfile `ENV` or `ARG` that `dockerfile-secret` reports: a secret name and a literal
 /// value.
-pub fn is_dockerfile_secret(
+pub(crate) fn is_dockerfile_secret(
     instruction: &crate::load::dockerfile::Instruction,
     pair: &crate::load::dockerfile::KeyValue,
 ) -> bool {
@@ -166,8 +168,13 @@ pub fn is_dockerfile_secret(
 /// specs, and in custom resources also container lists that are not full pod specs
 /// (containers without `image`, as in an operator's pod template patch:
 /// `spec.unsupported.podTemplate.spec.containers` of a Keycloak).
-pub fn env_containers(ws: &crate::model::Workspace, id: crate::model::ObjectId) -> Vec<NodeId> {
-    let object = &ws.objects[id];
+pub(crate) fn env_containers(
+    ws: &crate::model::Workspace,
+    id: crate::model::ObjectId,
+) -> Vec<NodeId> {
+    let Some(object) = ws.objects.get(id) else {
+        return Vec::new();
+    };
     let doc = ws.document(object);
     let mut out: Vec<NodeId> = Vec::new();
     for pod in ws.pod_specs_of(id) {

@@ -28,7 +28,7 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// A template or variable reference that something else resolves: `$(VAR)` (Kubernetes),
 /// `${VAR}` / `$VAR` (shell, envsubst, OpenFaaS, Dockerfile), `{{ ... }}` (Helm, Go
 /// templates), `#{...}#`, `%(name)s`, `__VAR__`, `@VAR@`.
-pub fn is_reference(value: &str) -> bool {
+pub(crate) fn is_reference(value: &str) -> bool {
     let v = value.trim();
     if v.contains("$(") || v.contains("${") || v.contains("{{") || v.contains("#{") {
         return true;
@@ -48,12 +48,16 @@ pub fn is_reference(value: &str) -> bool {
     let wrapped = |open: &str, close: &str| {
         v.len() > open.len() + close.len() && v.starts_with(open) && v.ends_with(close)
     };
-    wrapped("__", "__") && !v[2..v.len() - 2].contains("__") || wrapped("@", "@")
+    let inner_has_wrap = v
+        .strip_prefix("__")
+        .and_then(|rest| rest.strip_suffix("__"))
+        .is_some_and(|inner| inner.contains("__"));
+    wrapped("__", "__") && !inner_has_wrap || wrapped("@", "@")
 }
 
 /// An obvious placeholder: empty, masked (`*****`, `xxxx`), `<password>`, `[token]`,
 /// `your-api-key`, `REPLACE_ME`, `insert-token-here`, or an `...EXAMPLE` value.
-pub fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
         return true;
@@ -97,7 +101,7 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// A file path (`/run/secrets/db`, `./key.pem`, `~/.ssh/id_rsa`, `C:\keys\x`) or a
 /// `file://` URL: the secret is elsewhere.
-pub fn is_path(value: &str) -> bool {
+pub(crate) fn is_path(value: &str) -> bool {
     let v = value.trim();
     if v.contains(char::is_whitespace) {
         return false;
@@ -107,11 +111,14 @@ pub fn is_path(value: &str) -> bool {
         || v.starts_with("../")
         || v.starts_with("~/")
         || v.starts_with("file://")
-        || (v.len() > 3 && v.as_bytes()[0].is_ascii_alphabetic() && &v[1..3] == ":\\")
+        // `C:\keys`: compared as bytes, so multi-byte text after the first letter cannot panic.
+        || (v.len() > 3
+            && v.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && v.as_bytes().get(1..3) == Some(b":\\".as_slice()))
 }
 
 /// A URL. `with_credentials` tells whether it carries a password (`scheme://user:pass@host`).
-pub fn url_parts(value: &str) -> Option<UrlShape> {
+pub(crate) fn url_parts(value: &str) -> Option<UrlShape> {
     let v = value.trim();
     let (scheme, rest) = v.split_once("://")?;
     if scheme.is_empty()
@@ -136,7 +143,7 @@ pub fn url_parts(value: &str) -> Option<UrlShape> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UrlShape {
+pub(crate) struct UrlShape {
     pub with_credentials: bool,
 }
 
@@ -162,7 +169,7 @@ fn is_setting_word(value: &str) -> bool {
 /// Does a secret-named entry hold a literal secret? Not when its value is empty, a reference,
 /// a placeholder, a file path, a URL without credentials, a switch (`true`), or a short number
 /// (a count or a port, not a password).
-pub fn is_literal_secret(value: &str) -> bool {
+pub(crate) fn is_literal_secret(value: &str) -> bool {
     let v = value.trim();
     if is_placeholder(v) || is_reference(v) || is_path(v) || is_setting_word(v) {
         return false;
@@ -245,5 +252,15 @@ mod tests {
         );
         assert_eq!(url_parts("not a url"), None);
         assert_eq!(url_parts("host:5432"), None);
+    }
+
+    #[test]
+    fn multi_byte_text_is_not_sliced_inside_a_character() {
+        // `€` takes bytes 1..4: the drive-letter check used to slice bytes 1..3 and panic.
+        assert!(!is_path("a€bcdefgh"));
+        assert!(is_literal_secret("a€bcdefgh"));
+        assert!(is_path("C:\\keys\\x"));
+        assert!(is_reference("__é__"));
+        assert!(!is_reference("__a__b__"));
     }
 }

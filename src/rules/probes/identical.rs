@@ -10,7 +10,7 @@ use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
 
 #[derive(Default)]
-pub struct IdenticalProbes;
+pub(crate) struct IdenticalProbes;
 
 const ID: RuleId = <IdenticalProbes as HasRuleId>::ID;
 

@@ -12,9 +12,9 @@ use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
 
 #[derive(Default)]
-pub struct InvalidProbe;
+pub(crate) struct InvalidProbe;
 #[derive(Default)]
-pub struct ProbePortNotDeclared;
+pub(crate) struct ProbePortNotDeclared;
 
 const INVALID_ID: RuleId = <InvalidProbe as HasRuleId>::ID;
 const PORT_ID: RuleId = <ProbePortNotDeclared as HasRuleId>::ID;

@@ -12,11 +12,11 @@ use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
 
 #[derive(Default)]
-pub struct MissingReadinessProbe;
+pub(crate) struct MissingReadinessProbe;
 #[derive(Default)]
-pub struct MissingLivenessProbe;
+pub(crate) struct MissingLivenessProbe;
 #[derive(Default)]
-pub struct LivenessWithoutReadiness;
+pub(crate) struct LivenessWithoutReadiness;
 
 const READINESS_ID: RuleId = <MissingReadinessProbe as HasRuleId>::ID;
 const LIVENESS_ID: RuleId = <MissingLivenessProbe as HasRuleId>::ID;

@@ -31,9 +31,9 @@ mod identical;
 mod invalid;
 mod missing;
 
-pub use identical::IdenticalProbes;
-pub use invalid::{InvalidProbe, ProbePortNotDeclared};
-pub use missing::{LivenessWithoutReadiness, MissingLivenessProbe, MissingReadinessProbe};
+pub(crate) use identical::IdenticalProbes;
+pub(crate) use invalid::{InvalidProbe, ProbePortNotDeclared};
+pub(crate) use missing::{LivenessWithoutReadiness, MissingLivenessProbe, MissingReadinessProbe};
 
 use crate::finding::Severity;
 use crate::load::scalar::ScalarValue;

@@ -13,7 +13,7 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
 #[derive(Default)]
-pub struct InvalidQuantity;
+pub(crate) struct InvalidQuantity;
 
 const ID: RuleId = <InvalidQuantity as HasRuleId>::ID;
 

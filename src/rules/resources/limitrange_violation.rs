@@ -17,7 +17,7 @@ use crate::model::resources::{
 use crate::source::Span;
 
 #[derive(Default)]
-pub struct LimitRangeViolation;
+pub(crate) struct LimitRangeViolation;
 
 const ID: RuleId = <LimitRangeViolation as HasRuleId>::ID;
 

@@ -10,7 +10,7 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
 #[derive(Default)]
-pub struct LimitsBelowRequests;
+pub(crate) struct LimitsBelowRequests;
 
 const ID: RuleId = <LimitsBelowRequests as HasRuleId>::ID;
 

@@ -11,9 +11,9 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
 #[derive(Default)]
-pub struct MissingRequests;
+pub(crate) struct MissingRequests;
 #[derive(Default)]
-pub struct MissingLimits;
+pub(crate) struct MissingLimits;
 
 const REQUESTS_ID: RuleId = <MissingRequests as HasRuleId>::ID;
 const LIMITS_ID: RuleId = <MissingLimits as HasRuleId>::ID;

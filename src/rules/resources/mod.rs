@@ -2,13 +2,13 @@
 //! All Kubernetes semantics live in `crate::model::{quantity, resources, qos, quota}`; these
 //! rules only decide what to report and where.
 
-pub mod invalid_quantity;
-pub mod limitrange_violation;
-pub mod limits_below_requests;
-pub mod missing_resources;
-pub mod qos_class;
-pub mod resourcequota_violation;
-pub mod suspicious_quantity;
+pub(crate) mod invalid_quantity;
+pub(crate) mod limitrange_violation;
+pub(crate) mod limits_below_requests;
+pub(crate) mod missing_resources;
+pub(crate) mod qos_class;
+pub(crate) mod resourcequota_violation;
+pub(crate) mod suspicious_quantity;
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@ use crate::model::qos::{QosClass, compute_qos};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
-pub struct QosClassRule {
+pub(crate) struct QosClassRule {
     minimum: QosClass,
 }
 

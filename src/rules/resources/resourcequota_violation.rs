@@ -18,7 +18,7 @@ use crate::model::quota::{
 use crate::model::resources::Side;
 
 #[derive(Default)]
-pub struct ResourceQuotaViolation;
+pub(crate) struct ResourceQuotaViolation;
 
 const ID: RuleId = <ResourceQuotaViolation as HasRuleId>::ID;
 

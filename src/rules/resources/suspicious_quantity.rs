@@ -18,7 +18,7 @@ use crate::model::resources::{
 use crate::source::Span;
 
 #[derive(Default)]
-pub struct SuspiciousQuantity;
+pub(crate) struct SuspiciousQuantity;
 
 const ID: RuleId = <SuspiciousQuantity as HasRuleId>::ID;
 
