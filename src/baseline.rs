@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::lint::LintResult;
+use crate::outcome::{BaselineSummary, LintResult};
 use crate::report::fingerprint;
 
 pub(crate) const BASELINE_VERSION: u32 = 1;
@@ -29,15 +29,6 @@ pub(crate) struct BaselineEntry {
 pub(crate) struct Baseline {
     pub version: u32,
     pub findings: Vec<BaselineEntry>,
-}
-
-/// What applying a baseline did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct BaselineSummary {
-    /// Findings hidden because the baseline has them.
-    pub hidden: usize,
-    /// Baseline entries no longer found: problems fixed since.
-    pub fixed: usize,
 }
 
 impl Baseline {

@@ -1,6 +1,7 @@
 //! The rule catalogue: one `rules/<id>.yaml` per rule, embedded at build time. `kubeward
 //! rules`, `kubeward explain`, and the severities the engine applies all read it.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -43,10 +44,34 @@ pub struct CatalogueEntry {
     pub implementation: Option<String>,
     /// Declarative rules: which objects, pod specs or containers the schema applies to.
     #[serde(default, rename = "match")]
-    pub match_: Option<crate::policy::PolicyMatch>,
+    pub match_: Option<PolicyMatch>,
     /// Declarative rules: the JSON Schema every matched node must satisfy.
     #[serde(default)]
     pub schema: Option<serde_json::Value>,
+}
+
+/// What a declarative rule applies to.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicyMatch {
+    /// Object kinds (`Deployment`); empty means every kind.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Namespaces; empty means every namespace (and cluster-scoped objects).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// Labels the object must carry with these values (`"*"`: any value).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// `apiVersion`s (`apps/v1`); empty means any.
+    #[serde(default)]
+    pub api_versions: Vec<String>,
+    /// Validate every pod spec of the matched objects instead of the object.
+    #[serde(default)]
+    pub pod_spec: bool,
+    /// Validate every container (containers, init and ephemeral containers) instead.
+    #[serde(default)]
+    pub container: bool,
 }
 
 fn custom_category() -> String {
@@ -75,6 +100,35 @@ impl From<SeverityName> for Severity {
 impl CatalogueEntry {
     pub fn default_severity(&self) -> Severity {
         self.severity.into()
+    }
+
+    /// The text of `kubeward explain <id>` (also SARIF's rule help).
+    pub fn explain(&self) -> String {
+        let entry = self;
+        let mut text = format!(
+            "{id} ({severity}, {category})\n\n{summary}\n",
+            id = entry.id,
+            severity = entry.default_severity(),
+            category = entry.category,
+            summary = entry.summary.trim(),
+        );
+        if !entry.rationale.trim().is_empty() {
+            text.push_str(&format!(
+                "\nWhy it matters\n  {}\n",
+                entry.rationale.trim().replace('\n', "\n  ")
+            ));
+        }
+        if let Some(fix) = entry.fix_text() {
+            text.push_str(&format!("\nHow to fix\n  {}\n", fix.replace('\n', "\n  ")));
+        }
+        if let Some(examples) = &entry.examples {
+            text.push_str(&format!(
+                "\nBad\n{}\nGood\n{}",
+                indent(&examples.bad),
+                indent(&examples.good)
+            ));
+        }
+        text
     }
 
     /// The short "how to fix" text: `help`, else `fix`.
@@ -133,4 +187,8 @@ pub fn entry_of(id: RuleId) -> &'static CatalogueEntry {
     catalogue()
         .get(id as usize)
         .unwrap_or_else(|| unreachable!("one catalogue entry per rule id"))
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
 }

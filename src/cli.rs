@@ -11,8 +11,9 @@ use clap::{Parser, Subcommand};
 
 use crate::baseline::Baseline;
 use crate::catalogue;
-use crate::config::{Config, FailOn, KubeVersion, config_schema};
+use crate::config::{Config, FailOn, config_schema};
 use crate::error::Error;
+use crate::kube_version::KubeVersion;
 use crate::lint::{LintOptions, lint_with_context};
 use crate::model::WorkspaceOptions;
 use crate::registry::Registry;
@@ -180,7 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Some(Command::Explain { rule }) => {
             let entry = catalogue::entry(&rule).ok_or(Error::UnknownRule(rule))?;
-            write!(out, "{}", explain(entry)).map_err(Error::Output)?;
+            write!(out, "{}", entry.explain()).map_err(Error::Output)?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Inspect {
@@ -280,7 +281,7 @@ fn default_format() -> Format {
 }
 
 /// Appends the job summary to `$GITHUB_STEP_SUMMARY` when the runner set it.
-fn append_step_summary(result: &crate::lint::LintResult) -> Result<(), Error> {
+fn append_step_summary(result: &crate::outcome::LintResult) -> Result<(), Error> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
@@ -303,36 +304,4 @@ fn terminal_width() -> usize {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100)
-}
-
-/// `kubeward explain RULE`: the catalogue entry as readable text.
-pub fn explain(entry: &catalogue::CatalogueEntry) -> String {
-    let mut text = format!(
-        "{id} ({severity}, {category})\n\n{summary}\n",
-        id = entry.id,
-        severity = entry.default_severity(),
-        category = entry.category,
-        summary = entry.summary.trim(),
-    );
-    if !entry.rationale.trim().is_empty() {
-        text.push_str(&format!(
-            "\nWhy it matters\n  {}\n",
-            entry.rationale.trim().replace('\n', "\n  ")
-        ));
-    }
-    if let Some(fix) = entry.fix_text() {
-        text.push_str(&format!("\nHow to fix\n  {}\n", fix.replace('\n', "\n  ")));
-    }
-    if let Some(examples) = &entry.examples {
-        text.push_str(&format!(
-            "\nBad\n{}\nGood\n{}",
-            indent(&examples.bad),
-            indent(&examples.good)
-        ));
-    }
-    text
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}\n")).collect()
 }

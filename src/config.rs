@@ -13,10 +13,10 @@ use serde_json::json;
 
 use crate::error::Error;
 use crate::finding::Severity;
+use crate::kube_version::KubeVersion;
 use crate::load::json::to_json;
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, parse_yaml};
-use crate::rules::RuleParams;
 use crate::source::{SourceFile, Span};
 use crate::suggest::hint;
 
@@ -24,35 +24,9 @@ pub(crate) const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
 
 const TOP_LEVEL_KEYS: &[&str] = &["kube-version", "fail-on", "exclude", "rules", "policies"];
 
-/// A target Kubernetes version, `1.33`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct KubeVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl KubeVersion {
-    /// Parses `1.33` or `v1.33` (a patch version, `1.33.2`, is accepted and ignored).
-    pub fn parse(text: &str) -> Option<KubeVersion> {
-        let text = text.strip_prefix('v').unwrap_or(text);
-        let mut parts = text.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        if let Some(patch) = parts.next() {
-            patch.parse::<u32>().ok()?;
-        }
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(KubeVersion { major, minor })
-    }
-}
-
-impl std::fmt::Display for KubeVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
+/// A rule's parameters, from the config file's long form (`rules: {qos-class: {minimum:
+/// Guaranteed}}`), without `severity`.
+pub(crate) type RuleParams = serde_json::Map<String, serde_json::Value>;
 
 /// `--fail-on` and the config's `fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -3,14 +3,13 @@
 //! `policies:`. Each matched node (an object, a pod spec, or a container) must satisfy the JSON
 //! Schema; each validation error becomes a finding at the span of its instance path.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
 use jsonschema::{Validator, error::ValidationErrorKind};
-use serde::Deserialize;
 
-use crate::catalogue::CatalogueEntry;
+use crate::catalogue::{CatalogueEntry, PolicyMatch};
 use crate::finding::Finding;
 use crate::load::NodeId;
 use crate::load::json::to_json_with;
@@ -18,30 +17,6 @@ use crate::load::locate::{first_key_span, join_path, locate};
 use crate::rule_id::RuleName;
 use crate::rules::{ObjectContext, Rule, RuleIdentity};
 use crate::source::Span;
-
-/// What a declarative rule applies to.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PolicyMatch {
-    /// Object kinds (`Deployment`); empty means every kind.
-    #[serde(default)]
-    pub kinds: Vec<String>,
-    /// Namespaces; empty means every namespace (and cluster-scoped objects).
-    #[serde(default)]
-    pub namespaces: Vec<String>,
-    /// Labels the object must carry with these values (`"*"`: any value).
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    /// `apiVersion`s (`apps/v1`); empty means any.
-    #[serde(default)]
-    pub api_versions: Vec<String>,
-    /// Validate every pod spec of the matched objects instead of the object.
-    #[serde(default)]
-    pub pod_spec: bool,
-    /// Validate every container (containers, init and ephemeral containers) instead.
-    #[serde(default)]
-    pub container: bool,
-}
 
 /// A compiled declarative rule.
 pub(crate) struct PolicyRule {

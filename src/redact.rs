@@ -15,7 +15,7 @@
 //!   value ([`crate::report::fingerprint`]).
 //!
 //! Formats added later (SARIF, GitHub annotations) get the same guarantees by reading
-//! findings from [`crate::lint::LintResult`] and snippets from `masked_text`.
+//! findings from [`crate::outcome::LintResult`] and snippets from `masked_text`.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

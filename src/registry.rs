@@ -204,3 +204,22 @@ fn known_ids(rules: &[Box<dyn Rule>]) -> Vec<&'static str> {
     ids.extend(non_check_rules().map(|id| id.as_str()));
     ids
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule_id::RuleId;
+
+    #[test]
+    fn the_builtin_registry_runs_or_knows_every_catalogue_rule_once() {
+        let registry = Registry::builtin();
+        let ids: Vec<&str> = registry.ids().collect();
+        let all: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+        assert_eq!(ids, all);
+        let mut checked: Vec<&str> = registry.rules.iter().map(|r| r.id().as_str()).collect();
+        let count = checked.len();
+        checked.sort_unstable();
+        checked.dedup();
+        assert_eq!(checked.len(), count, "a rule is registered twice");
+    }
+}

@@ -22,7 +22,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use kubeward::catalogue::catalogue;
-use kubeward::lint::{LintOptions, LintResult, lint};
+use kubeward::lint::{LintOptions, lint};
+use kubeward::outcome::LintResult;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Expectation {

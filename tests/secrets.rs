@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kubeward::lint::{LintOptions, LintResult, lint};
+use kubeward::lint::{LintOptions, lint};
+use kubeward::outcome::LintResult;
 use kubeward::report::{Format, HumanOptions, fingerprint, write_report};
 use kubeward::rule_id::RuleId;
 

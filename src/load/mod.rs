@@ -18,7 +18,8 @@ use std::sync::Arc;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::source::Span;
-pub use tree::{Document, Entry, NodeId, NodeKind, NodeRef, Scalar, Style};
+pub use scalar::Style;
+pub use tree::{Document, Entry, NodeId, NodeKind, NodeRef, Scalar};
 use tree::{MAX_TEXT, Node, Parts, Tree, to_u32};
 
 /// Documents nesting deeper than this are refused (the stack of every consumer stays small).

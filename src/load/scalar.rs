@@ -8,7 +8,21 @@
 //! YAML parser types scalars as YAML 1.2 does, so the loader keeps the raw text and style and
 //! this module decides.
 
-use crate::load::tree::Style;
+/// How a scalar was written: its quoting decides its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+impl Style {
+    pub fn is_quoted(self) -> bool {
+        !matches!(self, Style::Plain)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScalarValue {

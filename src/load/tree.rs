@@ -26,25 +26,10 @@
 
 use std::sync::Arc;
 
-use crate::load::scalar::{ScalarValue, resolve_scalar};
+use crate::load::scalar::{ScalarValue, Style, resolve_scalar};
 use crate::source::Span;
 
 pub type NodeId = u32;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    SingleQuoted,
-    DoubleQuoted,
-    Literal,
-    Folded,
-}
-
-impl Style {
-    pub fn is_quoted(self) -> bool {
-        !matches!(self, Style::Plain)
-    }
-}
 
 /// A scalar node, borrowed from its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::config::KubeVersion;
 use crate::finding::{FileId, ObjectIdentity};
+use crate::kube_version::KubeVersion;
 use crate::load::dockerfile::Dockerfile;
 use crate::load::{Document, NodeId};
 use crate::source::{SourceFile, Span};

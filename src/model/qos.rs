@@ -20,7 +20,7 @@ use crate::model::ContainerKind;
 /// The run's target Kubernetes version (`--kube-version`, the config's `kube-version`, else the
 /// newest embedded one: [`crate::model::WorkspaceOptions::kube_version`]); resource and QoS
 /// behaviour that changed between releases is judged for it.
-pub(crate) use crate::config::KubeVersion;
+use crate::kube_version::KubeVersion;
 
 impl KubeVersion {
     /// The newest behaviour kubeward knows (tests and `inspect` without a workspace use it).

@@ -25,10 +25,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use super::qos::KubeVersion;
 use super::quota::ResourceQuota;
 use super::{ContainerKind, ContainerRef, Object, ObjectId, PodSpecRef, Workspace};
 use crate::finding::FileId;
+use crate::kube_version::KubeVersion;
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, NodeKind};
 use crate::model::quantity::{Format, Quantity};

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::positions;
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 pub(crate) fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
     for finding in &result.findings {

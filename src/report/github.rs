@@ -14,7 +14,7 @@ use super::paths::ReportRoot;
 use super::{counts, positions, summary_line};
 use crate::catalogue;
 use crate::finding::{Finding, Severity};
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 /// Findings listed per rule in the job summary; the rest are counted.
 const SUMMARY_FINDINGS_PER_RULE: usize = 50;

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::{positions, summary_line};
 use crate::finding::{Finding, Severity};
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 #[derive(Debug, Clone)]
 pub struct HumanOptions {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{counts, fingerprint, positions};
 use crate::finding::{ObjectIdentity, Severity};
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 pub(crate) const JSON_VERSION: u32 = 1;
 
@@ -40,7 +40,7 @@ struct Summary {
     warnings: usize,
     infos: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<crate::baseline::BaselineSummary>,
+    baseline: Option<crate::outcome::BaselineSummary>,
 }
 
 pub(crate) fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {

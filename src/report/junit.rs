@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::paths::ReportRoot;
 use super::positions;
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 /// Escapes text for XML content and attribute values. Characters XML 1.0 cannot hold (most
 /// control characters) become U+FFFD.

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use crate::finding::{FileId, Finding, Severity, stable_hash};
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 use crate::source::{LineCol, Span};
 
 pub use github::write_step_summary;

@@ -4,7 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 /// The directory report paths are relative to: the repository root, i.e. the nearest directory
 /// holding `.git` from the working directory up, else the working directory itself.

@@ -13,7 +13,7 @@ use super::fingerprint;
 use super::paths::{ReportPath, ReportRoot, percent_encode_path};
 use crate::catalogue::{CatalogueEntry, catalogue};
 use crate::finding::{FileId, Finding, Severity};
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 use crate::source::Span;
 
 /// The `partialFingerprints` key. The version changes if the fingerprint's recipe ever does.
@@ -225,7 +225,7 @@ fn rule(entry: &CatalogueEntry, builtin: bool) -> Rule {
             text: unwrap_lines(&entry.rationale),
         },
         help: Help {
-            text: crate::cli::explain(entry),
+            text: entry.explain(),
             markdown,
         },
         help_uri: builtin.then(|| help_uri(&entry.id)),

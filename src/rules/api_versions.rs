@@ -9,8 +9,8 @@
 //! that no longer serves it.
 
 use super::{ObjectContext, Rule};
-use crate::config::KubeVersion;
 use crate::finding::Finding;
+use crate::kube_version::KubeVersion;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 

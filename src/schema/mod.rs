@@ -17,7 +17,7 @@ use jsonschema::Validator;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::KubeVersion;
+use crate::kube_version::KubeVersion;
 
 static INDEX_TEXT: &str = include_str!("../../schemas/kubernetes.idx");
 static BLOBS: &[u8] = include_bytes!("../../schemas/kubernetes.bin");

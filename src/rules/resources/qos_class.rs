@@ -2,8 +2,9 @@
 //! (parameter `minimum`: `BestEffort`, `Burstable` or `Guaranteed`; default `Burstable`).
 //! The class is computed as Kubernetes computes it, on effective resources.
 
-use super::super::{ObjectContext, Rule, RuleParams};
+use super::super::{ObjectContext, Rule};
 use super::{pod_anchor, pod_label, pods};
+use crate::config::RuleParams;
 use crate::finding::Finding;
 use crate::model::qos::{QosClass, compute_qos};
 use crate::rule_id::RuleId;
