@@ -10,8 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::outcome::{BaselineSummary, LintResult};
-use crate::report::fingerprint;
+use crate::outcome::{BaselineSummary, LintResult, fingerprint};
 
 pub(crate) const BASELINE_VERSION: u32 = 1;
 

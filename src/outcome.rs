@@ -5,9 +5,10 @@
 use serde::Serialize;
 
 use crate::catalogue::CatalogueEntry;
-use crate::finding::{FileId, Finding};
+use crate::finding::{FileId, Finding, stable_hash};
 use crate::model::Workspace;
 use crate::redact::Redactions;
+use crate::source::Span;
 
 /// Everything a report needs.
 #[derive(Debug)]
@@ -71,4 +72,86 @@ pub struct BaselineSummary {
     pub hidden: usize,
     /// Baseline entries no longer found: problems fixed since.
     pub fixed: usize,
+}
+
+/// A stable identity for a finding that survives unrelated edits: rule, path, object identity
+/// and the offending text (whitespace-normalised), never line numbers. When the finding points
+/// into a secret value, the value's key path (`data.password`) stands in for the text: a hash
+/// of a short secret could be brute-forced.
+pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
+    let source = result.workspace.source(finding.file);
+    let content: String = if result.redactions.overlaps(finding.file, finding.span) {
+        secret_location(result, finding)
+    } else {
+        source
+            .slice(finding.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let object = finding
+        .object
+        .as_ref()
+        .map(|o| {
+            format!(
+                "{}|{}|{}|{}",
+                o.api_version,
+                o.kind,
+                o.namespace.as_deref().unwrap_or(""),
+                o.name.as_deref().unwrap_or("")
+            )
+        })
+        .unwrap_or_default();
+    // `./deploy/a.yaml` and `deploy/a.yaml` are the same file to the user.
+    let path = source.path.trim_start_matches("./");
+    stable_hash(&[finding.rule.as_str(), path, &object, &content])
+}
+
+/// Where a secret is, without the secret: the YAML key path of the span (list items by name
+/// where they have one), or (outside YAML,
+/// e.g. in a Dockerfile) the masked text of its first line.
+fn secret_location(result: &LintResult, finding: &Finding) -> String {
+    let Some(file) = result.workspace.files.get(finding.file) else {
+        return String::new();
+    };
+    let in_document = file
+        .documents
+        .iter()
+        .filter(|d| d.span.start <= finding.span.start && finding.span.end <= d.span.end)
+        .find_map(|d| d.named_path_to(finding.span));
+    if let Some(path) = in_document {
+        return format!("path:{path}");
+    }
+    let source = &file.source;
+    let line = source.line_col(finding.span.start).line;
+    let text = source
+        .line_span(line)
+        .map(|line_span| {
+            // The line with its secrets masked (spans shifted to the line).
+            let spans: Vec<Span> = result
+                .redactions
+                .spans(finding.file)
+                .iter()
+                .filter(|s| s.start < line_span.end && s.end > line_span.start)
+                .map(|s| {
+                    Span::new(
+                        s.start.max(line_span.start) - line_span.start,
+                        s.end.min(line_span.end) - line_span.start,
+                    )
+                })
+                .collect();
+            crate::redact::mask(source.slice(line_span), &spans)
+        })
+        .unwrap_or_default();
+    // Masks of any width count the same: a rotated secret of another length is the same finding.
+    let mut collapsed = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '*' || !collapsed.ends_with('*') {
+            collapsed.push(c);
+        }
+    }
+    format!(
+        "line:{}",
+        collapsed.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
 }

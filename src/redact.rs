@@ -23,11 +23,12 @@ use std::sync::Arc;
 use crate::finding::{FileId, Finding};
 use crate::load::Document;
 use crate::model::Workspace;
+use crate::model::kinds::{env_containers, is_config_map, is_openfaas_function, is_secret};
 use crate::secrets::base64::decode_std;
 use crate::secrets::patterns::find_credentials;
 use crate::secrets::sites::{
-    env_containers, env_settings, is_config_map, is_dockerfile_secret, is_openfaas_function,
-    is_secret, map_settings, openfaas_stack_functions, scalar_subspan, scalar_values,
+    env_settings, is_dockerfile_secret, map_settings, openfaas_stack_functions, scalar_subspan,
+    scalar_values,
 };
 use crate::secrets::values::is_literal_secret;
 use crate::source::Span;

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use kubeward::lint::{LintOptions, lint};
 use kubeward::outcome::LintResult;
-use kubeward::report::{Format, HumanOptions, fingerprint, write_report};
+use kubeward::outcome::fingerprint;
+use kubeward::report::{Format, HumanOptions, write_report};
 use kubeward::rule_id::RuleId;
 
 fn fixtures() -> PathBuf {

@@ -2,6 +2,8 @@
 //! (group, kind, namespace, name); every pod spec (in built-in workloads and, found
 //! structurally, in custom resources) is listed once, with its containers.
 
+pub(crate) mod crd;
+pub(crate) mod kinds;
 pub(crate) mod podspec;
 pub(crate) mod qos;
 pub(crate) mod quantity;

@@ -4,9 +4,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{counts, fingerprint, positions};
+use super::{counts, positions};
 use crate::finding::{ObjectIdentity, Severity};
 use crate::outcome::LintResult;
+use crate::outcome::fingerprint;
 
 pub(crate) const JSON_VERSION: u32 = 1;
 

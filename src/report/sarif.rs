@@ -9,11 +9,11 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::fingerprint;
 use super::paths::{ReportPath, ReportRoot, percent_encode_path};
 use crate::catalogue::{CatalogueEntry, catalogue};
 use crate::finding::{FileId, Finding, Severity};
 use crate::outcome::LintResult;
+use crate::outcome::fingerprint;
 use crate::source::Span;
 
 /// The `partialFingerprints` key. The version changes if the fingerprint's recipe ever does.

@@ -5,11 +5,11 @@
 
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
+use crate::model::kinds::is_secret;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secret_entries};
 use crate::secrets::docker::parse_docker_config;
-use crate::secrets::sites::is_secret;
 use crate::secrets::values::{is_placeholder, is_reference};
 
 #[derive(Default)]

@@ -14,11 +14,11 @@
 use super::Rule;
 use crate::finding::{Finding, Severity};
 use crate::load::{Document, NodeId};
+use crate::model::kinds::is_openfaas_function;
 use crate::model::secret_index::{ConfigKind, Keys, SecretIndex};
 use crate::model::{Object, Workspace};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
-use crate::secrets::sites::is_openfaas_function;
 use crate::secrets::values::is_reference;
 use crate::suggest::edit_distance_within;
 

@@ -13,11 +13,11 @@ use super::{ObjectContext, Rule};
 use crate::finding::{FileId, Finding};
 use crate::load::{Document, NodeId};
 use crate::model::Workspace;
+use crate::model::kinds::{env_containers, is_config_map, is_openfaas_function, is_secret};
 use crate::secrets::patterns::first_credential;
 use crate::secrets::sites::{
-    env_containers, env_settings, is_config_map, is_config_map_secret, is_dockerfile_secret,
-    is_openfaas_function, is_secret, map_settings, openfaas_stack_functions, scalar_subspan,
-    scalar_values,
+    env_settings, is_config_map_secret, is_dockerfile_secret, map_settings,
+    openfaas_stack_functions, scalar_subspan, scalar_values,
 };
 
 #[derive(Default)]

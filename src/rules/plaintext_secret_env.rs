@@ -6,13 +6,11 @@ use super::{ObjectContext, Rule};
 use crate::finding::{FileId, Finding};
 use crate::load::{Document, NodeId};
 use crate::model::Workspace;
+use crate::model::kinds::{env_containers, is_openfaas_function};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::patterns::first_credential;
-use crate::secrets::sites::{
-    Setting, env_containers, env_settings, is_openfaas_function, map_settings,
-    openfaas_stack_functions,
-};
+use crate::secrets::sites::{Setting, env_settings, map_settings, openfaas_stack_functions};
 
 #[derive(Default)]
 pub(crate) struct PlaintextSecretEnv;

@@ -2,7 +2,7 @@
 //! it against its kind's schema, as `kubectl apply --validate=strict` does: unknown fields,
 //! wrong types, missing required fields, values outside an enum. Built-in kinds use the
 //! embedded schemas of the target Kubernetes version (`crate::schema`); custom resources use
-//! the CustomResourceDefinitions found in the run (`crate::schema::crd`).
+//! the CustomResourceDefinitions found in the run (`crate::model::crd`).
 //!
 //! One finding per root cause: a node with the wrong type is reported once (not also for its
 //! children or its enum), an unknown key that looks like a missing required field
@@ -28,8 +28,8 @@ use crate::load::json::to_json;
 use crate::load::locate::locate;
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, NodeKind};
+use crate::model::crd::CrdIndex;
 use crate::model::{Object, Workspace};
-use crate::schema::crd::CrdIndex;
 use crate::schema::walk::{Seg, describe_types, kubeward_type, property_names, schema_at};
 use crate::schema::{KindSchema, Lookup, is_builtin_api_group, lookup};
 use crate::source::Span;

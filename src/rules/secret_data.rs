@@ -7,10 +7,10 @@
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
 use crate::load::Style;
+use crate::model::kinds::is_secret;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::data::{DataField, EntryValue, is_sops_encrypted, secret_entries};
-use crate::secrets::sites::is_secret;
 
 #[derive(Default)]
 pub(crate) struct SecretInvalidBase64;

@@ -2,10 +2,11 @@
 
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
+use crate::model::kinds::is_config_map;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::patterns::first_credential;
-use crate::secrets::sites::{is_config_map, is_config_map_secret, map_settings};
+use crate::secrets::sites::{is_config_map_secret, map_settings};
 
 #[derive(Default)]
 pub(crate) struct SecretInConfigMap;

@@ -21,13 +21,13 @@
 use super::{ObjectContext, Rule};
 use crate::finding::{Finding, Severity};
 use crate::load::NodeId;
+use crate::model::kinds::is_secret;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::data::{
     DataField, EntryValue, SecretEntry, is_sops_encrypted, merged_entries, secret_entries,
 };
 use crate::secrets::docker::parse_docker_config;
-use crate::secrets::sites::is_secret;
 use crate::source::Span;
 
 #[derive(Default)]

@@ -13,24 +13,24 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 
-use super::{KindSchema, compile};
 use crate::load::json::to_json;
 use crate::model::{ObjectId, Workspace};
+use crate::schema::{KindSchema, compile, group_of};
 
 /// One CustomResourceDefinition of the tree.
-pub struct Crd {
-    pub object: ObjectId,
+pub(crate) struct Crd {
+    pub(crate) object: ObjectId,
     /// `metadata.name`, e.g. `servicemonitors.monitoring.coreos.com`.
-    pub name: String,
+    pub(crate) name: String,
     /// Version name -> its schema.
-    pub versions: BTreeMap<String, VersionSchema>,
+    pub(crate) versions: BTreeMap<String, VersionSchema>,
 }
 
 /// A CRD version's `openAPIV3Schema`, compiled when the first custom resource of that version
 /// is validated: repositories vendor large CRD bundles (istio, argo) whose kinds they never
 /// instantiate, and compiling all of them up front, on one thread, was the largest serial part
 /// of a run on the real corpus.
-pub struct VersionSchema {
+pub(crate) struct VersionSchema {
     openapi: Option<Arc<Value>>,
     compiled: OnceLock<Option<Arc<KindSchema>>>,
 }
@@ -44,7 +44,7 @@ impl VersionSchema {
     }
 
     /// The compiled schema; `None`: the version has no schema, or one we cannot compile.
-    pub fn schema(&self) -> Option<&Arc<KindSchema>> {
+    pub(crate) fn schema(&self) -> Option<&Arc<KindSchema>> {
         self.compiled
             .get_or_init(|| self.openapi.as_deref().and_then(build))
             .as_ref()
@@ -53,16 +53,16 @@ impl VersionSchema {
 
 /// The CRDs of a run by (group, kind).
 #[derive(Default)]
-pub struct CrdIndex {
-    pub crds: HashMap<(String, String), Crd>,
+pub(crate) struct CrdIndex {
+    pub(crate) crds: HashMap<(String, String), Crd>,
 }
 
 impl CrdIndex {
-    pub fn new(ws: &Workspace) -> CrdIndex {
+    pub(crate) fn new(ws: &Workspace) -> CrdIndex {
         let mut index = CrdIndex::default();
         for (id, object) in ws.objects.iter().enumerate() {
             if object.kind != "CustomResourceDefinition"
-                || super::group_of(&object.api_version) != "apiextensions.k8s.io"
+                || group_of(&object.api_version) != "apiextensions.k8s.io"
             {
                 continue;
             }
@@ -135,7 +135,7 @@ fn build(openapi: &Value) -> Option<Arc<KindSchema>> {
 
 /// A structural OpenAPI v3 schema as a JSON Schema (draft 2020-12) with the API server's
 /// strictness.
-pub fn to_json_schema(node: &Value, root: bool) -> Value {
+pub(crate) fn to_json_schema(node: &Value, root: bool) -> Value {
     convert(node, root, 0)
 }
 
