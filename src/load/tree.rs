@@ -490,7 +490,7 @@ impl Tree for Document {
 }
 
 /// One YAML document of a stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Document {
     nodes: Box<[Node]>,
     entries: Box<[Entry]>,

@@ -140,7 +140,9 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
             if count.count == 0 {
                 continue;
             }
-            let pod = ws.pod_resources_at(i);
+            let Some(pod) = ws.pod_resources_at(i) else {
+                continue;
+            };
             let facts = PodFacts::of(ws, spec, compute_qos(pod, pod.version).class);
             if !quota.matches(&facts) {
                 continue;
