@@ -144,7 +144,9 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
 /// where they have one), or (outside YAML,
 /// e.g. in a Dockerfile) the masked text of its first line.
 fn secret_location(result: &LintResult, finding: &Finding) -> String {
-    let file = &result.workspace.files[finding.file];
+    let Some(file) = result.workspace.files.get(finding.file) else {
+        return String::new();
+    };
     let in_document = file
         .documents
         .iter()
