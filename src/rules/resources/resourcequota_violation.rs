@@ -132,7 +132,9 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
         }
         let mut usage: BTreeMap<String, (Quantity, Vec<Contribution>)> = BTreeMap::new();
         for (i, spec) in ws.pod_specs.iter().enumerate() {
-            let object = &ws.objects[spec.object];
+            let Some(object) = ws.objects.get(spec.object) else {
+                continue;
+            };
             if !quota.scope.covers(ws, object) {
                 continue;
             }
@@ -171,7 +173,9 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
                 });
             }
         }
-        let quota_object = &ws.objects[quota.object];
+        let Some(quota_object) = ws.objects.get(quota.object) else {
+            continue;
+        };
         for (entry, hard) in quota.hard.valid() {
             if !tracks_pod_resource(&entry.name) {
                 continue;
