@@ -101,7 +101,7 @@ const HAS_TAG: u8 = 1 << 4;
 const OFFSET_BITS: u32 = 29;
 const OFFSET_MASK: u32 = (1 << OFFSET_BITS) - 1;
 /// The largest text the loader builds a tree for.
-pub const MAX_TEXT: usize = OFFSET_MASK as usize;
+pub(crate) const MAX_TEXT: usize = OFFSET_MASK as usize;
 
 /// One node as stored: 12 bytes, no allocation of its own.
 #[derive(Debug, Clone, Copy)]

@@ -18,7 +18,7 @@ use crate::load::json::to_json;
 use crate::model::{ObjectId, Workspace};
 
 /// One CustomResourceDefinition of the tree.
-pub struct Crd {
+pub(crate) struct Crd {
     pub object: ObjectId,
     /// `metadata.name`, e.g. `servicemonitors.monitoring.coreos.com`.
     pub name: String,
@@ -30,7 +30,7 @@ pub struct Crd {
 /// is validated: repositories vendor large CRD bundles (istio, argo) whose kinds they never
 /// instantiate, and compiling all of them up front, on one thread, was the largest serial part
 /// of a run on the real corpus.
-pub struct VersionSchema {
+pub(crate) struct VersionSchema {
     openapi: Option<Arc<Value>>,
     compiled: OnceLock<Option<Arc<KindSchema>>>,
 }
@@ -44,7 +44,7 @@ impl VersionSchema {
     }
 
     /// The compiled schema; `None`: the version has no schema, or one we cannot compile.
-    pub fn schema(&self) -> Option<&Arc<KindSchema>> {
+    pub(crate) fn schema(&self) -> Option<&Arc<KindSchema>> {
         self.compiled
             .get_or_init(|| self.openapi.as_deref().and_then(build))
             .as_ref()
@@ -53,12 +53,12 @@ impl VersionSchema {
 
 /// The CRDs of a run by (group, kind).
 #[derive(Default)]
-pub struct CrdIndex {
+pub(crate) struct CrdIndex {
     pub crds: HashMap<(String, String), Crd>,
 }
 
 impl CrdIndex {
-    pub fn new(ws: &Workspace) -> CrdIndex {
+    pub(crate) fn new(ws: &Workspace) -> CrdIndex {
         let mut index = CrdIndex::default();
         for (id, object) in ws.objects.iter().enumerate() {
             if object.kind != "CustomResourceDefinition"
@@ -135,7 +135,7 @@ fn build(openapi: &Value) -> Option<Arc<KindSchema>> {
 
 /// A structural OpenAPI v3 schema as a JSON Schema (draft 2020-12) with the API server's
 /// strictness.
-pub fn to_json_schema(node: &Value, root: bool) -> Value {
+pub(crate) fn to_json_schema(node: &Value, root: bool) -> Value {
     convert(node, root, 0)
 }
 

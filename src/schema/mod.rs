@@ -7,8 +7,8 @@
 //! its header for how to regenerate). A schema is inflated, parsed and compiled the first time a
 //! run meets its kind, once per process, and shared across threads.
 
-pub mod crd;
-pub mod walk;
+pub(crate) mod crd;
+pub(crate) mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
