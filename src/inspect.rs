@@ -140,7 +140,7 @@ pub(crate) fn report(ws: &Workspace) -> InspectReport {
         .enumerate()
         .filter_map(|(i, spec)| {
             let object = ws.objects.get(spec.object)?;
-            let pod: &PodResources = ws.pod_resources_at(i);
+            let pod: &PodResources = ws.pod_resources_at(i)?;
             let qos = compute_qos(pod, pod.version);
             let ordered = pod
                 .containers

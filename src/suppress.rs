@@ -136,7 +136,7 @@ fn collect_comments(
         let Some(hash) = comment_start(line) else {
             continue;
         };
-        let comment = line[hash + 1..].trim_start();
+        let comment = line.get(hash + 1..).unwrap_or_default().trim_start();
         let Some(list) = comment.strip_prefix(COMMENT) else {
             continue;
         };
@@ -145,9 +145,11 @@ fn collect_comments(
             continue;
         }
         let at = Span::new(start + hash, start + line.trim_end().len());
-        let own_line = line[..hash].trim().is_empty();
+        let own_line = line.get(..hash).unwrap_or_default().trim().is_empty();
         let scope = if own_line {
-            let Some((next_start, next_line)) = lines[index + 1..]
+            let Some((next_start, next_line)) = lines
+                .get(index + 1..)
+                .unwrap_or_default()
                 .iter()
                 .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
             else {

@@ -90,7 +90,7 @@ fn lines(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-pub fn parse_dockerfile(text: &str) -> Dockerfile {
+pub(crate) fn parse_dockerfile(text: &str) -> Dockerfile {
     let lines = lines(text);
     let mut escape = '\\';
     let mut index = 0;

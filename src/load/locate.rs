@@ -8,7 +8,7 @@ use crate::source::Span;
 
 /// Where an instance path leads in the tree.
 #[derive(Debug, Clone)]
-pub struct Located {
+pub(crate) struct Located {
     pub node: NodeId,
     /// Span of the key holding `node`, when it is a mapping value (for a sequence item: its
     /// first key, or the item itself).
@@ -19,7 +19,7 @@ pub struct Located {
     pub complete: bool,
 }
 
-pub fn locate<'a>(
+pub(crate) fn locate<'a>(
     doc: &Document,
     from: NodeId,
     segments: impl Iterator<Item = LocationSegment<'a>>,
@@ -67,7 +67,7 @@ pub fn locate<'a>(
 }
 
 /// `path.name`, or `name` at the top.
-pub fn join_path(path: &str, name: &str) -> String {
+pub(crate) fn join_path(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()
     } else {
@@ -76,6 +76,6 @@ pub fn join_path(path: &str, name: &str) -> String {
 }
 
 /// Span of a mapping's first key.
-pub fn first_key_span(doc: &Document, node: NodeId) -> Option<Span> {
+pub(crate) fn first_key_span(doc: &Document, node: NodeId) -> Option<Span> {
     doc.entries(node).first().map(|e| doc.span(e.key))
 }

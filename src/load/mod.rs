@@ -5,12 +5,12 @@
 //! Problems (syntax errors, duplicate keys, alias bombs, excessive nesting) are returned as
 //! [`LoadProblem`]s for the pipeline to turn into findings.
 
-pub mod dockerfile;
+pub(crate) mod dockerfile;
 pub mod json;
 mod lenient;
-pub mod locate;
-pub mod scalar;
-pub mod tree;
+pub(crate) mod locate;
+pub(crate) mod scalar;
+pub(crate) mod tree;
 
 use std::collections::HashMap;
 use std::sync::Arc;

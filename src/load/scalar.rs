@@ -47,7 +47,7 @@ impl ScalarValue {
     }
 }
 
-pub fn resolve_scalar(text: &str, style: Style, tag: Option<&str>) -> ScalarValue {
+pub(crate) fn resolve_scalar(text: &str, style: Style, tag: Option<&str>) -> ScalarValue {
     if let Some(tag) = tag {
         match tag {
             "tag:yaml.org,2002:str" | "!!str" => return ScalarValue::String,

@@ -86,7 +86,7 @@ const HAS_TAG: u8 = 1 << 4;
 const OFFSET_BITS: u32 = 29;
 const OFFSET_MASK: u32 = (1 << OFFSET_BITS) - 1;
 /// The largest text the loader builds a tree for.
-pub const MAX_TEXT: usize = OFFSET_MASK as usize;
+pub(crate) const MAX_TEXT: usize = OFFSET_MASK as usize;
 
 /// One node as stored: 12 bytes, no allocation of its own.
 #[derive(Debug, Clone, Copy)]
@@ -475,7 +475,7 @@ impl Tree for Document {
 }
 
 /// One YAML document of a stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Document {
     nodes: Box<[Node]>,
     entries: Box<[Entry]>,

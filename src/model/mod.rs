@@ -12,7 +12,7 @@ pub(crate) mod resources;
 pub(crate) mod secret_index;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rayon::prelude::*;
 
@@ -196,7 +196,13 @@ impl Workspace {
         // Kept for the whole run: no growth slack.
         ws.objects.reserve_exact(found.len());
         for raw in found {
-            let doc = &ws.files[raw.file].documents[raw.document];
+            let Some(doc) = ws
+                .files
+                .get(raw.file)
+                .and_then(|file| file.documents.get(raw.document))
+            else {
+                continue;
+            };
             let group = raw
                 .api_version
                 .rsplit_once('/')
@@ -260,12 +266,19 @@ impl Workspace {
     }
 
     pub fn document(&self, object: &Object) -> &Document {
-        &self.files[object.file].documents[object.document]
+        // Objects are built from these files' documents; an empty document is never read.
+        static EMPTY: LazyLock<Document> = LazyLock::new(Document::default);
+        self.files
+            .get(object.file)
+            .and_then(|file| file.documents.get(object.document))
+            .unwrap_or(&EMPTY)
     }
 
     /// The pod specs inside one object (`pod_specs` is ordered by object).
     pub fn pod_specs_of(&self, object: ObjectId) -> &[PodSpecRef] {
-        &self.pod_specs[self.pod_spec_range(object)]
+        self.pod_specs
+            .get(self.pod_spec_range(object))
+            .unwrap_or_default()
     }
 
     fn pod_spec_range(&self, object: ObjectId) -> std::ops::Range<usize> {
@@ -283,18 +296,24 @@ impl Workspace {
         object: ObjectId,
     ) -> impl Iterator<Item = (&PodSpecRef, &resources::PodResources)> + '_ {
         self.pod_spec_range(object)
-            .map(|i| (&self.pod_specs[i], self.pod_resources_at(i)))
+            .filter_map(|i| Some((self.pod_specs.get(i)?, self.pod_resources_at(i)?)))
     }
 
     /// The effective resources of `pod_specs[index]` (see [`Workspace::pod_resources_of`]).
-    pub fn pod_resources_at(&self, index: usize) -> &resources::PodResources {
-        self.pod_resources[index].get_or_init(|| {
-            resources::pod_resources(self, &self.pod_specs[index], self.options.kube_version())
-        })
+    /// `None` only for an index past `pod_specs`.
+    pub fn pod_resources_at(&self, index: usize) -> Option<&resources::PodResources> {
+        let spec = self.pod_specs.get(index)?;
+        Some(
+            self.pod_resources
+                .get(index)?
+                .get_or_init(|| resources::pod_resources(self, spec, self.options.kube_version())),
+        )
     }
 
     pub fn source(&self, file: FileId) -> &SourceFile {
-        &self.files[file].source
+        // File ids are positions in `files`; an empty source is never read.
+        static EMPTY: LazyLock<SourceFile> = LazyLock::new(|| SourceFile::new("", ""));
+        self.files.get(file).map_or(&EMPTY, |file| &file.source)
     }
 
     /// The Secrets and ConfigMaps the repository defines, per namespace (built on first use).
@@ -303,7 +322,7 @@ impl Workspace {
     }
 
     pub fn lookup(&self, key: &ObjectKey) -> Option<&Object> {
-        self.index.get(key).map(|id| &self.objects[*id])
+        self.index.get(key).and_then(|id| self.objects.get(*id))
     }
 
     /// Objects of a kind (any group) in a namespace.
@@ -380,7 +399,12 @@ fn cluster_scoped_custom_kinds(
         .iter()
         .filter(|o| o.kind == "CustomResourceDefinition")
     {
-        let doc = &files[raw.file].documents[raw.document];
+        let Some(doc) = files
+            .get(raw.file)
+            .and_then(|file| file.documents.get(raw.document))
+        else {
+            continue;
+        };
         let Some(spec) = doc.get(raw.node, "spec") else {
             continue;
         };

@@ -156,34 +156,34 @@ impl Quantity {
         }
         let bytes = text.as_bytes();
         let mut pos = 0;
-        let negative = match bytes[0] {
-            b'-' => {
+        let negative = match bytes.first() {
+            Some(b'-') => {
                 pos = 1;
                 true
             }
-            b'+' => {
+            Some(b'+') => {
                 pos = 1;
                 false
             }
             _ => false,
         };
         let int_start = pos;
-        while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+        while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
             pos += 1;
         }
-        let int_part = &bytes[int_start..pos];
+        let int_part = bytes.get(int_start..pos).unwrap_or_default();
         let mut frac_part: &[u8] = &[];
-        if pos < bytes.len() && bytes[pos] == b'.' {
+        if bytes.get(pos) == Some(&b'.') {
             pos += 1;
             let frac_start = pos;
-            while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+            while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
                 pos += 1;
             }
-            frac_part = &bytes[frac_start..pos];
+            frac_part = bytes.get(frac_start..pos).unwrap_or_default();
         }
         // A number without digits is zero (Kubernetes: "if we stripped all numerator
         // positions, always return 0"); the suffix must still be valid.
-        let suffix = interpret_suffix(&bytes[pos..])?;
+        let suffix = interpret_suffix(bytes.get(pos..).unwrap_or_default())?;
 
         let mut digits = Vec::with_capacity(int_part.len() + frac_part.len());
         digits.extend_from_slice(int_part);
@@ -204,7 +204,7 @@ impl Quantity {
         }
         // `first` found a non-zero digit, so `rposition` does too.
         let last = digits.iter().rposition(|&d| d != b'0').unwrap_or(first);
-        let sig = &digits[first..=last];
+        let sig = digits.get(first..=last).unwrap_or_default();
         let trailing_zeros = (digits.len() - 1 - last) as i64;
         // value = sig * 10^e10 * 2^exp2, sig without leading or trailing zeros.
         let e10 = suffix.exp10 - frac_part.len() as i64 + trailing_zeros;
@@ -229,7 +229,7 @@ impl Quantity {
                 } else {
                     // The dropped digits include sig's last digit, which is non-zero.
                     let keep = sig.len() - k as usize;
-                    let mut n = BigUint::from_decimal_digits(&sig[..keep]);
+                    let mut n = BigUint::from_decimal_digits(sig.get(..keep).unwrap_or_default());
                     n.mul_small_add(1, 1);
                     n
                 }
@@ -427,7 +427,7 @@ impl Quantity {
                 return format!(
                     "{sign}{}{}",
                     units.to_decimal_string(),
-                    BINARY[power as usize]
+                    BINARY.get(power as usize).copied().unwrap_or_default()
                 );
             }
         }
@@ -752,8 +752,8 @@ impl BigUint {
     }
 
     fn trailing_zero_bits(&self) -> u64 {
-        match self.limbs.iter().position(|&l| l != 0) {
-            Some(i) => i as u64 * 32 + u64::from(self.limbs[i].trailing_zeros()),
+        match self.limbs.iter().enumerate().find(|(_, l)| **l != 0) {
+            Some((i, l)) => i as u64 * 32 + u64::from(l.trailing_zeros()),
             None => 0,
         }
     }
@@ -804,8 +804,10 @@ impl BigUint {
             0 => 9.min(digits.len()),
             r => r,
         };
-        let mut chunks = vec![&digits[..first]];
-        chunks.extend(digits[first..].chunks(9));
+        // `first` is at most `digits.len()`.
+        let (head, rest) = digits.split_at_checked(first).unwrap_or((digits, &[]));
+        let mut chunks = vec![head];
+        chunks.extend(rest.chunks(9));
         for chunk in chunks {
             let value = chunk
                 .iter()

@@ -66,8 +66,8 @@ pub struct ResourceQuota {
 }
 
 impl ResourceQuota {
-    pub(super) fn read(ws: &Workspace, id: ObjectId) -> ResourceQuota {
-        let object = &ws.objects[id];
+    pub(super) fn read(ws: &Workspace, id: ObjectId) -> Option<ResourceQuota> {
+        let object = ws.objects.get(id)?;
         let doc = ws.document(object);
         let spec = doc.get(object.node, "spec");
         let hard = spec
@@ -102,14 +102,14 @@ impl ResourceQuota {
                 });
             }
         }
-        ResourceQuota {
+        Some(ResourceQuota {
             object: id,
             name: object.name.clone().unwrap_or_default(),
             file: object.file,
             scope: NamespaceScope::of(ws, object),
             hard,
             scopes,
-        }
+        })
     }
 
     /// The API server accepts it (its `hard` values are valid quantities).
@@ -151,10 +151,9 @@ pub(crate) fn tracks_pod_resource(name: &str) -> bool {
     POD_RESOURCES.contains(&name)
         || name.starts_with("hugepages-")
         || name.starts_with("requests.hugepages-")
-        || (name.starts_with("requests.") && {
-            let rest = &name["requests.".len()..];
-            rest.contains('/') && !rest.contains("kubernetes.io/")
-        })
+        || name
+            .strip_prefix("requests.")
+            .is_some_and(|rest| rest.contains('/') && !rest.contains("kubernetes.io/"))
 }
 
 /// What a quota's scopes look at in a pod.
@@ -168,7 +167,15 @@ pub struct PodFacts {
 
 impl PodFacts {
     pub fn of(ws: &Workspace, pod: &PodSpecRef, qos: QosClass) -> PodFacts {
-        let doc = ws.document(&ws.objects[pod.object]);
+        let Some(object) = ws.objects.get(pod.object) else {
+            return PodFacts {
+                qos,
+                priority_class: None,
+                active_deadline_seconds: None,
+                cross_namespace_affinity: false,
+            };
+        };
+        let doc = ws.document(object);
         let spec = pod.node;
         let active_deadline_seconds = doc
             .get(spec, "activeDeadlineSeconds")
@@ -301,7 +308,12 @@ pub(crate) struct PodCount {
 /// the `replicas` beside the pod template (Kubeflow `PyTorchJob`, TensorStack training
 /// jobs), else 1.
 pub(crate) fn pod_count(ws: &Workspace, pod: &PodSpecRef) -> PodCount {
-    let object = &ws.objects[pod.object];
+    let Some(object) = ws.objects.get(pod.object) else {
+        return PodCount {
+            count: 0,
+            why: String::new(),
+        };
+    };
     let doc = ws.document(object);
     let int_at = |node: Option<NodeId>| -> Option<i64> {
         let s = doc.scalar(node?)?;
@@ -380,7 +392,7 @@ fn resolve_path(doc: &Document, root: NodeId, path: &str) -> Option<NodeId> {
     let mut node = root;
     for part in path.split('.') {
         let (key, indices) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
+            Some(i) => part.split_at_checked(i).unwrap_or((part, "")),
             None => (part, ""),
         };
         if !key.is_empty() {

@@ -184,7 +184,11 @@ impl ResourceList {
             };
             let read = read_entry(doc, &name, e.key, e.value, kind);
             match seen.get(&name) {
-                Some(&i) => list.entries[i] = read,
+                Some(&i) => {
+                    if let Some(slot) = list.entries.get_mut(i) {
+                        *slot = read;
+                    }
+                }
                 None => {
                     seen.insert(name, list.entries.len());
                     list.entries.push(read);
@@ -622,7 +626,19 @@ pub(crate) fn pod_resources(
     pod: &PodSpecRef,
     version: KubeVersion,
 ) -> PodResources {
-    let object = &ws.objects[pod.object];
+    let Some(object) = ws.objects.get(pod.object) else {
+        // Pod specs are found in the workspace's own objects: never reached.
+        return PodResources {
+            object: pod.object,
+            file: 0,
+            spec: pod.node,
+            path: pod.path.clone(),
+            containers: Vec::new(),
+            pod_level: None,
+            limit_ranges: Vec::new(),
+            version,
+        };
+    };
     let doc = ws.document(object);
     let mut containers: Vec<ContainerResources> = pod
         .containers(doc)
@@ -1001,8 +1017,8 @@ impl LimitRange {
         }
     }
 
-    fn read(ws: &Workspace, id: ObjectId) -> LimitRange {
-        let object = &ws.objects[id];
+    fn read(ws: &Workspace, id: ObjectId) -> Option<LimitRange> {
+        let object = ws.objects.get(id)?;
         let doc = ws.document(object);
         let mut items = Vec::new();
         let mut has_invalid_quantity = false;
@@ -1041,7 +1057,7 @@ impl LimitRange {
             has_invalid_quantity,
         };
         lr.problems = validate_limit_range(&lr);
-        lr
+        Some(lr)
     }
 }
 
@@ -1587,8 +1603,8 @@ impl NamespaceScope {
 }
 
 fn directory(path: &str) -> String {
-    match path.rfind('/') {
-        Some(i) => path[..i].to_string(),
+    match path.rsplit_once('/') {
+        Some((dir, _)) => dir.to_string(),
         None => String::new(),
     }
 }
@@ -1606,15 +1622,15 @@ impl ResourceIndex {
     fn build(ws: &Workspace) -> ResourceIndex {
         let core = |o: &Object, kind: &str| o.kind == kind && o.group.is_empty();
         let mut limit_ranges: Vec<LimitRange> = (0..ws.objects.len())
-            .filter(|&id| core(&ws.objects[id], "LimitRange"))
-            .map(|id| LimitRange::read(ws, id))
+            .filter(|&id| ws.objects.get(id).is_some_and(|o| core(o, "LimitRange")))
+            .filter_map(|id| LimitRange::read(ws, id))
             .collect();
         limit_ranges.sort_by(|a, b| {
             (&a.scope.namespace, &a.name, a.object).cmp(&(&b.scope.namespace, &b.name, b.object))
         });
         let mut quotas: Vec<ResourceQuota> = (0..ws.objects.len())
-            .filter(|&id| core(&ws.objects[id], "ResourceQuota"))
-            .map(|id| ResourceQuota::read(ws, id))
+            .filter(|&id| ws.objects.get(id).is_some_and(|o| core(o, "ResourceQuota")))
+            .filter_map(|id| ResourceQuota::read(ws, id))
             .collect();
         quotas.sort_by(|a, b| {
             (&a.scope.namespace, &a.name, a.object).cmp(&(&b.scope.namespace, &b.name, b.object))
@@ -1633,7 +1649,9 @@ impl ResourceIndex {
         object: &'a Object,
     ) -> impl Iterator<Item = (usize, &'a LimitRange)> + 'a {
         let range = namespace_range(&self.limit_ranges, |lr| &lr.scope, object);
-        self.limit_ranges[range.clone()]
+        self.limit_ranges
+            .get(range.clone())
+            .unwrap_or_default()
             .iter()
             .zip(range)
             .map(|(lr, i)| (i, lr))
@@ -1647,7 +1665,9 @@ impl ResourceIndex {
         object: &'a Object,
     ) -> impl Iterator<Item = &'a ResourceQuota> + 'a {
         let range = namespace_range(&self.quotas, |q| &q.scope, object);
-        self.quotas[range]
+        self.quotas
+            .get(range)
+            .unwrap_or_default()
             .iter()
             .filter(move |q| q.is_valid() && q.scope.covers(ws, object))
     }
@@ -1702,7 +1722,9 @@ pub(crate) struct ClaimSpec {
 
 /// Every claim spec inside an object.
 pub(crate) fn claim_specs(ws: &Workspace, id: ObjectId) -> Vec<ClaimSpec> {
-    let object = &ws.objects[id];
+    let Some(object) = ws.objects.get(id) else {
+        return Vec::new();
+    };
     let doc = ws.document(object);
     let mut specs: Vec<(String, NodeId)> = Vec::new();
     if object.group.is_empty() && object.kind == "PersistentVolumeClaim" {

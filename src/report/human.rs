@@ -117,7 +117,9 @@ pub(crate) fn write(
         })
         .collect();
     for (file, snippet) in built {
-        snippets[file] = Some(snippet);
+        if let Some(slot) = snippets.get_mut(file) {
+            *slot = Some(snippet);
+        }
     }
     let rendered: Vec<String> = result
         .findings
@@ -201,8 +203,8 @@ impl LineTable {
         let bytes = text.as_bytes();
         let mut starts = Vec::new();
         let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        while let Some(&byte) = bytes.get(i) {
+            match byte {
                 b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
                     starts.push(i + 2);
                     i += 2;
@@ -262,7 +264,7 @@ impl SourceCode for WindowedSource<'_> {
             .saturating_add(context_lines_after + 2);
         let start = self.lines.start_of(first, len).min(len);
         let stop = self.lines.start_of(last, len).clamp(start, len);
-        let window = &self.text.as_bytes()[start..stop];
+        let window = self.text.as_bytes().get(start..stop).unwrap_or_default();
         let inner = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
         let contents = window.read_span(&inner, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(

@@ -55,7 +55,7 @@ pub(crate) fn write(
     cases.sort();
     let failed = cases
         .iter()
-        .filter(|(_, file)| !per_file[*file].is_empty())
+        .filter(|(_, file)| per_file.get(*file).is_some_and(|f| !f.is_empty()))
         .count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -70,7 +70,7 @@ pub(crate) fn write(
     )?;
     for (raw_path, file) in &cases {
         let path = escape_xml(raw_path);
-        let findings = &per_file[*file];
+        let findings = per_file.get(*file).map(Vec::as_slice).unwrap_or_default();
         if findings.is_empty() {
             writeln!(
                 out,
@@ -83,7 +83,9 @@ pub(crate) fn write(
             r#"    <testcase name="{path}" classname="kubeward" file="{path}">"#
         )?;
         for index in findings {
-            let finding = &result.findings[*index];
+            let Some(finding) = result.findings.get(*index) else {
+                continue;
+            };
             let (start, _) = positions(result, finding);
             let severity = finding.effective_severity();
             let mut body = format!(

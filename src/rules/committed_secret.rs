@@ -76,7 +76,13 @@ const MAX_KEYS_SHOWN: usize = 6;
 
 impl Rule for CommittedSecret {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
-        if !is_secret(cx.object) || cx.ws.files[cx.object.file].git_ignored {
+        if !is_secret(cx.object)
+            || cx
+                .ws
+                .files
+                .get(cx.object.file)
+                .is_some_and(|file| file.git_ignored)
+        {
             return;
         }
         let doc = cx.doc;

@@ -298,7 +298,9 @@ fn check(
             .severity(Severity::Error)
             .object(Some(object.identity()));
             for definition in definitions.iter().filter_map(|d| d.object) {
-                let defining = &ws.objects[definition];
+                let Some(defining) = ws.objects.get(definition) else {
+                    continue;
+                };
                 finding = finding.related(
                     defining.file,
                     defining.kind_span,
@@ -386,7 +388,9 @@ impl Rule for DanglingReference {
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         let index = ws.secret_index();
         for pod in &ws.pod_specs {
-            let object = &ws.objects[pod.object];
+            let Some(object) = ws.objects.get(pod.object) else {
+                continue;
+            };
             misnamed_secret_volumes(ws, object, pod.node, out);
             let Some(namespace) = &object.namespace else {
                 continue;

@@ -24,7 +24,9 @@ impl Rule for ImagePullSecretMissing {
     fn check_workspace(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         let index = ws.secret_index();
         for pod in &ws.pod_specs {
-            let object = &ws.objects[pod.object];
+            let Some(object) = ws.objects.get(pod.object) else {
+                continue;
+            };
             let Some(namespace) = &object.namespace else {
                 continue;
             };
@@ -89,7 +91,9 @@ impl Rule for ImagePullSecretMissing {
                 if serving.iter().any(|(s, _)| listed.contains(&s.name)) {
                     continue;
                 }
-                let defining = &ws.objects[secret.object];
+                let Some(defining) = ws.objects.get(secret.object) else {
+                    continue;
+                };
                 out.push(
                     Finding::new(
                         ID,

@@ -180,8 +180,14 @@ pub(crate) fn label_value(s: &str) -> Option<String> {
             s.len()
         ));
     }
-    (!s.is_empty() && !is_qualified_name_part(s))
-        .then(|| format!("must be empty or {}", &NAME_PART_SHAPE[5..]))
+    (!s.is_empty() && !is_qualified_name_part(s)).then(|| {
+        format!(
+            "must be empty or {}",
+            NAME_PART_SHAPE
+                .strip_prefix("must ")
+                .unwrap_or(NAME_PART_SHAPE)
+        )
+    })
 }
 
 /// A valid name close to `name`, for the help: lower case, other characters as `-`.

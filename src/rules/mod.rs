@@ -127,7 +127,9 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = (0..ws.objects.len())
         .into_par_iter()
         .flat_map_iter(|id| {
-            let object = &ws.objects[id];
+            let Some(object) = ws.objects.get(id) else {
+                return Vec::new();
+            };
             let cx = ObjectContext {
                 ws,
                 id,

@@ -59,7 +59,9 @@ impl Rule for SchemaViolation {
         let found: Vec<Finding> = (0..ws.objects.len())
             .into_par_iter()
             .flat_map_iter(|id| {
-                let object = &ws.objects[id];
+                let Some(object) = ws.objects.get(id) else {
+                    return Vec::new();
+                };
                 let path = absolute_normalized(Path::new(&ws.source(object.file).path));
                 let run = Run {
                     ws,
@@ -213,7 +215,9 @@ fn check_custom(run: &Run<'_>, crds: &CrdIndex) -> Vec<Finding> {
         }
         Some(None) => Vec::new(),
         None => {
-            let crd_object = &ws.objects[crd.object];
+            let Some(crd_object) = ws.objects.get(crd.object) else {
+                return Vec::new();
+            };
             vec![
                 run.finding(
                     run.value_span("apiVersion"),
@@ -278,7 +282,9 @@ fn kustomize_patches(ws: &Workspace) -> HashSet<PathBuf> {
 /// A pod template with a container that has no `image` is a fragment (the API server requires
 /// an image; see `probes::is_partial`).
 fn is_fragment(ws: &Workspace, id: usize) -> bool {
-    let object = &ws.objects[id];
+    let Some(object) = ws.objects.get(id) else {
+        return false;
+    };
     let doc = ws.document(object);
     ws.pod_specs_of(id).iter().any(|pod| {
         pod.containers(doc)

@@ -7,7 +7,7 @@
 //! its header for how to regenerate). A schema is inflated, parsed and compiled the first time a
 //! run meets its kind, once per process, and shared across threads.
 
-pub mod walk;
+pub(crate) mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};

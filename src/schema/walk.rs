@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// One step of an instance path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Seg {
+pub(crate) enum Seg {
     Key(String),
     Index(usize),
 }
@@ -15,13 +15,13 @@ pub enum Seg {
 /// The schema governing a node, and the Kubernetes type name it was reached through
 /// (`ContainerPort`), when a `$ref` named one.
 #[derive(Debug, Clone, Copy)]
-pub struct At<'a> {
+pub(crate) struct At<'a> {
     pub schema: &'a Value,
     pub type_name: Option<&'a str>,
 }
 
 /// Follows `$ref`s (`#/$defs/NAME`) from `node`, at most a few levels deep.
-pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> At<'a> {
+pub(crate) fn resolve<'a>(root: &'a Value, node: &'a Value) -> At<'a> {
     let mut at = At {
         schema: node,
         type_name: None,
@@ -47,7 +47,7 @@ pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> At<'a> {
 }
 
 /// The schema of the node at `path` under `root`, if the schema describes it.
-pub fn schema_at<'a>(root: &'a Value, path: &[Seg]) -> Option<At<'a>> {
+pub(crate) fn schema_at<'a>(root: &'a Value, path: &[Seg]) -> Option<At<'a>> {
     let mut at = resolve(root, root);
     for seg in path {
         let next = match seg {
@@ -85,7 +85,7 @@ pub fn schema_at<'a>(root: &'a Value, path: &[Seg]) -> Option<At<'a>> {
 }
 
 /// The field names a mapping schema allows, sorted.
-pub fn property_names(schema: &Value) -> Vec<&str> {
+pub(crate) fn property_names(schema: &Value) -> Vec<&str> {
     let mut names: Vec<&str> = schema
         .get("properties")
         .and_then(Value::as_object)
@@ -96,7 +96,7 @@ pub fn property_names(schema: &Value) -> Vec<&str> {
 }
 
 /// The JSON types a schema allows, without `null`; empty when it does not say.
-pub fn types(schema: &Value) -> Vec<&str> {
+pub(crate) fn types(schema: &Value) -> Vec<&str> {
     match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts
@@ -109,12 +109,12 @@ pub fn types(schema: &Value) -> Vec<&str> {
 }
 
 /// The marker the generator puts on IntOrString and Quantity (`int-or-string`, `quantity`).
-pub fn kubeward_type(schema: &Value) -> Option<&str> {
+pub(crate) fn kubeward_type(schema: &Value) -> Option<&str> {
     schema.get("x-kubeward").and_then(Value::as_str)
 }
 
 /// "an integer", "a string or a number", for messages.
-pub fn describe_types(schema: &Value) -> String {
+pub(crate) fn describe_types(schema: &Value) -> String {
     match kubeward_type(schema) {
         Some("int-or-string") => return "an integer or a string (IntOrString)".to_string(),
         Some("quantity") => return "a quantity (a string such as `500m`, or a number)".to_string(),

@@ -135,7 +135,9 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
         }
         let mut usage: BTreeMap<String, (Quantity, Vec<Contribution>)> = BTreeMap::new();
         for (i, spec) in ws.pod_specs.iter().enumerate() {
-            let object = &ws.objects[spec.object];
+            let Some(object) = ws.objects.get(spec.object) else {
+                continue;
+            };
             if !quota.scope.covers(ws, object) {
                 continue;
             }
@@ -143,7 +145,9 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
             if count.count == 0 {
                 continue;
             }
-            let pod = ws.pod_resources_at(i);
+            let Some(pod) = ws.pod_resources_at(i) else {
+                continue;
+            };
             let facts = PodFacts::of(ws, spec, compute_qos(pod, pod.version).class);
             if !quota.matches(&facts) {
                 continue;
@@ -172,7 +176,9 @@ fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
                 });
             }
         }
-        let quota_object = &ws.objects[quota.object];
+        let Some(quota_object) = ws.objects.get(quota.object) else {
+            continue;
+        };
         for (entry, hard) in quota.hard.valid() {
             if !tracks_pod_resource(&entry.name) {
                 continue;

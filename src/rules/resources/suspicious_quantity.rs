@@ -39,7 +39,7 @@ fn split_suffix(text: &str) -> (&str, &str) {
     let end = text
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '+' | '-')))
         .unwrap_or(text.len());
-    (&text[..end], &text[end..])
+    text.split_at_checked(end).unwrap_or((text, ""))
 }
 
 /// The base resource name of a quota name (`requests.memory` -> `memory`).
