@@ -4,7 +4,9 @@
 
 pub(crate) mod crd;
 pub(crate) mod kinds;
+pub(crate) mod names;
 pub(crate) mod podspec;
+pub(crate) mod probes;
 pub(crate) mod qos;
 pub(crate) mod quantity;
 pub(crate) mod quota;

@@ -9,10 +9,14 @@
 //! container port names IANA service names; label keys are qualified names and label values
 //! at most 63 characters.
 
-use super::probes::is_placeholder;
 use super::{ObjectContext, Rule};
 use crate::finding::Finding;
 use crate::load::{Document, NodeId, NodeKind};
+use crate::model::names::{
+    CRONJOB_NAME_MAX, DNS1123_LABEL_MAX, DNS1123_SUBDOMAIN_MAX, LABEL_VALUE_MAX, dns1035_label,
+    dns1123_label, dns1123_subdomain, is_template_placeholder, label_value, path_segment,
+    port_name, qualified_name,
+};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::schema::is_builtin_api_group;
@@ -21,174 +25,6 @@ use crate::schema::is_builtin_api_group;
 pub(crate) struct InvalidName;
 
 const ID: RuleId = <InvalidName as HasRuleId>::ID;
-
-const DNS1123_LABEL_MAX: usize = 63;
-const DNS1123_SUBDOMAIN_MAX: usize = 253;
-const CRONJOB_NAME_MAX: usize = 52;
-const PORT_NAME_MAX: usize = 15;
-const LABEL_VALUE_MAX: usize = 63;
-const QUALIFIED_NAME_MAX: usize = 63;
-
-fn is_lower_alnum(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit()
-}
-
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
-fn is_label_shape(s: &str) -> bool {
-    let b = s.as_bytes();
-    match (b.first(), b.last()) {
-        (Some(&first), Some(&last)) => {
-            is_lower_alnum(first)
-                && is_lower_alnum(last)
-                && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
-        }
-        _ => false,
-    }
-}
-
-pub(crate) fn dns1123_label(s: &str) -> Option<String> {
-    if s.len() > DNS1123_LABEL_MAX {
-        return Some(format!(
-            "must be no more than {DNS1123_LABEL_MAX} characters (it has {})",
-            s.len()
-        ));
-    }
-    (!is_label_shape(s)).then(|| {
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', \
-         and must start and end with an alphanumeric character"
-            .to_string()
-    })
-}
-
-pub(crate) fn dns1123_subdomain(s: &str) -> Option<String> {
-    if s.len() > DNS1123_SUBDOMAIN_MAX {
-        return Some(format!(
-            "must be no more than {DNS1123_SUBDOMAIN_MAX} characters (it has {})",
-            s.len()
-        ));
-    }
-    (!s.split('.').all(is_label_shape)).then(|| {
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' \
-         or '.', and must start and end with an alphanumeric character"
-            .to_string()
-    })
-}
-
-pub(crate) fn dns1035_label(s: &str) -> Option<String> {
-    if s.len() > DNS1123_LABEL_MAX {
-        return Some(format!(
-            "must be no more than {DNS1123_LABEL_MAX} characters (it has {})",
-            s.len()
-        ));
-    }
-    let starts_with_letter = s.as_bytes().first().is_some_and(u8::is_ascii_lowercase);
-    (!(is_label_shape(s) && starts_with_letter)).then(|| {
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start \
-         with an alphabetic character, and end with an alphanumeric character"
-            .to_string()
-    })
-}
-
-fn path_segment(s: &str) -> Option<String> {
-    if s == "." || s == ".." {
-        return Some(format!("may not be '{s}'"));
-    }
-    for bad in ["/", "%"] {
-        if s.contains(bad) {
-            return Some(format!("may not contain '{bad}'"));
-        }
-    }
-    None
-}
-
-/// IANA_SVC_NAME (RFC 6335).
-pub(crate) fn port_name(s: &str) -> Option<String> {
-    if s.len() > PORT_NAME_MAX {
-        return Some(format!(
-            "a port name must be no more than {PORT_NAME_MAX} characters (it has {})",
-            s.len()
-        ));
-    }
-    let b = s.as_bytes();
-    if !b.iter().all(|&c| is_lower_alnum(c) || c == b'-') {
-        return Some(
-            "a port name must contain only lower case alphanumeric characters or '-'".into(),
-        );
-    }
-    if !b.iter().any(u8::is_ascii_lowercase) {
-        return Some("a port name must contain at least one letter (a-z)".into());
-    }
-    if s.contains("--") {
-        return Some("a port name must not contain consecutive hyphens".into());
-    }
-    if s.starts_with('-') || s.ends_with('-') {
-        return Some("a port name must not begin or end with a hyphen".into());
-    }
-    None
-}
-
-/// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
-fn is_qualified_name_part(s: &str) -> bool {
-    let b = s.as_bytes();
-    match (b.first(), b.last()) {
-        (Some(first), Some(last)) => {
-            first.is_ascii_alphanumeric()
-                && last.is_ascii_alphanumeric()
-                && b.iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-        }
-        _ => false,
-    }
-}
-
-const NAME_PART_SHAPE: &str = "must consist of alphanumeric characters, '-', '_' or '.', and \
-                               must start and end with an alphanumeric character";
-
-/// A label or annotation key: an optional DNS subdomain prefix and `/`, then a name.
-pub(crate) fn qualified_name(s: &str) -> Option<String> {
-    let (prefix, name) = match s.split_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, s),
-    };
-    if name.contains('/') {
-        return Some("a qualified name may hold at most one '/'".into());
-    }
-    if let Some(prefix) = prefix {
-        if prefix.is_empty() {
-            return Some("the prefix before '/' must be non-empty".into());
-        }
-        if let Some(problem) = dns1123_subdomain(prefix) {
-            return Some(format!("its prefix `{prefix}`: {problem}"));
-        }
-    }
-    if name.is_empty() {
-        return Some("the name part must be non-empty".into());
-    }
-    if name.len() > QUALIFIED_NAME_MAX {
-        return Some(format!(
-            "the name part must be no more than {QUALIFIED_NAME_MAX} characters (it has {})",
-            name.len()
-        ));
-    }
-    (!is_qualified_name_part(name)).then(|| format!("the name part {NAME_PART_SHAPE}"))
-}
-
-pub(crate) fn label_value(s: &str) -> Option<String> {
-    if s.len() > LABEL_VALUE_MAX {
-        return Some(format!(
-            "must be no more than {LABEL_VALUE_MAX} characters (it has {})",
-            s.len()
-        ));
-    }
-    (!s.is_empty() && !is_qualified_name_part(s)).then(|| {
-        format!(
-            "must be empty or {}",
-            NAME_PART_SHAPE
-                .strip_prefix("must ")
-                .unwrap_or(NAME_PART_SHAPE)
-        )
-    })
-}
 
 /// A valid name close to `name`, for the help: lower case, other characters as `-`.
 fn suggestion(name: &str, max: usize) -> String {
@@ -352,7 +188,7 @@ impl Rule for InvalidName {
 /// A string scalar worth checking: not empty, not a template placeholder.
 fn checkable(doc: &Document, node: NodeId) -> Option<&str> {
     let text = doc.str(node)?;
-    (!text.is_empty() && !is_placeholder(text)).then_some(text)
+    (!text.is_empty() && !is_template_placeholder(text)).then_some(text)
 }
 
 /// Label keys and values of every `metadata.labels` (the object's and its templates') and

@@ -288,7 +288,7 @@ fn is_fragment(ws: &Workspace, id: usize) -> bool {
     let doc = ws.document(object);
     ws.pod_specs_of(id).iter().any(|pod| {
         pod.containers(doc)
-            .any(|c| super::probes::is_partial(doc, &c))
+            .any(|c| crate::model::probes::is_partial(doc, &c))
     })
 }
 
@@ -697,7 +697,7 @@ fn owned_elsewhere(run: &Run<'_>, root: &Value, e: &RawError) -> bool {
         let value = line.trim_start_matches(':').trim_start();
         return value.starts_with("##");
     }
-    super::probes::is_placeholder(scalar.text)
+    crate::model::names::is_template_placeholder(scalar.text)
 }
 
 /// What the API server does not check when an object is created: required fields of a

@@ -1,10 +1,10 @@
 //! `identical-probes`: a liveness probe that is the readiness probe again.
 
-use super::{
+use crate::finding::Finding;
+use crate::model::probes::{
     DeclaredPorts, Expect, ProbeKind, container_label, inspect, may_have_probes, pod_lifetime,
     probe_entry,
 };
-use crate::finding::Finding;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};

@@ -1,12 +1,12 @@
 //! `invalid-probe`: probes the API server rejects (and two that cannot work as meant);
 //! `probe-port-not-declared`: probe ports the container does not declare.
 
-use super::{
+use crate::finding::{Finding, Severity};
+use crate::model::ContainerKind;
+use crate::model::probes::{
     DeclaredPorts, Expect, PortKey, ProbeKind, container_label, inspect, is_partial,
     may_have_probes, pod_lifetime, probe_entry,
 };
-use crate::finding::{Finding, Severity};
-use crate::model::ContainerKind;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};

@@ -2,11 +2,11 @@
 //! workload without the probe. `liveness-without-readiness`: a liveness probe and no readiness
 //! probe where the missing-probe rules do not already say so.
 
-use super::{
+use crate::finding::Finding;
+use crate::model::probes::{
     Lifetime, ProbeKind, container_label, container_span, is_partial, may_have_probes,
     pod_lifetime, probe_entry, serves_traffic,
 };
-use crate::finding::Finding;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::rules::{ObjectContext, Rule};
