@@ -2,6 +2,7 @@
 //! (group, kind, namespace, name); every pod spec (in built-in workloads and, found
 //! structurally, in custom resources) is listed once, with its containers.
 
+pub(crate) mod pod_security;
 pub(crate) mod podspec;
 pub(crate) mod qos;
 pub(crate) mod quantity;
