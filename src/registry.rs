@@ -173,7 +173,20 @@ impl Registry {
     /// Resolves each finding's severity (config, else the rule's own, else the default) and
     /// drops findings of rules the config switched off.
     pub fn resolve(&self, findings: &mut Vec<Finding>) {
+        // Aliases of `pod-security` checks that the config switched off drop that check's
+        // findings (`rules/host-network.yaml`).
+        let aliases_off: Vec<&str> = crate::rules::pod_security::ALIASES
+            .iter()
+            .map(|(alias, _)| alias.as_str())
+            .filter(|alias| self.infos.get(alias).is_some_and(|i| i.effective.is_none()))
+            .collect();
         findings.retain_mut(|finding| {
+            if aliases_off
+                .iter()
+                .any(|alias| crate::rules::pod_security::alias_selects(alias, finding))
+            {
+                return false;
+            }
             let Some(info) = self.infos.get(finding.rule.as_str()) else {
                 finding.severity = finding.severity.or(Some(Severity::Error));
                 return true;
@@ -182,7 +195,14 @@ impl Registry {
                 return false;
             };
             finding.severity = if info.configured {
-                Some(effective)
+                // `pod-security` findings carry their namespace's severity (enforce: error;
+                // warn, audit: warning): a configured severity caps it.
+                match finding.severity {
+                    Some(own) if finding.rule.builtin() == Some(crate::rules::pod_security::ID) => {
+                        Some(own.min(effective))
+                    }
+                    _ => Some(effective),
+                }
             } else {
                 finding.severity.or(Some(effective))
             };

@@ -50,7 +50,10 @@ pub(crate) fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Find
                 && finding.span.start <= s.scope.end
         }) {
             for (rule, used) in &mut s.rules {
-                if rule == finding.rule.as_str() {
+                // An alias of a `pod-security` check hides that check's findings.
+                if rule == finding.rule.as_str()
+                    || crate::rules::pod_security::alias_selects(rule, finding)
+                {
                     *used = true;
                     hidden = true;
                 }

@@ -5,6 +5,7 @@
 pub(crate) mod crd;
 pub(crate) mod kinds;
 pub(crate) mod names;
+pub(crate) mod pod_security;
 pub(crate) mod podspec;
 pub(crate) mod probes;
 pub(crate) mod qos;

@@ -12,6 +12,7 @@ mod image_pull_secret_missing;
 mod invalid_name;
 mod latest_image_tag;
 mod plaintext_secret_env;
+pub(crate) mod pod_security;
 mod probes;
 mod resources;
 mod schema_violation;
