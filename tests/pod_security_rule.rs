@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! The `pod-security` rule's configuration: per-namespace severities and the configured cap,
 //! the rule's level and version for unlabelled namespaces, exemptions, and the aliases
 //! `host-network`, `privileged-container`, `run-as-root` switched off.
