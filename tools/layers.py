@@ -21,7 +21,8 @@ SRC = ROOT / "src"
 LAYERS = [
     ["rule_id", "error", "source", "suggest", "kube_version"],
     ["load"],
-    ["finding", "catalogue", "schema", "secrets", "config", "discover"],
+    # The load step (load::input) reads inputs and reports what failed as findings.
+    ["finding", "catalogue", "schema", "secrets", "config", "discover", "load::input"],
     ["model"],
     ["policy", "rules", "registry", "redact"],
     ["suppress", "outcome", "lint", "baseline"],

@@ -6,6 +6,8 @@
 //! [`LoadProblem`]s for the pipeline to turn into findings.
 
 pub(crate) mod dockerfile;
+pub(crate) mod file;
+pub(crate) mod input;
 pub mod json;
 mod lenient;
 pub(crate) mod locate;

@@ -1,0 +1,264 @@
+//! The load step: reads one input (a file, or stdin) within the size cap, decodes it, parses
+//! it (YAML/JSON or a Dockerfile), and turns what went wrong into findings (`io-error`,
+//! `parse-error`, `duplicate-key`, `template-skipped`). Every input is loaded under a panic
+//! guard: a bug triggered by one file becomes an `internal-error` naming it.
+
+use std::io::Read;
+
+use crate::discover::{Input, Origin, SourceKind, is_git_ignored};
+use crate::finding::{Finding, internal_error};
+use crate::load::dockerfile::parse_dockerfile;
+use crate::load::file::{FileKind, LoadedFile};
+use crate::load::{Loaded, ProblemKind, parse_yaml};
+use crate::rule_id::RuleId;
+use crate::source::{DecodeError, SourceFile, Span, decode};
+
+/// Runs `load` for one input, catching a panic at the file's boundary: a bug triggered by one
+/// file becomes an `internal-error` finding naming it, and the other files are still linted.
+pub(crate) fn guard_file(
+    file_id: usize,
+    input: &Input,
+    load: impl FnOnce() -> (LoadedFile, Vec<Finding>),
+) -> (LoadedFile, Vec<Finding>) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|payload| {
+        let finding = internal_error(file_id, Span::default(), "loading this file", &*payload);
+        (
+            empty_file(SourceFile::new(&input.display, "")),
+            vec![finding],
+        )
+    })
+}
+
+/// Reads, decodes and parses one input. Never fails: problems become findings.
+pub(crate) fn load_input(
+    file_id: usize,
+    input: &Input,
+    stdin: Option<&[u8]>,
+) -> (LoadedFile, Vec<Finding>) {
+    let bytes = match &input.origin {
+        Origin::Stdin => Ok(stdin.unwrap_or_default().to_vec()),
+        Origin::Explicit(path) | Origin::Walked(path) => read_bounded(path),
+        Origin::Unreadable(_, message) => Err(message.clone()),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            let source = SourceFile::new(&input.display, "");
+            let finding = Finding::new(
+                RuleId::IoError,
+                file_id,
+                Span::default(),
+                format!("cannot read this file: {message}"),
+            )
+            .help("check the file's permissions, or exclude it from the run");
+            return (empty_file(source), vec![finding]);
+        }
+    };
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err((problem, lossy)) => {
+            let source = SourceFile::new(&input.display, lossy);
+            let (offset, message, help) = match problem {
+                DecodeError::Binary { offset } => (
+                    offset,
+                    "this is a binary file (it contains NUL bytes), not a YAML or JSON manifest",
+                    "exclude it from the run, e.g. with .gitignore",
+                ),
+                DecodeError::InvalidUtf8 { offset } => (
+                    offset,
+                    "this file is not valid UTF-8 text",
+                    "save the file as UTF-8 (Kubernetes reads manifests as UTF-8)",
+                ),
+            };
+            let finding = Finding::new(
+                RuleId::ParseError,
+                file_id,
+                Span::new(offset, offset),
+                message,
+            )
+            .label("first bad byte")
+            .help(help);
+            return (empty_file(source), vec![finding]);
+        }
+    };
+    let source = SourceFile::new(&input.display, text);
+    let git_ignored = match &input.origin {
+        Origin::Explicit(path) => is_git_ignored(path),
+        _ => false,
+    };
+    if input.kind == SourceKind::Dockerfile {
+        let dockerfile = parse_dockerfile(&source.text);
+        let mut file = LoadedFile::manifest(source, Vec::new());
+        file.kind = FileKind::Dockerfile(dockerfile);
+        file.git_ignored = git_ignored;
+        return (file, Vec::new());
+    }
+    let loaded = parse_yaml(&source.text);
+    let findings = load_findings(file_id, input, &source, &loaded);
+    let documents = if findings.iter().any(|f| f.rule == RuleId::TemplateSkipped) {
+        Vec::new()
+    } else {
+        loaded.documents
+    };
+    let mut file = LoadedFile::manifest(source, documents);
+    file.git_ignored = git_ignored;
+    (file, findings)
+}
+
+/// Files larger than this are not read (an `io-error`). The API server refuses requests over
+/// 3 MiB and etcd stores objects up to 1.5 MiB, so no manifest stream comes near it; the bound
+/// keeps memory bounded on `/dev/zero` or a runaway generator named on the command line.
+pub(crate) const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// Reads a whole file (or a FIFO named on the command line, to its end), up to
+/// [`MAX_FILE_SIZE`].
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let known = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let too_large = || format!("it is larger than {} MiB", MAX_FILE_SIZE >> 20);
+    if known > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    if known > 0 {
+        // A regular file: one read into a buffer of its size.
+        let mut bytes = Vec::with_capacity(known as usize);
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(too_large());
+        }
+        return Ok(bytes);
+    }
+    // A FIFO or a device, of unknown length: read in chunks (a buffer that doubles would hold
+    // up to three times the data while it grows), and stop at the bound.
+    const CHUNK: u64 = 1 << 20;
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0u64;
+    let mut file = file;
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK as usize);
+        (&mut file)
+            .take(CHUNK)
+            .read_to_end(&mut chunk)
+            .map_err(|e| e.to_string())?;
+        if chunk.is_empty() {
+            break;
+        }
+        total += chunk.len() as u64;
+        if total > MAX_FILE_SIZE {
+            return Err(too_large());
+        }
+        chunks.push(chunk);
+    }
+    Ok(chunks.concat())
+}
+
+fn empty_file(source: SourceFile) -> LoadedFile {
+    LoadedFile::manifest(source, Vec::new())
+}
+
+/// Offset of the first `{{` outside a YAML comment.
+fn first_template_action(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(at) = line.find("{{") {
+            let before = line.get(..at).unwrap_or_default();
+            let commented = before.trim_start().starts_with('#') || before.contains(" #");
+            if !commented {
+                return Some(offset + at);
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A cheap guess used to decide whether an unparsable file was meant to be a manifest.
+fn looks_like_kubernetes(text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+fn load_findings(
+    file_id: usize,
+    input: &Input,
+    source: &SourceFile,
+    loaded: &Loaded,
+) -> Vec<Finding> {
+    let text = &*source.text;
+    if let Some(at) = first_template_action(text)
+        && (loaded.failed || loaded.template_braces)
+    {
+        return vec![
+            Finding::new(
+                RuleId::TemplateSkipped,
+                file_id,
+                Span::new(at, at + 2),
+                "this file is a Helm or Go template, not a manifest: it was not linted",
+            )
+            .label("template action")
+            .help("lint the rendered output instead: `helm template RELEASE CHART | kubeward -`"),
+        ];
+    }
+    let report_unparsable = input.is_explicit() || looks_like_kubernetes(text);
+    loaded
+        .problems
+        .iter()
+        .filter(|p| match p.document {
+            // Problems inside a document count when that document is a Kubernetes object.
+            Some(index) => loaded.documents.get(index).is_some_and(|doc| {
+                doc.get(doc.root, "apiVersion").is_some() && doc.get(doc.root, "kind").is_some()
+            }),
+            None => report_unparsable,
+        })
+        .map(|problem| {
+            let rule = match problem.kind {
+                ProblemKind::Syntax => RuleId::ParseError,
+                ProblemKind::DuplicateKey => RuleId::DuplicateKey,
+            };
+            let mut finding = Finding::new(rule, file_id, problem.span, problem.message.clone());
+            finding = match problem.kind {
+                ProblemKind::Syntax => finding
+                    .label("the parser stopped here")
+                    .help("fix the syntax; documents before this point were still linted"),
+                ProblemKind::DuplicateKey => finding
+                    .label("second definition")
+                    .help("remove one of the two keys"),
+            };
+            if let Some((span, label)) = &problem.related {
+                finding = finding.related(file_id, *span, label.clone());
+            }
+            finding
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_loading_becomes_an_internal_error_naming_the_file() {
+        let input = Input {
+            display: "deploy/app.yaml".to_string(),
+            origin: Origin::Explicit("deploy/app.yaml".into()),
+            kind: SourceKind::Manifest,
+        };
+        let (file, findings) = guard_file(3, &input, || panic!("index out of bounds"));
+        assert_eq!(file.source.path, "deploy/app.yaml");
+        assert!(file.documents.is_empty());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule, RuleId::InternalError);
+        assert_eq!(findings[0].file, 3);
+        assert_eq!(
+            findings[0].message,
+            "kubeward crashed while loading this file: index out of bounds"
+        );
+        // Without a panic the loader's result passes through untouched.
+        let (file, findings) = guard_file(0, &input, || {
+            (empty_file(SourceFile::new("x.yaml", "a: 1")), Vec::new())
+        });
+        assert_eq!(file.source.path, "x.yaml");
+        assert!(findings.is_empty());
+    }
+}
