@@ -406,240 +406,324 @@ struct RawError {
 /// Validates an object against its schema and keeps one problem per root cause.
 /// `builtin`: a built-in kind (decoded strictly into Go types) rather than a custom resource.
 fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) -> Vec<Problem> {
-    let (doc, object) = (run.doc, run.object);
-    let instance = to_json(doc, object.node);
-    let mut errors: Vec<RawError> = Vec::new();
-    for error in schema.validator.iter_errors(&instance) {
-        let Some(kind) = classify(error.kind()) else {
-            continue;
-        };
-        let path = error
-            .instance_path()
-            .segments()
-            .map(|s| match s {
-                LocationSegment::Property(name) => Seg::Key(name.into_owned()),
-                LocationSegment::Index(i) => Seg::Index(i),
-            })
-            .collect();
-        errors.push(RawError { kind, path });
-    }
+    let instance = to_json(run.doc, run.object.node);
+    let errors = raw_errors(schema, &instance);
     if errors.is_empty() {
         return Vec::new();
     }
+    let causes = RootCauses::new(&errors);
     let root = &schema.schema;
-    // Nodes with the wrong type: nothing under or at them is reported again.
-    let typed: Vec<Vec<Seg>> = errors
-        .iter()
-        .filter(|e| matches!(e.kind, ErrorKind::Type))
-        .map(|e| e.path.clone())
-        .collect();
-    // Unknown keys, by the mapping holding them.
-    let unknown: Vec<(&[Seg], &str)> = errors
-        .iter()
-        .flat_map(|e| match &e.kind {
-            ErrorKind::Unknown(keys) => keys
-                .iter()
-                .map(|k| (e.path.as_slice(), k.as_str()))
-                .collect::<Vec<_>>(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let mut best_at_node: std::collections::HashMap<&[Seg], u8> = Default::default();
-    for e in &errors {
-        if matches!(
-            e.kind,
-            ErrorKind::Type | ErrorKind::Enum(_) | ErrorKind::Bound { .. } | ErrorKind::Other(_)
-        ) {
-            let rank = best_at_node.entry(e.path.as_slice()).or_insert(u8::MAX);
-            *rank = (*rank).min(e.kind.rank());
-        }
-    }
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
     for e in &errors {
-        let under_wrong_type = typed.iter().any(|t| {
-            e.path.len() > t.len() && e.path.starts_with(t)
-                || (e.path == *t && !matches!(e.kind, ErrorKind::Type))
-        });
-        if under_wrong_type {
-            continue;
-        }
-        if let Some(rank) = best_at_node.get(e.path.as_slice())
-            && e.kind.rank() > *rank
-            && e.kind.rank() < 3
+        if !causes.is_root_cause(e)
+            || owned_elsewhere(run, root, e)
+            || not_checked_on_create(run, e, builtin)
         {
             continue;
         }
-        if owned_elsewhere(run, root, e) || not_checked_on_create(run, e, builtin) {
-            continue;
-        }
-        let located = locate(doc, object.node, segments(&e.path));
-        let here = path_text(&e.path);
+        let at = At {
+            run,
+            root,
+            subject,
+            located: locate(run.doc, run.object.node, segments(&e.path)),
+            here: path_text(&e.path),
+        };
         match &e.kind {
             ErrorKind::Unknown(keys) => {
-                let allowed = schema_at(root, &e.path);
-                let names = allowed
-                    .map(|a| property_names(a.schema))
-                    .unwrap_or_default();
-                let type_name = allowed.and_then(|a| a.type_name);
-                for key in keys {
-                    if !seen.insert((here.clone(), key.clone())) {
-                        continue;
-                    }
-                    let span = doc
-                        .key_span(located.node, key)
-                        .or(located.key)
-                        .unwrap_or(object.kind_span);
-                    let suggestion = suggest_field(key, &names);
-                    let place = if here.is_empty() {
-                        "at the top level".to_string()
-                    } else {
-                        format!("in `{here}`")
-                    };
-                    let message = format!(
-                        "unknown field `{key}` {place}{}",
-                        suggestion
-                            .map(|s| format!(" (did you mean `{s}`?)"))
-                            .unwrap_or_default()
-                    );
-                    let fields = match type_name {
-                        Some(name) => format!("{name} in {subject} has"),
-                        None => format!("{subject} allows"),
-                    };
-                    let help = match suggestion {
-                        Some(s) => format!("rename it to `{s}`"),
-                        None if names.is_empty() => {
-                            format!("remove it: {subject} allows no fields here")
-                        }
-                        None => format!(
-                            "remove or move it: {fields} {}",
-                            list(names.iter().copied(), 12)
-                        ),
-                    };
-                    problems.push(Problem {
-                        span,
-                        message,
-                        label: "unknown field",
-                        help: Some(help),
-                    });
-                }
+                unknown_fields(&at, &e.path, keys, &mut seen, &mut problems)
             }
             ErrorKind::Missing(name) => {
                 // `Name:` for `name`: the unknown key is the root cause.
-                let typo = unknown.iter().any(|(parent, key)| {
-                    *parent == e.path.as_slice() && did_you_mean(key, [name.as_str()]).is_some()
-                });
-                if typo {
-                    continue;
+                if !causes.misspelt(&e.path, name) {
+                    problems.push(missing_field(&at, &e.path, name));
                 }
-                let span = if e.path.is_empty() {
-                    object.kind_span
-                } else {
-                    located.key.unwrap_or(object.kind_span)
-                };
-                let message = if here.is_empty() {
-                    format!("the object is missing the required field `{name}`")
-                } else {
-                    format!("`{here}` is missing the required field `{name}`")
-                };
-                problems.push(Problem {
-                    span,
-                    message,
-                    label: "missing a required field",
-                    help: Some(format!("add `{name}`: {subject} requires it")),
-                });
             }
-            ErrorKind::Type if is_null(doc, located.node) => {
-                // JSON null decodes to the zero value: for a required field, an empty one.
-                problems.push(Problem {
-                    span: located.key.unwrap_or(object.kind_span),
-                    message: format!("`{here}` is empty (null), but it is required"),
-                    label: "empty required field",
-                    help: Some(format!("give it a value: {subject} requires it")),
-                });
-            }
-            ErrorKind::Type
-                if doc
-                    .scalar(located.node)
-                    .is_some_and(|s| s.value() == ScalarValue::BigInt) =>
-            {
-                problems.push(Problem {
-                    span: value_span(doc, &located, object),
-                    message: format!(
-                        "`{here}` is too large: the API server decodes at most 64-bit integers"
-                    ),
-                    label: "out of range",
-                    help: None,
-                });
-            }
-            ErrorKind::Type => {
-                let Some(at) = schema_at(root, &e.path) else {
-                    continue;
-                };
-                let wanted = describe_types(at.schema);
-                let actual = describe_node(doc, located.node);
-                let help = type_help(doc, located.node, at.schema);
-                problems.push(Problem {
-                    span: value_span(doc, &located, object),
-                    message: format!("`{here}` must be {wanted}, not {actual}"),
-                    label: "wrong type",
-                    help,
-                });
-            }
-            ErrorKind::Enum(options) => {
-                let choices: Vec<&str> = options
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                let text = doc.str(located.node).unwrap_or_default();
-                problems.push(Problem {
-                    span: value_span(doc, &located, object),
-                    message: format!(
-                        "`{here}` must be one of {}, not `{text}`{}",
-                        list(choices.iter().copied(), 20),
-                        hint(text, choices.iter().copied())
-                    ),
-                    label: "not an allowed value",
-                    help: Some(format!(
-                        "{subject} accepts only these values (case matters)"
-                    )),
-                });
-            }
+            ErrorKind::Type => problems.extend(wrong_type(&at, &e.path)),
+            ErrorKind::Enum(options) => problems.push(not_allowed(&at, options)),
             ErrorKind::Bound { limit, maximum } => {
-                let (word, int32) = if *maximum {
-                    ("at most", limit.as_i64() == Some(i64::from(i32::MAX)))
-                } else {
-                    ("at least", limit.as_i64() == Some(i64::from(i32::MIN)))
-                };
-                let why = if int32 {
-                    " (the field is a 32-bit integer)"
-                } else {
-                    ""
-                };
-                problems.push(Problem {
-                    span: value_span(doc, &located, object),
-                    message: format!("`{here}` must be {word} {limit}{why}"),
-                    label: "out of range",
-                    help: None,
-                });
+                problems.push(out_of_range(&at, limit, *maximum));
             }
-            ErrorKind::Other(what) => {
-                let what_node = if here.is_empty() {
-                    "the object".to_string()
-                } else {
-                    format!("`{here}`")
-                };
-                problems.push(Problem {
-                    span: value_span(doc, &located, object),
-                    message: format!("{what_node} {what}"),
-                    label: "rejected by the schema",
-                    help: Some(format!("{subject} says so")),
-                });
-            }
+            ErrorKind::Other(what) => problems.push(rejected(&at, what)),
         }
     }
     problems
+}
+
+/// The schema's errors for an instance, with the instance paths as segments.
+fn raw_errors(schema: &KindSchema, instance: &Value) -> Vec<RawError> {
+    schema
+        .validator
+        .iter_errors(instance)
+        .filter_map(|error| {
+            let kind = classify(error.kind())?;
+            let path = error
+                .instance_path()
+                .segments()
+                .map(|s| match s {
+                    LocationSegment::Property(name) => Seg::Key(name.into_owned()),
+                    LocationSegment::Index(i) => Seg::Index(i),
+                })
+                .collect();
+            Some(RawError { kind, path })
+        })
+        .collect()
+}
+
+/// Which errors are root causes: nothing under or at a node with the wrong type is reported
+/// again, only the most specific kind of error at a node is, and a missing field that an
+/// unknown key misspells is not. Lookups are by path (hash sets), so an object with many
+/// errors costs linear time, not the square of them.
+struct RootCauses<'e> {
+    /// Nodes with the wrong type.
+    typed: HashSet<&'e [Seg]>,
+    /// Unknown keys, by the mapping holding them.
+    unknown: std::collections::HashMap<&'e [Seg], Vec<&'e str>>,
+    /// The best (lowest) rank of a value error at each node.
+    best_at_node: std::collections::HashMap<&'e [Seg], u8>,
+}
+
+impl<'e> RootCauses<'e> {
+    fn new(errors: &'e [RawError]) -> RootCauses<'e> {
+        let mut causes = RootCauses {
+            typed: HashSet::new(),
+            unknown: Default::default(),
+            best_at_node: Default::default(),
+        };
+        for e in errors {
+            match &e.kind {
+                ErrorKind::Type => {
+                    causes.typed.insert(e.path.as_slice());
+                }
+                ErrorKind::Unknown(keys) => causes
+                    .unknown
+                    .entry(e.path.as_slice())
+                    .or_default()
+                    .extend(keys.iter().map(String::as_str)),
+                _ => {}
+            }
+            if matches!(
+                e.kind,
+                ErrorKind::Type
+                    | ErrorKind::Enum(_)
+                    | ErrorKind::Bound { .. }
+                    | ErrorKind::Other(_)
+            ) {
+                let rank = causes
+                    .best_at_node
+                    .entry(e.path.as_slice())
+                    .or_insert(u8::MAX);
+                *rank = (*rank).min(e.kind.rank());
+            }
+        }
+        causes
+    }
+
+    fn is_root_cause(&self, e: &RawError) -> bool {
+        let under_wrong_type = (0..e.path.len())
+            .filter_map(|n| e.path.get(..n))
+            .any(|prefix| self.typed.contains(prefix))
+            || (!matches!(e.kind, ErrorKind::Type) && self.typed.contains(e.path.as_slice()));
+        if under_wrong_type {
+            return false;
+        }
+        !self
+            .best_at_node
+            .get(e.path.as_slice())
+            .is_some_and(|rank| e.kind.rank() > *rank && e.kind.rank() < 3)
+    }
+
+    /// An unknown key in the same mapping is a misspelling of the missing `name`.
+    fn misspelt(&self, path: &[Seg], name: &str) -> bool {
+        self.unknown
+            .get(path)
+            .is_some_and(|keys| keys.iter().any(|key| did_you_mean(key, [name]).is_some()))
+    }
+}
+
+/// Where a problem is: the object, its schema, and the node the error names.
+struct At<'a> {
+    run: &'a Run<'a>,
+    root: &'a Value,
+    subject: &'a str,
+    located: crate::load::locate::Located,
+    /// The node's path as users write it (`spec.template.spec`).
+    here: String,
+}
+
+impl At<'_> {
+    fn value_span(&self) -> Span {
+        value_span(self.run.doc, &self.located, self.run.object)
+    }
+
+    /// `the object` or `` `spec.replicas` ``.
+    fn node_text(&self) -> String {
+        if self.here.is_empty() {
+            "the object".to_string()
+        } else {
+            format!("`{}`", self.here)
+        }
+    }
+}
+
+fn unknown_fields(
+    at: &At<'_>,
+    path: &[Seg],
+    keys: &[String],
+    seen: &mut HashSet<(String, String)>,
+    problems: &mut Vec<Problem>,
+) {
+    let (doc, object, subject, here) = (at.run.doc, at.run.object, at.subject, &at.here);
+    let allowed = schema_at(at.root, path);
+    let names = allowed
+        .map(|a| property_names(a.schema))
+        .unwrap_or_default();
+    let type_name = allowed.and_then(|a| a.type_name);
+    for key in keys {
+        if !seen.insert((here.clone(), key.clone())) {
+            continue;
+        }
+        let span = doc
+            .key_span(at.located.node, key)
+            .or(at.located.key)
+            .unwrap_or(object.kind_span);
+        let suggestion = suggest_field(key, &names);
+        let place = if here.is_empty() {
+            "at the top level".to_string()
+        } else {
+            format!("in `{here}`")
+        };
+        let message = format!(
+            "unknown field `{key}` {place}{}",
+            suggestion
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default()
+        );
+        let fields = match type_name {
+            Some(name) => format!("{name} in {subject} has"),
+            None => format!("{subject} allows"),
+        };
+        let help = match suggestion {
+            Some(s) => format!("rename it to `{s}`"),
+            None if names.is_empty() => format!("remove it: {subject} allows no fields here"),
+            None => format!(
+                "remove or move it: {fields} {}",
+                list(names.iter().copied(), 12)
+            ),
+        };
+        problems.push(Problem {
+            span,
+            message,
+            label: "unknown field",
+            help: Some(help),
+        });
+    }
+}
+
+fn missing_field(at: &At<'_>, path: &[Seg], name: &str) -> Problem {
+    let object = at.run.object;
+    let span = if path.is_empty() {
+        object.kind_span
+    } else {
+        at.located.key.unwrap_or(object.kind_span)
+    };
+    let message = if at.here.is_empty() {
+        format!("the object is missing the required field `{name}`")
+    } else {
+        format!("`{}` is missing the required field `{name}`", at.here)
+    };
+    Problem {
+        span,
+        message,
+        label: "missing a required field",
+        help: Some(format!("add `{name}`: {} requires it", at.subject)),
+    }
+}
+
+fn wrong_type(at: &At<'_>, path: &[Seg]) -> Option<Problem> {
+    let (doc, node, here, subject) = (at.run.doc, at.located.node, &at.here, at.subject);
+    if is_null(doc, node) {
+        // JSON null decodes to the zero value: for a required field, an empty one.
+        return Some(Problem {
+            span: at.located.key.unwrap_or(at.run.object.kind_span),
+            message: format!("`{here}` is empty (null), but it is required"),
+            label: "empty required field",
+            help: Some(format!("give it a value: {subject} requires it")),
+        });
+    }
+    if doc
+        .scalar(node)
+        .is_some_and(|s| s.value() == ScalarValue::BigInt)
+    {
+        return Some(Problem {
+            span: at.value_span(),
+            message: format!(
+                "`{here}` is too large: the API server decodes at most 64-bit integers"
+            ),
+            label: "out of range",
+            help: None,
+        });
+    }
+    let schema = schema_at(at.root, path)?;
+    let wanted = describe_types(schema.schema);
+    let actual = describe_node(doc, node);
+    Some(Problem {
+        span: at.value_span(),
+        message: format!("`{here}` must be {wanted}, not {actual}"),
+        label: "wrong type",
+        help: type_help(doc, node, schema.schema),
+    })
+}
+
+fn not_allowed(at: &At<'_>, options: &[Value]) -> Problem {
+    let choices: Vec<&str> = options
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let text = at.run.doc.str(at.located.node).unwrap_or_default();
+    Problem {
+        span: at.value_span(),
+        message: format!(
+            "`{}` must be one of {}, not `{text}`{}",
+            at.here,
+            list(choices.iter().copied(), 20),
+            hint(text, choices.iter().copied())
+        ),
+        label: "not an allowed value",
+        help: Some(format!(
+            "{} accepts only these values (case matters)",
+            at.subject
+        )),
+    }
+}
+
+fn out_of_range(at: &At<'_>, limit: &Value, maximum: bool) -> Problem {
+    let (word, int32) = if maximum {
+        ("at most", limit.as_i64() == Some(i64::from(i32::MAX)))
+    } else {
+        ("at least", limit.as_i64() == Some(i64::from(i32::MIN)))
+    };
+    let why = if int32 {
+        " (the field is a 32-bit integer)"
+    } else {
+        ""
+    };
+    Problem {
+        span: at.value_span(),
+        message: format!("`{}` must be {word} {limit}{why}", at.here),
+        label: "out of range",
+        help: None,
+    }
+}
+
+fn rejected(at: &At<'_>, what: &str) -> Problem {
+    Problem {
+        span: at.value_span(),
+        message: format!("{} {what}", at.node_text()),
+        label: "rejected by the schema",
+        help: Some(format!("{} says so", at.subject)),
+    }
 }
 
 fn segments(path: &[Seg]) -> impl Iterator<Item = LocationSegment<'_>> {
