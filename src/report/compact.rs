@@ -3,21 +3,23 @@
 use std::io::Write;
 
 use super::positions;
+use super::terminal::escape_controls;
 use crate::outcome::LintResult;
 
 pub(crate) fn write(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
     for finding in &result.findings {
         let (start, _) = positions(result, finding);
+        // One line per finding, whatever the message or the file name holds.
         let message = finding.message.replace(['\n', '\r'], " ");
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            result.workspace.source(finding.file).path,
+            escape_controls(&result.workspace.source(finding.file).path, false),
             start.line,
             start.column,
             finding.effective_severity(),
             finding.rule,
-            message
+            escape_controls(&message, false)
         )?;
     }
     Ok(())

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::paths::ReportRoot;
+use super::terminal::escape_controls;
 use super::{counts, positions, summary_line};
 use crate::catalogue;
 use crate::finding::{Finding, Severity};
@@ -21,9 +22,12 @@ const SUMMARY_FINDINGS_PER_RULE: usize = 50;
 
 /// Escapes a workflow command's message (`escapeData`).
 pub(crate) fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    // Other control characters would reach the job log raw (an ESC starts a terminal escape).
+    escape_controls(&escaped, false).into_owned()
 }
 
 /// Escapes a workflow command's property value (`escapeProperty`).

@@ -1,8 +1,10 @@
 //! The graphical report: miette renders each finding with its source snippet, labels, help
 //! and rule id; a summary line ends the output.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use miette::{
@@ -11,9 +13,11 @@ use miette::{
 };
 use rayon::prelude::*;
 
+use super::terminal::{escape_controls, neutralize_controls};
 use super::{positions, summary_line};
 use crate::finding::{Finding, Severity};
 use crate::outcome::LintResult;
+use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct HumanOptions {
@@ -34,19 +38,23 @@ impl Default for HumanOptions {
 
 struct Rendered<'a> {
     finding: &'a Finding,
-    source: &'a WindowedSource<'a>,
+    source: &'a dyn SourceCode,
+    /// The message, label and help with control characters escaped.
+    message: String,
     help: Option<String>,
+    /// The labels to draw, in the coordinates of `source`: the primary one first.
+    labels: Vec<LabeledSpan>,
 }
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -76,15 +84,16 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let f = self.finding;
-        let primary =
-            LabeledSpan::new_primary_with_span(f.label.clone(), (f.span.start, f.span.len()));
-        let related = f.related.iter().filter(|l| l.file == f.file).map(|l| {
-            LabeledSpan::new_with_span(Some(l.text.clone()), (l.span.start, l.span.len()))
-        });
-        Some(Box::new(std::iter::once(primary).chain(related)))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
+
+/// Lines longer than this (in bytes) are not drawn whole: the snippet shows a window of the
+/// line around the finding, with `...` at the cuts. A minified JSON manifest is one line of
+/// megabytes, and miette cannot draw a label past column 65,535 (it panics).
+const LONG_LINE: usize = 400;
+/// Bytes of the long line shown on each side of the finding's start.
+const CUT_CONTEXT: usize = 60;
 
 pub(crate) fn write(
     result: &LintResult,
@@ -111,7 +120,11 @@ pub(crate) fn write(
         .par_iter()
         .map(|&file| {
             let source = result.workspace.source(file);
-            let text = result.redactions.masked_text(file, &source.text);
+            let masked = result.redactions.masked_text(file, &source.text);
+            let text: Arc<str> = match neutralize_controls(&masked) {
+                Cow::Borrowed(_) => masked,
+                Cow::Owned(safe) => Arc::from(safe),
+            };
             let lines = LineTable::new(&text);
             (file, Snippet { text, lines })
         })
@@ -146,20 +159,74 @@ fn render(
         // Unreachable (every finding's file has a snippet); an empty window draws no snippet.
         None => ("", &empty),
     };
+    let name = escape_controls(&file.path, false);
     let source = WindowedSource {
-        name: &file.path,
+        name: &name,
         text,
         lines,
     };
     // Related locations in other files cannot be drawn in this snippet: name them in help.
+    let mut notes: Vec<String> = finding
+        .related
+        .iter()
+        .filter(|l| l.file != finding.file)
+        .map(|label| {
+            let other = result.workspace.source(label.file);
+            let at = other.line_col(label.span.start);
+            format!(
+                "{}: see {}:{}:{}",
+                label.text,
+                escape_controls(&other.path, false),
+                at.line,
+                at.column
+            )
+        })
+        .collect();
+    let long_line = |span: Span| {
+        let (first, last) = (lines.line_of(span.start), lines.line_of(span.end));
+        (first..=last).any(|line| {
+            let start = lines.start_of(line, text.len());
+            lines.start_of(line + 1, text.len()).saturating_sub(start) > LONG_LINE
+        })
+    };
+    let same_file = finding.related.iter().filter(|l| l.file == finding.file);
+    let cut = (long_line(finding.span) || same_file.clone().any(|l| long_line(l.span)))
+        .then(|| CutLine::new(&name, text, lines, finding.span));
+    let labels = match &cut {
+        Some(cut) => {
+            // Only the primary label is drawn on the cut line; the others become notes.
+            for label in same_file {
+                let at = file.line_col(label.span.start);
+                notes.push(format!(
+                    "{}: see line {}:{}",
+                    label.text, at.line, at.column
+                ));
+            }
+            vec![LabeledSpan::new_primary_with_span(
+                finding
+                    .label
+                    .as_deref()
+                    .map(|l| escape_controls(l, false).into_owned()),
+                (cut.span_start, cut.span_len),
+            )]
+        }
+        None => std::iter::once(LabeledSpan::new_primary_with_span(
+            finding
+                .label
+                .as_deref()
+                .map(|l| escape_controls(l, false).into_owned()),
+            (finding.span.start, finding.span.len()),
+        ))
+        .chain(same_file.map(|l| {
+            LabeledSpan::new_with_span(
+                Some(escape_controls(&l.text, false).into_owned()),
+                (l.span.start, l.span.len()),
+            )
+        }))
+        .collect(),
+    };
     let mut help = finding.help.clone();
-    for label in finding.related.iter().filter(|l| l.file != finding.file) {
-        let other = result.workspace.source(label.file);
-        let at = other.line_col(label.span.start);
-        let note = format!(
-            "{}: see {}:{}:{}",
-            label.text, other.path, at.line, at.column
-        );
+    for note in notes {
         help = Some(match help {
             Some(h) => format!("{h}\n{note}"),
             None => note,
@@ -167,24 +234,108 @@ fn render(
     }
     let rendered = Rendered {
         finding,
-        source: &source,
-        help,
+        source: match &cut {
+            Some(cut) => cut,
+            None => &source,
+        },
+        message: escape_controls(&finding.message, true).into_owned(),
+        help: help.map(|h| escape_controls(&h, true).into_owned()),
+        labels,
     };
+    // miette is a third-party renderer: whatever it does with odd input (it has panicked on
+    // wide columns), the report goes on, with this finding on one compact line.
     let mut text = String::new();
-    if handler.render_report(&mut text, &rendered).is_err() {
-        // miette could not draw the snippet: fall back to the compact form.
+    let drawn = catch_unwind(AssertUnwindSafe(|| {
+        handler.render_report(&mut text, &rendered)
+    }));
+    if !matches!(drawn, Ok(Ok(()))) {
         let (start, _) = positions(result, finding);
         text = format!(
             "{}:{}:{}: {}[{}] {}\n",
-            file.path,
+            name,
             start.line,
             start.column,
             finding.effective_severity(),
             finding.rule,
-            finding.message
+            escape_controls(&finding.message, false)
         );
     }
     text
+}
+
+/// One long line of a file, cut to a window around a finding for miette: `...` + up to
+/// `CUT_CONTEXT` bytes before the span's start + the span (cut at the line's end and at
+/// `CUT_CONTEXT` bytes) + `...`. It reports the line and column of the whole file, so the
+/// snippet's header stays `file:line:column`.
+struct CutLine<'a> {
+    name: &'a str,
+    data: String,
+    /// The finding's span within `data`.
+    span_start: usize,
+    span_len: usize,
+    /// 0-based line and character column of the span's start in the whole file.
+    line: usize,
+    column: usize,
+}
+
+impl<'a> CutLine<'a> {
+    fn new(name: &'a str, text: &str, lines: &LineTable, span: Span) -> CutLine<'a> {
+        let line = lines.line_of(span.start);
+        let line_start = lines.start_of(line, text.len()).min(span.start);
+        let line_end = lines.start_of(line + 1, text.len()).max(span.start);
+        let whole = text.get(line_start..line_end).unwrap_or_default();
+        let whole = whole.trim_end_matches(['\n', '\r']);
+        let at = span.start - line_start;
+        let from = floor_char_boundary(whole, at.saturating_sub(CUT_CONTEXT));
+        let span_end = (at + span.len()).min(whole.len()).min(at + CUT_CONTEXT);
+        let span_end = floor_char_boundary(whole, span_end).max(at);
+        let to = floor_char_boundary(whole, (span_end + CUT_CONTEXT / 2).min(whole.len()));
+        let mut data = String::new();
+        if from > 0 {
+            data.push_str("...");
+        }
+        let span_start = data.len() + at - from;
+        data.push_str(whole.get(from..to).unwrap_or_default());
+        if to < whole.len() {
+            data.push_str("...");
+        }
+        let column = whole.get(..at).map_or(at, |before| before.chars().count());
+        CutLine {
+            name,
+            data,
+            span_start,
+            span_len: span_end - at,
+            line,
+            column,
+        }
+    }
+}
+
+/// The largest char boundary of `text` at or below `index`.
+fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+impl SourceCode for CutLine<'_> {
+    fn read_span<'b>(
+        &'b self,
+        _span: &SourceSpan,
+        _context_lines_before: usize,
+        _context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            self.data.as_bytes(),
+            SourceSpan::new(0.into(), self.data.len()),
+            self.line,
+            self.column,
+            1,
+        )))
+    }
 }
 
 /// A file's text as the report shows it (secret values masked) and its line table.

@@ -7,6 +7,7 @@ mod json;
 mod junit;
 mod paths;
 mod sarif;
+mod terminal;
 
 use std::borrow::Cow;
 use std::io::Write;
