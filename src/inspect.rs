@@ -11,10 +11,10 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::finding::ObjectIdentity;
 use crate::lint::{LintOptions, lint};
-use crate::model::qos::compute_qos;
-use crate::model::resources::{
+use crate::model::effective::{
     ContainerResources, Effective, EffectiveValue, Origin, PodResources,
 };
+use crate::model::qos::compute_qos;
 use crate::model::{ContainerKind, Workspace};
 use crate::rule_id::RuleId;
 
@@ -133,7 +133,7 @@ fn kind_name(c: &ContainerResources) -> &'static str {
 /// Builds the report for every pod spec in the workspace, for the run's target version (the
 /// effective resources the rules computed are reused).
 pub(crate) fn report(ws: &Workspace) -> InspectReport {
-    let index = ws.resource_index();
+    let index = ws.limit_range_index();
     let workloads = ws
         .pod_specs
         .iter()

@@ -2,8 +2,11 @@
 //! (group, kind, namespace, name); every pod spec (in built-in workloads and, found
 //! structurally, in custom resources) is listed once, with its containers.
 
+pub(crate) mod claims;
 pub(crate) mod crd;
+pub(crate) mod effective;
 pub(crate) mod kinds;
+pub(crate) mod limitrange;
 pub(crate) mod names;
 pub(crate) mod pod_security;
 pub(crate) mod podspec;
@@ -11,7 +14,8 @@ pub(crate) mod probes;
 pub(crate) mod qos;
 pub(crate) mod quantity;
 pub(crate) mod quota;
-pub(crate) mod resources;
+pub(crate) mod resource_values;
+pub(crate) mod scope;
 pub(crate) mod secret_index;
 
 use std::collections::{HashMap, HashSet};
@@ -106,11 +110,13 @@ pub struct Workspace {
     pub options: WorkspaceOptions,
     index: HashMap<ObjectKey, ObjectId>,
     secret_index: OnceLock<SecretIndex>,
-    /// LimitRanges and ResourceQuotas, read on first use ([`Workspace::resource_index`]).
-    resource_index: resources::ResourceIndexCell,
+    /// LimitRanges, read on first use ([`Workspace::limit_range_index`]).
+    limit_range_index: limitrange::LimitRangeIndexCell,
+    /// ResourceQuotas, read on first use ([`Workspace::quota_index`]).
+    quota_index: quota::QuotaIndexCell,
     /// The effective resources of each of `pod_specs` (same index), computed on first use
     /// ([`Workspace::pod_resources_of`]) and shared by the resource rules.
-    pod_resources: Vec<OnceLock<resources::PodResources>>,
+    pod_resources: Vec<OnceLock<effective::PodResources>>,
 }
 
 /// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).
@@ -251,25 +257,25 @@ impl Workspace {
     }
 
     /// The pod specs inside one object with their effective resources for the run's target
-    /// version ([`resources::pod_resources`]), each computed once per run: six resource rules
+    /// version ([`effective::pod_resources`]), each computed once per run: six resource rules
     /// and the quota check read them (computing them per rule was a quarter of a run on the
     /// benchmark corpus).
     pub fn pod_resources_of(
         &self,
         object: ObjectId,
-    ) -> impl Iterator<Item = (&PodSpecRef, &resources::PodResources)> + '_ {
+    ) -> impl Iterator<Item = (&PodSpecRef, &effective::PodResources)> + '_ {
         self.pod_spec_range(object)
             .filter_map(|i| Some((self.pod_specs.get(i)?, self.pod_resources_at(i)?)))
     }
 
     /// The effective resources of `pod_specs[index]` (see [`Workspace::pod_resources_of`]).
     /// `None` only for an index past `pod_specs`.
-    pub fn pod_resources_at(&self, index: usize) -> Option<&resources::PodResources> {
+    pub fn pod_resources_at(&self, index: usize) -> Option<&effective::PodResources> {
         let spec = self.pod_specs.get(index)?;
         Some(
             self.pod_resources
                 .get(index)?
-                .get_or_init(|| resources::pod_resources(self, spec, self.options.kube_version())),
+                .get_or_init(|| effective::pod_resources(self, spec, self.options.kube_version())),
         )
     }
 

@@ -13,8 +13,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::effective::{ContainerResources, Effective, PodResources};
 use super::quantity::Quantity;
-use super::resources::{CPU, ContainerResources, Effective, MEMORY, PodResources};
+use super::resource_values::{CPU, MEMORY};
 use crate::model::ContainerKind;
 
 /// The run's target Kubernetes version (`--kube-version`, the config's `kube-version`, else the
@@ -267,9 +268,8 @@ fn unequal_reason(pod: &PodResources, pod_level: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::resources::{
-        ContainerResources, EffectiveValue, Origin, PodLevelResources, ResourceList,
-    };
+    use crate::model::effective::{ContainerResources, EffectiveValue, Origin, PodLevelResources};
+    use crate::model::resource_values::ResourceList;
     use crate::model::{ContainerKind, ContainerRef};
     use crate::source::Span;
 

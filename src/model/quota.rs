@@ -9,13 +9,14 @@
 //! matches).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
+use super::effective::{ContainerResources, PodResources};
 use super::qos::QosClass;
 use super::quantity::{Format, Quantity};
-use super::resources::{
-    ContainerResources, ListKind, NamespaceScope, PodResources, ResourceList, Side,
-};
-use super::{ObjectId, PodSpecRef, Workspace};
+use super::resource_values::{ListKind, ResourceList, Side};
+use super::scope::{NamespaceScope, namespace_range};
+use super::{Object, ObjectId, PodSpecRef, Workspace};
 use crate::finding::FileId;
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId};
@@ -287,7 +288,7 @@ pub(crate) fn pod_usage(pod: &PodResources) -> BTreeMap<String, Quantity> {
             usage.insert(name.clone(), q.clone());
             usage.insert(format!("requests.{name}"), q.clone());
         }
-        if super::resources::is_extended_resource(name) {
+        if super::resource_values::is_extended_resource(name) {
             usage.insert(format!("requests.{name}"), q.clone());
         }
     }
@@ -405,3 +406,48 @@ fn resolve_path(doc: &Document, root: NodeId, path: &str) -> Option<NodeId> {
     }
     Some(node)
 }
+
+/// The ResourceQuotas of the run, read once.
+#[derive(Debug, Default)]
+pub struct QuotaIndex {
+    /// Sorted by namespace, then name.
+    pub quotas: Vec<ResourceQuota>,
+}
+
+impl QuotaIndex {
+    fn build(ws: &Workspace) -> QuotaIndex {
+        let core = |o: &Object, kind: &str| o.kind == kind && o.group.is_empty();
+        let mut quotas: Vec<ResourceQuota> = (0..ws.objects.len())
+            .filter(|&id| ws.objects.get(id).is_some_and(|o| core(o, "ResourceQuota")))
+            .filter_map(|id| ResourceQuota::read(ws, id))
+            .collect();
+        quotas.sort_by(|a, b| {
+            (&a.scope.namespace, &a.name, a.object).cmp(&(&b.scope.namespace, &b.name, b.object))
+        });
+        QuotaIndex { quotas }
+    }
+
+    /// The ResourceQuotas governing `object` (the API server accepted them), in name order.
+    pub fn quotas_for<'a>(
+        &'a self,
+        ws: &'a Workspace,
+        object: &'a Object,
+    ) -> impl Iterator<Item = &'a ResourceQuota> + 'a {
+        let range = namespace_range(&self.quotas, |q| &q.scope, object);
+        self.quotas
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .filter(move |q| q.is_valid() && q.scope.covers(ws, object))
+    }
+}
+
+impl Workspace {
+    /// The run's ResourceQuotas, read on first use.
+    pub fn quota_index(&self) -> &QuotaIndex {
+        self.quota_index.get_or_init(|| QuotaIndex::build(self))
+    }
+}
+
+/// The cell the workspace keeps the index in.
+pub(crate) type QuotaIndexCell = OnceLock<QuotaIndex>;

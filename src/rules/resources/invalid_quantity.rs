@@ -5,9 +5,9 @@
 use super::super::{ObjectContext, Rule};
 use crate::finding::Finding;
 use crate::load::NodeId;
-use crate::model::resources::{
-    LimitRangeField, ListKind, ResourceEntry, ResourceList, claim_specs, read_quantity,
-};
+use crate::model::claims::claim_specs;
+use crate::model::limitrange::LimitRangeField;
+use crate::model::resource_values::{ListKind, ResourceEntry, ResourceList, read_quantity};
 use crate::model::{ContainerKind, PodSpecRef};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;

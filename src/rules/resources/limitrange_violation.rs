@@ -9,11 +9,12 @@ use std::collections::HashSet;
 use super::super::{ObjectContext, Rule};
 use super::{origin_note, plain, pod_anchor, pods};
 use crate::finding::Finding;
-use crate::model::quantity::Quantity;
-use crate::model::resources::{
-    EffectiveValue, LimitRange, LimitRangeField, LimitRangeItem, Violation, ViolationKind,
-    check_claim, check_item, claim_specs,
+use crate::model::claims::claim_specs;
+use crate::model::effective::EffectiveValue;
+use crate::model::limitrange::{
+    LimitRange, LimitRangeField, LimitRangeItem, Violation, ViolationKind, check_claim, check_item,
 };
+use crate::model::quantity::Quantity;
 use crate::source::Span;
 
 #[derive(Default)]
@@ -127,7 +128,7 @@ fn located(
 
 impl LimitRangeViolation {
     fn limit_range_itself(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
-        let index = cx.ws.resource_index();
+        let index = cx.ws.limit_range_index();
         for lr in index.limit_ranges.iter().filter(|lr| lr.object == cx.id) {
             for p in &lr.problems {
                 out.push(
@@ -140,7 +141,7 @@ impl LimitRangeViolation {
     }
 
     fn pods(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
-        let index = cx.ws.resource_index();
+        let index = cx.ws.limit_range_index();
         for (spec, pod) in pods(cx) {
             let mut per_container: HashSet<(String, LimitRangeField)> = HashSet::new();
             // Each container's values once, not once per LimitRange item (a namespace may
@@ -185,8 +186,8 @@ impl LimitRangeViolation {
                 for item in lr.items.iter().filter(|i| i.limit_type == "Pod") {
                     let (requests, limits) = totals.get_or_insert_with(|| {
                         (
-                            pod.totals(crate::model::resources::Side::Requests),
-                            pod.totals(crate::model::resources::Side::Limits),
+                            pod.totals(crate::model::resource_values::Side::Requests),
+                            pod.totals(crate::model::resource_values::Side::Limits),
                         )
                     });
                     let (requests, limits) = (&*requests, &*limits);
@@ -197,8 +198,10 @@ impl LimitRangeViolation {
                             continue;
                         }
                         let total = match v.side() {
-                            crate::model::resources::Side::Requests => requests.get(&v.resource),
-                            crate::model::resources::Side::Limits => limits.get(&v.resource),
+                            crate::model::resource_values::Side::Requests => {
+                                requests.get(&v.resource)
+                            }
+                            crate::model::resource_values::Side::Limits => limits.get(&v.resource),
                         };
                         let owner = "the pod (containers and sidecars summed, or its largest init container)";
                         let subject = Subject {
@@ -219,7 +222,7 @@ impl LimitRangeViolation {
         if claims.is_empty() {
             return;
         }
-        let index = cx.ws.resource_index();
+        let index = cx.ws.limit_range_index();
         for (_, lr) in index.limit_ranges_for(cx.ws, cx.object) {
             for item in lr
                 .items

@@ -5,7 +5,7 @@
 use super::super::{ObjectContext, Rule};
 use super::{origin_note, pods};
 use crate::finding::Finding;
-use crate::model::resources::{Effective, Origin, RequestAboveLimit, requests_above_limits};
+use crate::model::effective::{Effective, Origin, RequestAboveLimit, requests_above_limits};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 

@@ -6,7 +6,8 @@
 use super::super::{ObjectContext, Rule};
 use super::pods;
 use crate::finding::Finding;
-use crate::model::resources::{CPU, ContainerResources, MEMORY, PodResources, Side};
+use crate::model::effective::{ContainerResources, PodResources};
+use crate::model::resource_values::{CPU, MEMORY, Side};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 

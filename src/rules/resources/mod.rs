@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use super::ObjectContext;
 use crate::load::{Document, NodeId};
 use crate::model::PodSpecRef;
+use crate::model::effective::{Effective, EffectiveValue, Origin, PodResources};
 use crate::model::quantity::Quantity;
-use crate::model::resources::{Effective, EffectiveValue, Origin, PodResources};
 use crate::source::Span;
 
 /// Every pod spec of the object with its effective resources for the run's target version

@@ -15,7 +15,7 @@ use crate::model::quantity::Quantity;
 use crate::model::quota::{
     PodFacts, container_usage_names, pod_count, pod_usage, tracks_pod_resource,
 };
-use crate::model::resources::Side;
+use crate::model::resource_values::Side;
 
 #[derive(Default)]
 pub(crate) struct ResourceQuotaViolation;
@@ -32,7 +32,7 @@ impl ResourceQuotaViolation {
         if cx.object.group.is_empty() && cx.object.kind == "PodTemplate" {
             return;
         }
-        let index = cx.ws.resource_index();
+        let index = cx.ws.quota_index();
         let quotas: Vec<_> = index.quotas_for(cx.ws, cx.object).collect();
         if quotas.is_empty() {
             return;
@@ -128,7 +128,7 @@ struct Contribution {
 }
 
 fn totals(ws: &Workspace, out: &mut Vec<Finding>) {
-    let index = ws.resource_index();
+    let index = ws.quota_index();
     for quota in &index.quotas {
         if !quota.is_valid() {
             continue;

@@ -10,10 +10,11 @@ use std::collections::HashSet;
 use super::super::{ObjectContext, Rule};
 use super::pods;
 use crate::finding::Finding;
+use crate::model::effective::{ContainerResources, Origin};
+use crate::model::limitrange::LimitRangeField;
 use crate::model::quantity::Quantity;
-use crate::model::resources::{
-    ContainerResources, LimitRangeField, ListKind, Origin, ResourceEntry, ResourceList, Side,
-    is_byte_resource, shorten,
+use crate::model::resource_values::{
+    ListKind, ResourceEntry, ResourceList, Side, is_byte_resource, shorten,
 };
 use crate::source::Span;
 
