@@ -155,3 +155,70 @@ fn secret_location(result: &LintResult, finding: &Finding) -> String {
         collapsed.split_whitespace().collect::<Vec<_>>().join(" ")
     )
 }
+
+/// What the report-layer fuzz target needs: one finding to draw on a text, its span and
+/// related span given as byte offsets (clamped to the text, floored to character boundaries).
+#[doc(hidden)]
+pub struct ArbitraryFinding {
+    pub rule: usize,
+    pub severity: crate::finding::Severity,
+    pub start: usize,
+    pub len: usize,
+    pub message: String,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub related: Option<(usize, usize, String)>,
+}
+
+/// A run's outcome over one text holding the given findings, as the pipeline would produce it
+/// (the text parsed, secret values found and masked, findings sorted), for fuzzing every
+/// report format on arbitrary findings and text (`fuzz/fuzz_targets/report.rs`). Not an API.
+#[doc(hidden)]
+pub fn outcome_for_text(path: &str, text: &str, arbitrary: Vec<ArbitraryFinding>) -> LintResult {
+    use crate::rule_id::{RuleId, RuleName};
+    let source = crate::source::SourceFile::new(path, text);
+    let documents = crate::load::parse_yaml(&source.text).documents;
+    let workspace = Workspace::new(
+        vec![crate::load::file::LoadedFile::manifest(source, documents)],
+        &crate::model::WorkspaceOptions::default(),
+    );
+    let floor = |at: usize| {
+        let mut at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let span = |start: usize, len: usize| {
+        let start = floor(start);
+        Span::new(start, floor(start.saturating_add(len)))
+    };
+    let mut findings: Vec<Finding> = arbitrary
+        .into_iter()
+        .map(|a| {
+            let rule = RuleId::ALL
+                .get(a.rule % RuleId::ALL.len().max(1))
+                .copied()
+                .map_or(RuleName::Custom("custom-policy"), RuleName::Builtin);
+            let mut finding =
+                Finding::new(rule, 0, span(a.start, a.len), a.message).severity(a.severity);
+            finding.label = a.label;
+            finding.help = a.help;
+            if let Some((start, len, text)) = a.related {
+                finding = finding.related(0, span(start, len), text);
+            }
+            finding
+        })
+        .collect();
+    let redactions = Redactions::collect(&workspace, &findings);
+    redactions.apply(&mut findings);
+    findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule));
+    LintResult {
+        workspace,
+        findings,
+        baseline: None,
+        custom_rules: Vec::new(),
+        context_only: Vec::new(),
+        redactions,
+    }
+}
