@@ -245,23 +245,55 @@ fn parse_for(json: &str, written: &str, name: &str, kind: ListKind) -> Result<Qu
     if kind != ListKind::Any && quantity.is_negative() {
         return Err(format!("`{written}` is negative; it must be 0 or more"));
     }
-    if kind == ListKind::Container && is_extended_resource(name) {
+    // `ValidateResourceQuantityValue` (pkg/apis/core/validation): every name
+    // `IsIntegerResourceName` accepts must hold a whole number, in container resources and
+    // in quotas alike.
+    if kind != ListKind::Any && is_integer_resource(name) {
         let whole = quantity
             .milli_value_ceil()
             .is_some_and(|milli| milli % 1000 == 0);
         if !whole {
+            let what = if is_extended_resource(name) && !name.starts_with("count/") {
+                "extended resources such as"
+            } else {
+                "object counts such as"
+            };
             return Err(format!(
-                "`{written}` is not a whole number; extended resources such as `{name}` are counted in whole units"
+                "`{written}` is not a whole number; {what} `{name}` are counted in whole units"
             ));
         }
     }
     Ok(quantity)
 }
 
-/// `helper.IsExtendedResourceName`: a name with a domain that is not `kubernetes.io`'s
-/// (`nvidia.com/gpu`), and not a quota name (`requests.*`).
+/// The object counts of `integerResources` in pkg/apis/core/helper/helpers.go: quota names
+/// measured in whole objects.
+const INTEGER_RESOURCES: &[&str] = &[
+    "pods",
+    "resourcequotas",
+    "services",
+    "replicationcontrollers",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "services.nodeports",
+    "services.loadbalancers",
+];
+
+/// `helper.IsIntegerResourceName`: the standard object counts, and every extended resource
+/// name (which includes the `count/<resource>.<group>` quota names).
+pub(crate) fn is_integer_resource(name: &str) -> bool {
+    INTEGER_RESOURCES.contains(&name) || is_extended_resource(name)
+}
+
+/// `helper.IsExtendedResourceName`: not a native resource (a name without a domain, or in
+/// `kubernetes.io/`), not a quota request name (`requests.*`: `requests.nvidia.com/gpu` is
+/// not itself an extended resource name), and `requests.<name>` must be a qualified name.
 pub(crate) fn is_extended_resource(name: &str) -> bool {
-    name.contains('/') && !name.contains("kubernetes.io/") && !name.starts_with("requests.")
+    name.contains('/')
+        && !name.contains("kubernetes.io/")
+        && !name.starts_with("requests.")
+        && crate::model::names::qualified_name(&format!("requests.{name}")).is_none()
 }
 
 /// `helper.IsHugePageResourceName`.

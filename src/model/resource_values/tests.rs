@@ -10,7 +10,7 @@ fn q(text: &str) -> Quantity {
 // ---------------------------------------------------------------------------------------
 
 fn read_one(value: &str) -> ResourceEntry {
-    let text = format!("requests:\n  x/y: {value}\n");
+    let text = format!("requests:\n  cpu: {value}\n");
     let loaded = parse_yaml(&text);
     let doc = &loaded.documents[0];
     let list = ResourceList::read(doc, doc.root, "requests", ListKind::NonNegative);
@@ -102,6 +102,27 @@ fn resource_name_classes() {
     assert!(!is_extended_resource("kubernetes.io/foo"));
     assert!(!is_extended_resource("cpu"));
     assert!(!is_extended_resource("requests.nvidia.com/gpu"));
+    // helpers_test.go `TestIsExtendedResourceName` / `TestIsIntegerResourceName` cases.
+    assert!(is_extended_resource("example.com/dongle"));
+    assert!(is_extended_resource("count/deployments.apps"));
+    assert!(!is_extended_resource("example.com/"));
+    assert!(!is_extended_resource("/dongle"));
+    for integer in [
+        "pods",
+        "services",
+        "secrets",
+        "configmaps",
+        "persistentvolumeclaims",
+    ] {
+        assert!(is_integer_resource(integer), "{integer}");
+    }
+    assert!(is_integer_resource("services.loadbalancers"));
+    assert!(is_integer_resource("count/pods"));
+    assert!(is_integer_resource("foo.com/bar"));
+    assert!(!is_integer_resource("cpu"));
+    assert!(!is_integer_resource("memory"));
+    assert!(!is_integer_resource("requests.nvidia.com/gpu"));
+    assert!(!is_integer_resource("kubernetes.io/something"));
     assert!(is_hugepages("hugepages-2Mi"));
     assert!(!is_overcommit_allowed("hugepages-2Mi"));
     assert!(!is_overcommit_allowed("nvidia.com/gpu"));

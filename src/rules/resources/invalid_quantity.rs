@@ -56,6 +56,48 @@ fn finding(
     .help(HELP)
 }
 
+/// `ValidatePersistentVolumeClaimSpec` (pkg/apis/core/validation) requires
+/// `resources.requests.storage` to be greater than zero (`ValidatePositiveQuantityValue`). A
+/// PVC is rejected; a StatefulSet's `volumeClaimTemplates` are validated only as a warning, so
+/// the StatefulSet is accepted and its controller then fails to create every claim; a pod's
+/// generic ephemeral volume fails pod creation.
+fn zero_storage(
+    cx: &ObjectContext<'_>,
+    owner: &str,
+    requests: &ResourceList,
+    out: &mut Vec<Finding>,
+) {
+    let zero = requests
+        .entries
+        .iter()
+        .filter(|e| e.name == "storage")
+        .find(|e| e.value.as_ref().is_ok_and(|q| q.is_zero()) || e.null);
+    let Some(entry) = zero else {
+        return;
+    };
+    let consequence = match cx.object.kind.as_str() {
+        "PersistentVolumeClaim" => "the API server rejects the claim",
+        "StatefulSet" => {
+            "the API server accepts the StatefulSet with a warning, but its controller cannot \
+             create this PersistentVolumeClaim, so no pod starts"
+        }
+        _ => "the API server rejects the pods that use this ephemeral volume",
+    };
+    out.push(
+        cx.finding(
+            ID,
+            entry.value_span,
+            format!(
+                "{owner}`spec.resources.requests.storage` is `{}`: a claim must request more than \
+                 zero storage; {consequence}",
+                entry.text
+            ),
+        )
+        .label("must be greater than zero")
+        .help("request the storage the volume needs, e.g. `storage: 1Gi`"),
+    );
+}
+
 impl InvalidQuantity {
     fn pod_spec(&self, cx: &ObjectContext<'_>, pod: &PodSpecRef, out: &mut Vec<Finding>) {
         let doc = cx.doc;
@@ -167,6 +209,7 @@ impl Rule for InvalidQuantity {
             };
             report(cx, &owner, "spec.resources.requests", &claim.requests, out);
             report(cx, &owner, "spec.resources.limits", &claim.limits, out);
+            zero_storage(cx, &owner, &claim.requests, out);
         }
     }
 }
