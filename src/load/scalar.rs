@@ -104,8 +104,13 @@ fn resolve_plain(text: &str) -> ScalarValue {
     if let Some(int) = parse_go_int(text) {
         return int;
     }
+    // go-yaml v2 (`resolve.go`) makes a plain scalar a float only when `strconv.ParseFloat`
+    // succeeds; a value beyond f64's range (`1e400`) fails with ErrRange and stays a string.
+    // (Rust's parser returns infinity instead; `.inf` itself was handled above. Underflow,
+    // `1e-400`, is 0 without an error in Go too.)
     if is_yaml11_float(text)
         && let Ok(f) = text.replace('_', "").parse::<f64>()
+        && f.is_finite()
     {
         return ScalarValue::Float(f);
     }
@@ -228,6 +233,18 @@ mod tests {
         assert_eq!(plain("1.2.3"), ScalarValue::String);
         assert_eq!(plain("~"), ScalarValue::Null);
         assert_eq!(plain(""), ScalarValue::Null);
+        assert_eq!(
+            resolve_scalar("12", Style::Plain, Some("tag:yaml.org,2002:str")),
+            ScalarValue::String
+        );
+        // Out of f64's range: ParseFloat's ErrRange leaves a string (go-yaml v2 resolve.go).
+        assert_eq!(plain("1e400"), ScalarValue::String);
+        assert_eq!(plain("-1.5e309"), ScalarValue::String);
+        assert_eq!(plain("1e-400"), ScalarValue::Float(0.0));
+        assert_eq!(
+            plain("1.7976931348623157e308"),
+            ScalarValue::Float(f64::MAX)
+        );
         assert_eq!(
             resolve_scalar("12", Style::Plain, Some("tag:yaml.org,2002:str")),
             ScalarValue::String
