@@ -401,10 +401,6 @@ impl DeclaredPorts {
     pub(crate) fn has_name(&self, name: &str) -> bool {
         self.named.iter().any(|(n, _)| n == name)
     }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.numbers.is_empty() && !self.incomplete
-    }
 }
 
 const HANDLERS: [&str; 4] = ["exec", "httpGet", "tcpSocket", "grpc"];

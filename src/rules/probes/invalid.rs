@@ -154,38 +154,11 @@ impl Rule for ProbePortNotDeclared {
                                 )),
                             );
                         }
-                        PortKey::Number(number) => {
-                            // Without declared ports there is nothing to compare with; a port
-                            // of another container of the pod is reachable on the pod IP.
-                            if own.is_empty()
-                                || own.incomplete
-                                || own.numbers.contains(number)
-                                || others().any(|(_, d)| d.numbers.contains(number))
-                            {
-                                continue;
-                            }
-                            let listed: Vec<String> =
-                                own.numbers.iter().map(i64::to_string).collect();
-                            out.push(
-                                cx.finding(
-                                    PORT_ID,
-                                    span,
-                                    format!(
-                                        "`{}` uses port {number}, which {who} does not declare \
-                                         (it declares {}): the probe may be checking a port \
-                                         nothing listens on",
-                                        kind.field(),
-                                        listed.join(", ")
-                                    ),
-                                )
-                                .severity(Severity::Warning)
-                                .label("not a declared port")
-                                .help(
-                                    "probe one of the declared ports (by name, so they stay in \
-                                     step), or declare this port too",
-                                ),
-                            );
-                        }
+                        // A numeric port is probed on the pod IP whether or not a
+                        // container declares it: `containerPort` is informational (core/v1
+                        // `ContainerPort`: "Not specifying a port here DOES NOT prevent that
+                        // port from being exposed"), so there is nothing to report.
+                        PortKey::Number(_) => {}
                     }
                 }
             }
