@@ -147,6 +147,10 @@ impl Rule for AmbiguousScalar {
             let Some(scalar) = doc.scalar(node) else {
                 continue;
             };
+            let want = want(schema, &path);
+            if is_file_mode(&path, &ambiguity, &want) {
+                continue;
+            }
             let text = scalar.text;
             let field = path_text(&path);
             let read = format!(
@@ -154,7 +158,7 @@ impl Rule for AmbiguousScalar {
                 ambiguity.kubernetes_reading(),
                 ambiguity.yaml12_reading(text)
             );
-            let finding = match want(schema, &path) {
+            let finding = match want {
                 Want::String => cx
                     .finding(
                         ID,
@@ -193,6 +197,16 @@ impl Rule for AmbiguousScalar {
             out.push(finding);
         }
     }
+}
+
+/// `defaultMode: 0644`, `mode: 0400`: every Kubernetes reader takes a file mode written this
+/// way as the octal the author meant (go-yaml v2 and kubectl; the Kubernetes documentation
+/// writes them so), and the field is a number: nothing reads differently for the user. An
+/// octal-looking value in a string field is still reported.
+fn is_file_mode(path: &[Seg], ambiguity: &Ambiguity, want: &Want) -> bool {
+    matches!(ambiguity, Ambiguity::Octal { .. })
+        && !matches!(want, Want::String)
+        && matches!(path.last(), Some(Seg::Key(key)) if key == "defaultMode" || key == "mode")
 }
 
 /// Every ambiguous plain scalar value under `node`, with its path.
