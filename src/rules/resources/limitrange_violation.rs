@@ -8,9 +8,9 @@ use std::collections::HashSet;
 
 use super::super::{ObjectContext, Rule};
 use super::{origin_note, plain, pod_anchor, pods};
-use crate::finding::Finding;
+use crate::finding::{FileId, Finding};
 use crate::model::claims::claim_specs;
-use crate::model::effective::EffectiveValue;
+use crate::model::effective::{EffectiveValue, Origin};
 use crate::model::limitrange::{
     LimitRange, LimitRangeField, LimitRangeItem, Violation, ViolationKind, check_claim, check_item,
 };
@@ -116,14 +116,37 @@ fn finding(
         ))
 }
 
+/// A container's value, with its span when the value is written in this object (a limit
+/// copied to the request points at the limit). A value LimitRanger filled in from a
+/// LimitRange default has no span here, even when the LimitRange is in the same file: the pod
+/// is what the API server rejects, so the finding stays on the pod (and the pod's
+/// suppressions apply to it); `defaulted_from` gives the default's location.
 fn located(
     cx: &ObjectContext<'_>,
     value: Option<&EffectiveValue>,
 ) -> Option<(Quantity, String, Option<Span>)> {
     value.map(|v| {
-        let here = (v.file == cx.object.file).then_some(v.span);
+        let object_span = cx.doc.span(cx.object.node);
+        let here = (v.file == cx.object.file
+            && !matches!(v.origin, Origin::LimitRange { .. })
+            && object_span.start <= v.span.start
+            && v.span.end <= object_span.end)
+            .then_some(v.span);
         (v.quantity.clone(), origin_note(v), here)
     })
+}
+
+/// Where a value LimitRanger filled in was written: the LimitRange default's file and span.
+fn defaulted_from(value: Option<&EffectiveValue>) -> Option<(FileId, Span, String)> {
+    let v = value?;
+    match &v.origin {
+        Origin::LimitRange { name, field, .. } => Some((
+            v.file,
+            v.span,
+            format!("LimitRange `{name}` {} supplies this value", field.key()),
+        )),
+        _ => None,
+    }
 }
 
 impl LimitRangeViolation {
@@ -163,16 +186,33 @@ impl LimitRangeViolation {
                             if c.is_invalid(side, &v.resource) {
                                 continue;
                             }
-                            let value = located(cx, c.effective(side).get(&v.resource));
+                            let effective = c.effective(side).get(&v.resource);
+                            let value = located(cx, effective);
                             let owner = c.describe();
+                            // A ratio names both sides: point at the request when the limit
+                            // was defaulted and the request is written in the pod.
+                            let request_span = matches!(v.kind, ViolationKind::RatioAbove(_))
+                                .then(|| {
+                                    located(
+                                        cx,
+                                        c.effective(crate::model::resource_values::Side::Requests)
+                                            .get(&v.resource),
+                                    )
+                                    .and_then(|(_, _, span)| span)
+                                })
+                                .flatten();
                             let subject = Subject {
                                 owner: &owner,
                                 rejected: "pod",
                                 value: value.as_ref().map(|(q, n, s)| (q, n.clone(), *s)),
-                                anchor: c.missing_anchor(side),
+                                anchor: request_span.unwrap_or_else(|| c.missing_anchor(side)),
                             };
                             per_container.insert((v.resource.clone(), v.field));
-                            out.push(finding(cx, lr, item, &v, &subject));
+                            let mut found = finding(cx, lr, item, &v, &subject);
+                            if let Some((file, span, text)) = defaulted_from(effective) {
+                                found = found.related(file, span, text);
+                            }
+                            out.push(found);
                         }
                     }
                 }
