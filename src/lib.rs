@@ -11,6 +11,7 @@ pub mod discover;
 pub mod error;
 pub mod finding;
 pub mod inspect;
+pub mod kustomize;
 pub mod lint;
 pub mod load;
 pub mod model;
