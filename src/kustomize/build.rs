@@ -249,6 +249,9 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
     let Some(map) = k.as_map() else {
         return Err(err(&kfile, span_of(Some(&k)), "the kustomization is not a mapping"));
     };
+    if map.iter().all(|(key, _)| matches!(key.as_str(), "apiVersion" | "kind" | "metadata")) {
+        return Err(err(&kfile, span_of(Some(&k)), "kustomization.yaml is empty"));
+    }
     for (key, v) in map {
         if !KNOWN_FIELDS.contains(&key.as_str()) {
             return Err(err(&kfile, span_of(Some(v)), format!("invalid Kustomization: json: unknown field \"{key}\"")));
@@ -259,7 +262,7 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
     if into.is_some() && !is_component {
         return Err(err(&kfile, span_of(k.get("kind")), "a component's kind must be Component"));
     }
-    if into.is_none() && is_component {
+    if into.is_none() && is_component && !stack.is_empty() {
         return Err(err(&kfile, span_of(k.get("kind")), "expected kind 'Kustomization' for a resource directory, got 'Component'"));
     }
     for unsupported in ["replacements", "vars", "crds", "generators", "transformers", "validators", "openapi"] {
@@ -391,6 +394,14 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
         }
     }
     super::nameref::fix(&mut acc.resources, &acc.config);
+    // kustomize drops an empty or null `metadata.annotations` when it removes its build annotations.
+    for r in acc.resources.iter_mut() {
+        if let Some(meta) = r.obj.get_mut("metadata")
+            && meta.get("annotations").is_some_and(|a| a.is_null() || a.as_map().is_some_and(Vec::is_empty))
+        {
+            meta.remove("annotations");
+        }
+    }
     acc.resources.retain(|r| {
         r.obj
             .get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"])
