@@ -10,7 +10,9 @@ use std::sync::Arc;
 use kubeward::kustomize::{self, value};
 
 fn roots(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     if kustomize::kustomization_file(dir).is_some() {
@@ -38,7 +40,11 @@ fn canonical_set(text: &str) -> Vec<String> {
 }
 
 fn kubectl_available() -> bool {
-    Command::new("kubectl").arg("version").arg("--client").output().is_ok_and(|o| o.status.success())
+    Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -54,10 +60,13 @@ fn kustomize_matches_kubectl() {
     let mut all = Vec::new();
     roots(&manifest.join("fixtures"), &mut all);
     // ../shared from the main checkout; a worktree under /work/wt/<name> finds it one level up.
-    let corpus = [manifest.join("../shared/corpus"), manifest.join("../../shared/corpus")]
-        .into_iter()
-        .find(|p| p.is_dir())
-        .unwrap_or_else(|| manifest.join("../shared/corpus"));
+    let corpus = [
+        manifest.join("../shared/corpus"),
+        manifest.join("../../shared/corpus"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+    .unwrap_or_else(|| manifest.join("../shared/corpus"));
     if corpus.is_dir() {
         roots(&corpus, &mut all);
     } else {
@@ -65,7 +74,11 @@ fn kustomize_matches_kubectl() {
     }
     let (mut matched, mut both_fail, mut mismatched) = (0, 0, Vec::new());
     for root in &all {
-        let out = Command::new("kubectl").arg("kustomize").arg(root).output().expect("kubectl runs");
+        let out = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(root)
+            .output()
+            .expect("kubectl runs");
         let ours = kustomize::build(root);
         match (out.status.success(), ours) {
             (true, Ok(built)) => {
@@ -79,8 +92,16 @@ fn kustomize_matches_kubectl() {
                 if theirs == mine {
                     matched += 1;
                 } else {
-                    let only_theirs: Vec<_> = theirs.iter().filter(|t| !mine.contains(t)).take(1).collect();
-                    let only_mine: Vec<_> = mine.iter().filter(|t| !theirs.contains(t)).take(1).collect();
+                    let only_theirs: Vec<_> = theirs
+                        .iter()
+                        .filter(|t| !mine.contains(t))
+                        .take(1)
+                        .collect();
+                    let only_mine: Vec<_> = mine
+                        .iter()
+                        .filter(|t| !theirs.contains(t))
+                        .take(1)
+                        .collect();
                     mismatched.push(format!(
                         "{}: objects differ ({} vs {})\n  kubectl only: {:.1500}\n  kubeward only: {:.1500}",
                         root.display(), theirs.len(), mine.len(),
@@ -90,11 +111,23 @@ fn kustomize_matches_kubectl() {
                 }
             }
             (false, Err(_)) => both_fail += 1,
-            (true, Err(e)) => mismatched.push(format!("{}: kubectl builds it, kubeward fails: {} ({})", root.display(), e.message, e.file.display())),
+            (true, Err(e)) => mismatched.push(format!(
+                "{}: kubectl builds it, kubeward fails: {} ({})",
+                root.display(),
+                e.message,
+                e.file.display()
+            )),
             (false, Ok(built)) => {
                 // A remote resource or helmCharts: kubectl fails, kubeward builds the rest and notes it.
                 if built.notes.is_empty() {
-                    mismatched.push(format!("{}: kubectl fails ({}), kubeward builds it", root.display(), String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("")));
+                    mismatched.push(format!(
+                        "{}: kubectl fails ({}), kubeward builds it",
+                        root.display(),
+                        String::from_utf8_lossy(&out.stderr)
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                    ));
                 } else {
                     both_fail += 1;
                 }
@@ -109,5 +142,9 @@ fn kustomize_matches_kubectl() {
     for m in &mismatched {
         eprintln!("{m}");
     }
-    assert!(mismatched.is_empty(), "{} roots differ from kubectl kustomize", mismatched.len());
+    assert!(
+        mismatched.is_empty(),
+        "{} roots differ from kubectl kustomize",
+        mismatched.len()
+    );
 }

@@ -102,13 +102,23 @@ impl Resource {
             s.push_str(&g.group);
         }
         let ns = self.namespace();
-        format!("{s}/{}.{}", self.name(), if ns.is_empty() { "[noNs]" } else { &ns })
+        format!(
+            "{s}/{}.{}",
+            self.name(),
+            if ns.is_empty() { "[noNs]" } else { &ns }
+        )
     }
     fn matches_id(&self, gvk: &Gvk, name: &str, ns: &str) -> bool {
         let mine = self.gvk();
         gvk.selects(&mine)
-            && (self.name() == name || self.prev.iter().any(|(k, n, _)| n == name && *k == mine.kind))
-            && (ns.is_empty() || self.namespace() == ns || self.prev.iter().any(|(_, _, p)| p == ns))
+            && (self.name() == name
+                || self
+                    .prev
+                    .iter()
+                    .any(|(k, n, _)| n == name && *k == mine.kind))
+            && (ns.is_empty()
+                || self.namespace() == ns
+                || self.prev.iter().any(|(_, _, p)| p == ns))
     }
 }
 
@@ -162,11 +172,16 @@ fn canonical(p: &Path) -> PathBuf {
 
 /// Reads a file of the kustomization rooted at `root`, refusing any file outside the root
 /// (kustomize's default LoadRestrictionsRootOnly).
-fn read_in_root(root: &Path, kfile: &Path, rel: &str, span: Option<Span>) -> Result<(PathBuf, String), KustError> {
+fn read_in_root(
+    root: &Path,
+    kfile: &Path,
+    rel: &str,
+    span: Option<Span>,
+) -> Result<(PathBuf, String), KustError> {
     let path = root.join(rel);
-    let canon = path.canonicalize().map_err(|e| {
-        err(kfile, span, format!("'{rel}' cannot be read: {e}"))
-    })?;
+    let canon = path
+        .canonicalize()
+        .map_err(|e| err(kfile, span, format!("'{rel}' cannot be read: {e}")))?;
     if !canon.starts_with(canonical(root)) {
         return Err(err(
             kfile,
@@ -178,8 +193,10 @@ fn read_in_root(root: &Path, kfile: &Path, rel: &str, span: Option<Span>) -> Res
             ),
         ));
     }
-    let bytes = std::fs::read(&canon).map_err(|e| err(kfile, span, format!("'{rel}' cannot be read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| err(kfile, span, format!("'{rel}' is not UTF-8 text")))?;
+    let bytes = std::fs::read(&canon)
+        .map_err(|e| err(kfile, span, format!("'{rel}' cannot be read: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| err(kfile, span, format!("'{rel}' is not UTF-8 text")))?;
     Ok((canon, text))
 }
 
@@ -198,12 +215,40 @@ fn parse_docs(text: &str, file: &Arc<str>) -> Result<Vec<Node>, String> {
 }
 
 const KNOWN_FIELDS: &[&str] = &[
-    "apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace",
-    "namePrefix", "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images",
-    "replicas", "configMapGenerator", "secretGenerator", "generatorOptions", "patches",
-    "patchesStrategicMerge", "patchesJson6902", "replacements", "vars", "crds", "configurations",
-    "sortOptions", "helmCharts", "helmGlobals", "helmChartInflationGenerator", "generators",
-    "transformers", "validators", "openapi", "buildMetadata", "imageTags",
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "replicas",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "replacements",
+    "vars",
+    "crds",
+    "configurations",
+    "sortOptions",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+    "generators",
+    "transformers",
+    "validators",
+    "openapi",
+    "buildMetadata",
+    "imageTags",
 ];
 
 fn is_remote(s: &str) -> bool {
@@ -238,39 +283,79 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
         ));
     };
     if stack.contains(&canon) {
-        return Err(err(&kfile, None, format!("cycle detected: '{}' includes itself", dir.display())));
+        return Err(err(
+            &kfile,
+            None,
+            format!("cycle detected: '{}' includes itself", dir.display()),
+        ));
     }
-    let text = std::fs::read_to_string(&kfile).map_err(|e| err(&kfile, None, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(&kfile)
+        .map_err(|e| err(&kfile, None, format!("cannot read: {e}")))?;
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
     let docs = parse_docs(&text, &kname).map_err(|m| err(&kfile, None, m))?;
     let Some(k) = docs.into_iter().find(|d| !d.is_null()) else {
         return Err(err(&kfile, None, "kustomization.yaml is empty"));
     };
     let Some(map) = k.as_map() else {
-        return Err(err(&kfile, span_of(Some(&k)), "the kustomization is not a mapping"));
+        return Err(err(
+            &kfile,
+            span_of(Some(&k)),
+            "the kustomization is not a mapping",
+        ));
     };
-    if map.iter().all(|(key, _)| matches!(key.as_str(), "apiVersion" | "kind" | "metadata")) {
-        return Err(err(&kfile, span_of(Some(&k)), "kustomization.yaml is empty"));
+    if map
+        .iter()
+        .all(|(key, _)| matches!(key.as_str(), "apiVersion" | "kind" | "metadata"))
+    {
+        return Err(err(
+            &kfile,
+            span_of(Some(&k)),
+            "kustomization.yaml is empty",
+        ));
     }
     for (key, v) in map {
         if !KNOWN_FIELDS.contains(&key.as_str()) {
-            return Err(err(&kfile, span_of(Some(v)), format!("invalid Kustomization: json: unknown field \"{key}\"")));
+            return Err(err(
+                &kfile,
+                span_of(Some(v)),
+                format!("invalid Kustomization: json: unknown field \"{key}\""),
+            ));
         }
     }
     let kind = k.get_str("kind").unwrap_or("Kustomization");
     let is_component = kind == "Component";
     if into.is_some() && !is_component {
-        return Err(err(&kfile, span_of(k.get("kind")), "a component's kind must be Component"));
+        return Err(err(
+            &kfile,
+            span_of(k.get("kind")),
+            "a component's kind must be Component",
+        ));
     }
     if into.is_none() && is_component && !stack.is_empty() {
-        return Err(err(&kfile, span_of(k.get("kind")), "expected kind 'Kustomization' for a resource directory, got 'Component'"));
+        return Err(err(
+            &kfile,
+            span_of(k.get("kind")),
+            "expected kind 'Kustomization' for a resource directory, got 'Component'",
+        ));
     }
-    for unsupported in ["replacements", "vars", "crds", "generators", "transformers", "validators", "openapi"] {
+    for unsupported in [
+        "replacements",
+        "vars",
+        "crds",
+        "generators",
+        "transformers",
+        "validators",
+        "openapi",
+    ] {
         if let Some(v) = k.get(unsupported)
             && !v.is_null()
             && v.as_seq().is_none_or(|s| !s.is_empty())
         {
-            return Err(err(&kfile, span_of(Some(v)), format!("kubeward does not implement the kustomization field '{unsupported}' yet")));
+            return Err(err(
+                &kfile,
+                span_of(Some(v)),
+                format!("kubeward does not implement the kustomization field '{unsupported}' yet"),
+            ));
         }
     }
     stack.push(canon);
@@ -294,8 +379,16 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
         let path = dir.join(&entry);
         if path.is_dir() {
             let sub = build_dir(&path, stack, None).map_err(|e| {
-                if e.file == path || e.file.starts_with(&path) && e.span.is_none() && e.message.starts_with("unable to find") {
-                    err(&kfile, span, format!("accumulating resources from '{entry}': {}", e.message))
+                if e.file == path
+                    || e.file.starts_with(&path)
+                        && e.span.is_none()
+                        && e.message.starts_with("unable to find")
+                {
+                    err(
+                        &kfile,
+                        span,
+                        format!("accumulating resources from '{entry}': {}", e.message),
+                    )
                 } else {
                     e
                 }
@@ -309,17 +402,40 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             let (canon_file, text) = read_in_root(dir, &kfile, &entry, span)?;
             let fname: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
             let _ = canon_file;
-            let docs = parse_docs(&text, &fname).map_err(|m| err(&kfile, span, format!("accumulating resources from '{entry}': {m}")))?;
+            let docs = parse_docs(&text, &fname).map_err(|m| {
+                err(
+                    &kfile,
+                    span,
+                    format!("accumulating resources from '{entry}': {m}"),
+                )
+            })?;
             for doc in docs {
                 for obj in expand_list(doc) {
                     if obj.as_map().is_none() {
-                        return Err(err(&kfile, span, format!("accumulating resources from '{entry}': a document is not a mapping")));
+                        return Err(err(
+                            &kfile,
+                            span,
+                            format!(
+                                "accumulating resources from '{entry}': a document is not a mapping"
+                            ),
+                        ));
                     }
-                    add_resource(&mut acc, Resource::new(obj, Arc::clone(&fname)), &kfile, span)?;
+                    add_resource(
+                        &mut acc,
+                        Resource::new(obj, Arc::clone(&fname)),
+                        &kfile,
+                        span,
+                    )?;
                 }
             }
         } else {
-            return Err(err(&kfile, span, format!("accumulating resources: '{entry}' does not exist (no such file or directory)")));
+            return Err(err(
+                &kfile,
+                span,
+                format!(
+                    "accumulating resources: '{entry}' does not exist (no such file or directory)"
+                ),
+            ));
         }
     }
     // configurations
@@ -347,7 +463,11 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
         };
         acc = build_dir(&path, stack, Some(taken)).map_err(|e| {
             if e.message.starts_with("unable to find") {
-                err(&kfile, span, format!("accumulating components from '{entry}': {}", e.message))
+                err(
+                    &kfile,
+                    span,
+                    format!("accumulating components from '{entry}': {}", e.message),
+                )
             } else {
                 e
             }
@@ -362,21 +482,38 @@ fn expand_list(doc: Node) -> Vec<Node> {
     if doc.is_null() {
         return Vec::new();
     }
-    let is_list = doc.get_str("kind").is_some_and(|k| k == "List" || k.ends_with("List") && doc.get("items").is_some_and(|i| i.as_seq().is_some()) && doc.get_str("apiVersion") == Some("v1"));
+    let is_list = doc.get_str("kind").is_some_and(|k| {
+        k == "List"
+            || k.ends_with("List")
+                && doc.get("items").is_some_and(|i| i.as_seq().is_some())
+                && doc.get_str("apiVersion") == Some("v1")
+    });
     if is_list && let Some(Kind::Seq(items)) = doc.get("items").map(|i| i.kind.clone()) {
         return items.into_iter().filter(|i| !i.is_null()).collect();
     }
     vec![doc]
 }
 
-fn add_resource(acc: &mut Acc, r: Resource, kfile: &Path, span: Option<Span>) -> Result<(), KustError> {
+fn add_resource(
+    acc: &mut Acc,
+    r: Resource,
+    kfile: &Path,
+    span: Option<Span>,
+) -> Result<(), KustError> {
     let (g, n, ns) = (r.gvk(), r.name(), r.namespace());
     if acc
         .resources
         .iter()
         .any(|o| o.gvk() == g && o.name() == n && o.namespace() == ns)
     {
-        return Err(err(kfile, span, format!("may not add resource with an already registered id: {}", r.id())));
+        return Err(err(
+            kfile,
+            span,
+            format!(
+                "may not add resource with an already registered id: {}",
+                r.id()
+            ),
+        ));
     }
     acc.resources.push(r);
     Ok(())
@@ -388,7 +525,10 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
         if r.needs_hash {
             let h = hash::suffix(&r.obj);
             r.store_previous_id();
-            let origin = r.obj.get_path(&["metadata", "name"]).and_then(|n| n.origin.clone());
+            let origin = r
+                .obj
+                .get_path(&["metadata", "name"])
+                .and_then(|n| n.origin.clone());
             let name = format!("{}-{h}", r.name());
             r.set_name(name, origin);
         }
@@ -397,14 +537,20 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
     // kustomize drops an empty or null `metadata.annotations` when it removes its build annotations.
     for r in acc.resources.iter_mut() {
         if let Some(meta) = r.obj.get_mut("metadata")
-            && meta.get("annotations").is_some_and(|a| a.is_null() || a.as_map().is_some_and(Vec::is_empty))
+            && meta
+                .get("annotations")
+                .is_some_and(|a| a.is_null() || a.as_map().is_some_and(Vec::is_empty))
         {
             meta.remove("annotations");
         }
     }
     acc.resources.retain(|r| {
         r.obj
-            .get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"])
+            .get_path(&[
+                "metadata",
+                "annotations",
+                "config.kubernetes.io/local-config",
+            ])
             .and_then(Node::as_str)
             != Some("true")
     });
@@ -413,14 +559,16 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
 
 // Accessors for the sibling modules.
 impl Resource {
-    pub(crate) fn generated(obj: Node, source: Arc<str>, needs_hash: bool, behavior: String) -> Resource {
+    pub(crate) fn generated(
+        obj: Node,
+        source: Arc<str>,
+        needs_hash: bool,
+        behavior: String,
+    ) -> Resource {
         let mut r = Resource::new(obj, source);
         r.needs_hash = needs_hash;
         r.behavior = behavior;
         r
-    }
-    pub(crate) fn behavior(&self) -> &str {
-        &self.behavior
     }
     pub(crate) fn set_needs_hash(&mut self, v: bool) {
         self.needs_hash = v;
@@ -442,9 +590,6 @@ impl Resource {
     }
     pub(crate) fn store_prev(&mut self) {
         self.store_previous_id();
-    }
-    pub(crate) fn rename(&mut self, name: String, origin: Option<Origin>) {
-        self.set_name(name, origin);
     }
     pub(crate) fn prev_ids(&self) -> &[(String, String, String)] {
         &self.prev
@@ -470,7 +615,12 @@ pub(crate) fn error(file: &Path, span: Option<Span>, message: impl Into<String>)
     err(file, span, message)
 }
 
-pub(crate) fn read_file(root: &Path, kfile: &Path, rel: &str, span: Option<Span>) -> Result<(PathBuf, String), KustError> {
+pub(crate) fn read_file(
+    root: &Path,
+    kfile: &Path,
+    rel: &str,
+    span: Option<Span>,
+) -> Result<(PathBuf, String), KustError> {
     read_in_root(root, kfile, rel, span)
 }
 
@@ -482,7 +632,12 @@ pub(crate) fn origin_span(n: Option<&Node>) -> Option<Span> {
     span_of(n)
 }
 
-pub(crate) fn apply_spec(obj: &mut Node, spec: &FieldSpec, create_leaf: &dyn Fn() -> Node, f: &mut dyn FnMut(&mut Node)) {
+pub(crate) fn apply_spec(
+    obj: &mut Node,
+    spec: &FieldSpec,
+    create_leaf: &dyn Fn() -> Node,
+    f: &mut dyn FnMut(&mut Node),
+) {
     fieldspec::apply(obj, spec, create_leaf, f);
 }
 

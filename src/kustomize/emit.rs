@@ -1,8 +1,8 @@
 //! Writes built objects as YAML text, and records for every written node the span of the text
 //! it became and the origin it came from, so that findings on the text can be mapped back.
 
-use crate::load::scalar::{ScalarValue, resolve_scalar};
 use crate::load::Style;
+use crate::load::scalar::{ScalarValue, resolve_scalar};
 use crate::source::Span;
 
 use super::value::{Kind, Node, Origin};
@@ -164,7 +164,10 @@ pub(crate) fn plain_string_ok(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
-    if !matches!(resolve_scalar(text, Style::Plain, None), ScalarValue::String) {
+    if !matches!(
+        resolve_scalar(text, Style::Plain, None),
+        ScalarValue::String
+    ) {
         return false;
     }
     // YAML 1.2 readers type these differently from YAML 1.1 (and the reverse): quote any text
@@ -175,11 +178,16 @@ pub(crate) fn plain_string_ok(text: &str) -> bool {
         "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~"
     ) || first.is_ascii_digit()
         || ((first == '-' || first == '+' || first == '.')
-            && text.chars().nth(1).is_some_and(|c| c.is_ascii_digit() || c == '.'))
+            && text
+                .chars()
+                .nth(1)
+                .is_some_and(|c| c.is_ascii_digit() || c == '.'))
     {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == '-' && text.len() > 1 && !text.starts_with("- ")) {
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
+        && !(first == '-' && text.len() > 1 && !text.starts_with("- "))
+    {
         return false;
     }
     if text.starts_with("---") || text.starts_with("...") {
@@ -191,7 +199,9 @@ pub(crate) fn plain_string_ok(text: &str) -> bool {
     if text.contains(": ") || text.contains(" #") || text.contains('\t') {
         return false;
     }
-    !text.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}')
+    !text.chars().any(|c| {
+        c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}'
+    })
 }
 
 fn write_double_quoted(out: &mut Emitted, text: &str) {
@@ -203,7 +213,12 @@ fn write_double_quoted(out: &mut Emitted, text: &str) {
             '\n' => out.text.push_str("\\n"),
             '\t' => out.text.push_str("\\t"),
             '\r' => out.text.push_str("\\r"),
-            c if c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}' => {
+            c if c.is_control()
+                || c == '\u{feff}'
+                || c == '\u{85}'
+                || c == '\u{2028}'
+                || c == '\u{2029}' =>
+            {
                 let code = c as u32;
                 if code <= 0xff {
                     out.text.push_str(&format!("\\x{code:02x}"));

@@ -121,7 +121,10 @@ impl Config {
         push_unique(&mut self.name_suffix, specs(doc.get("nameSuffix")));
         push_unique(&mut self.common_labels, specs(doc.get("commonLabels")));
         push_unique(&mut self.template_labels, specs(doc.get("templateLabels")));
-        push_unique(&mut self.common_annotations, specs(doc.get("commonAnnotations")));
+        push_unique(
+            &mut self.common_annotations,
+            specs(doc.get("commonAnnotations")),
+        );
         push_unique(&mut self.namespace, specs(doc.get("namespace")));
         push_unique(&mut self.var_reference, specs(doc.get("varReference")));
         push_unique(&mut self.images, specs(doc.get("images")));
@@ -148,7 +151,10 @@ impl Config {
         push_unique(&mut self.name_suffix, other.name_suffix.clone());
         push_unique(&mut self.common_labels, other.common_labels.clone());
         push_unique(&mut self.template_labels, other.template_labels.clone());
-        push_unique(&mut self.common_annotations, other.common_annotations.clone());
+        push_unique(
+            &mut self.common_annotations,
+            other.common_annotations.clone(),
+        );
         push_unique(&mut self.namespace, other.namespace.clone());
         push_unique(&mut self.var_reference, other.var_reference.clone());
         push_unique(&mut self.images, other.images.clone());

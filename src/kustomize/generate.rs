@@ -49,7 +49,11 @@ fn str_list(n: Option<&Node>) -> Vec<(String, Option<Origin>)> {
 }
 
 /// The key/value pairs of a generator: envs, then literals, then files (kv.go's order).
-fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<(String, Vec<u8>, Option<Origin>)>, KustError> {
+fn pairs(
+    g: &Node,
+    dir: &Path,
+    kfile: &Path,
+) -> Result<Vec<(String, Vec<u8>, Option<Origin>)>, KustError> {
     let mut out = Vec::new();
     let mut envs = str_list(g.get("envs"));
     if let Some(e) = g.get("env").filter(|e| e.as_str().is_some()) {
@@ -59,14 +63,22 @@ fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<(String, Vec<u8>, Opt
         let span = origin.as_ref().map(|o| o.span);
         let (_, text) = read_file(dir, kfile, &env, span)?;
         for (i, line) in text.lines().enumerate() {
-            let line = if i == 0 { line.trim_start_matches('\u{feff}') } else { line };
+            let line = if i == 0 {
+                line.trim_start_matches('\u{feff}')
+            } else {
+                line
+            };
             let line = line.trim_start();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let (k, v) = line.split_once('=').unwrap_or((line, ""));
             if k.is_empty() || k.contains(char::is_whitespace) {
-                return Err(error(kfile, span, format!("env file '{env}': '{k}' is not a valid environment variable name")));
+                return Err(error(
+                    kfile,
+                    span,
+                    format!("env file '{env}': '{k}' is not a valid environment variable name"),
+                ));
             }
             out.push((k.to_string(), v.as_bytes().to_vec(), origin.clone()));
         }
@@ -74,7 +86,11 @@ fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<(String, Vec<u8>, Opt
     for (lit, origin) in str_list(g.get("literals")) {
         let span = origin.as_ref().map(|o| o.span);
         let Some((k, v)) = lit.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-            return Err(error(kfile, span, format!("invalid literal source {lit}, expected key=value")));
+            return Err(error(
+                kfile,
+                span,
+                format!("invalid literal source {lit}, expected key=value"),
+            ));
         };
         out.push((k.to_string(), remove_quotes(v).as_bytes().to_vec(), origin));
     }
@@ -82,7 +98,13 @@ fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<(String, Vec<u8>, Opt
         let span = origin.as_ref().map(|o| o.span);
         let (key, path) = match file.split_once('=') {
             Some((k, p)) if !k.is_empty() && !p.is_empty() => (k.to_string(), p.to_string()),
-            Some(_) => return Err(error(kfile, span, format!("key or file path is missing in '{file}'"))),
+            Some(_) => {
+                return Err(error(
+                    kfile,
+                    span,
+                    format!("key or file path is missing in '{file}'"),
+                ));
+            }
             None => (
                 Path::new(&file)
                     .file_name()
@@ -91,11 +113,15 @@ fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<(String, Vec<u8>, Opt
                 file.clone(),
             ),
         };
-        let canon = dir.join(&path).canonicalize().map_err(|e| error(kfile, span, format!("file sources: '{path}': {e}")))?;
+        let canon = dir
+            .join(&path)
+            .canonicalize()
+            .map_err(|e| error(kfile, span, format!("file sources: '{path}': {e}")))?;
         if !canon.starts_with(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())) {
             let _ = read_file(dir, kfile, &path, span)?;
         }
-        let bytes = std::fs::read(&canon).map_err(|e| error(kfile, span, format!("file sources: '{path}': {e}")))?;
+        let bytes = std::fs::read(&canon)
+            .map_err(|e| error(kfile, span, format!("file sources: '{path}': {e}")))?;
         out.push((key, bytes, origin));
     }
     Ok(out)
@@ -105,16 +131,29 @@ fn string_pairs(n: Option<&Node>) -> Vec<(String, Node)> {
     n.and_then(Node::as_map)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), Node::string(v.as_str().unwrap_or_default(), v.origin.clone())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Node::string(v.as_str().unwrap_or_default(), v.origin.clone()),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
 }
 
-pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resource>) -> Result<(), KustError> {
+pub(crate) fn run(
+    k: &Node,
+    dir: &Path,
+    kfile: &Path,
+    resources: &mut Vec<Resource>,
+) -> Result<(), KustError> {
     let source: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
     let global = k.get("generatorOptions");
-    for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+    for (field, kind) in [
+        ("configMapGenerator", "ConfigMap"),
+        ("secretGenerator", "Secret"),
+    ] {
         for g in k.get(field).and_then(Node::as_seq).into_iter().flatten() {
             let gorigin = g.origin.clone();
             let name = g.get_str("name").unwrap_or_default().to_string();
@@ -122,9 +161,15 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
             obj.set("apiVersion", Node::string("v1", gorigin.clone()));
             obj.set("kind", Node::string(kind, gorigin.clone()));
             let mut meta = Node::map(gorigin.clone());
-            meta.set("name", Node::string(name.clone(), g.get("name").and_then(|n| n.origin.clone())));
+            meta.set(
+                "name",
+                Node::string(name.clone(), g.get("name").and_then(|n| n.origin.clone())),
+            );
             if let Some(ns) = g.get("namespace").filter(|n| n.as_str().is_some()) {
-                meta.set("namespace", Node::string(ns.as_str().unwrap_or_default(), ns.origin.clone()));
+                meta.set(
+                    "namespace",
+                    Node::string(ns.as_str().unwrap_or_default(), ns.origin.clone()),
+                );
             }
             let opts = g.get("options");
             for (what, key) in [("labels", "labels"), ("annotations", "annotations")] {
@@ -137,7 +182,13 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
                     }
                 }
                 if !m.is_empty() {
-                    meta.set(key, Node { kind: super::value::Kind::Map(m), origin: gorigin.clone() });
+                    meta.set(
+                        key,
+                        Node {
+                            kind: super::value::Kind::Map(m),
+                            origin: gorigin.clone(),
+                        },
+                    );
                 }
             }
             obj.set("metadata", meta);
@@ -145,7 +196,11 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
             let mut binary = Node::map(gorigin.clone());
             for (key, value, origin) in pairs(g, dir, kfile)? {
                 if data.get(&key).is_some() || binary.get(&key).is_some() {
-                    return Err(error(kfile, origin_span(Some(g)), format!("configmap {name} illegally repeats the key `{key}`")));
+                    return Err(error(
+                        kfile,
+                        origin_span(Some(g)),
+                        format!("configmap {name} illegally repeats the key `{key}`"),
+                    ));
                 }
                 if kind == "Secret" {
                     data.set(&key, Node::string(b64(&value), origin));
@@ -158,7 +213,15 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
             }
             if kind == "Secret" {
                 let t = g.get_str("type").unwrap_or("Opaque");
-                obj.set("type", Node::string(t, g.get("type").and_then(|n| n.origin.clone()).or(gorigin.clone())));
+                obj.set(
+                    "type",
+                    Node::string(
+                        t,
+                        g.get("type")
+                            .and_then(|n| n.origin.clone())
+                            .or(gorigin.clone()),
+                    ),
+                );
             }
             if data.as_map().is_some_and(|m| !m.is_empty()) {
                 obj.set("data", data);
@@ -166,7 +229,9 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
             if binary.as_map().is_some_and(|m| !m.is_empty()) {
                 obj.set("binaryData", binary);
             }
-            let immutable = opts.and_then(|o| o.get_str("immutable")).or_else(|| global.and_then(|o| o.get_str("immutable")));
+            let immutable = opts
+                .and_then(|o| o.get_str("immutable"))
+                .or_else(|| global.and_then(|o| o.get_str("immutable")));
             if immutable == Some("true") {
                 obj.set("immutable", Node::plain("true", gorigin.clone()));
             }
@@ -175,14 +240,31 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
                 .or_else(|| global.and_then(|o| o.get_str("disableNameSuffixHash")))
                 == Some("true");
             let behavior = g.get_str("behavior").unwrap_or("create").to_string();
-            let ns = obj.get_path(&["metadata", "namespace"]).and_then(Node::as_str).unwrap_or_default().to_string();
+            let ns = obj
+                .get_path(&["metadata", "namespace"])
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string();
             let existing = resources.iter().position(|r| {
-                r.cur_gvk().kind == kind && r.cur_name() == name && (ns.is_empty() || r.cur_namespace() == ns)
+                r.cur_gvk().kind == kind
+                    && r.cur_name() == name
+                    && (ns.is_empty() || r.cur_namespace() == ns)
             });
             match (behavior.as_str(), existing) {
-                ("create", None) => resources.push(Resource::generated(obj, Arc::clone(&source), !disable, behavior)),
+                ("create", None) => resources.push(Resource::generated(
+                    obj,
+                    Arc::clone(&source),
+                    !disable,
+                    behavior,
+                )),
                 ("create", Some(_)) => {
-                    return Err(error(kfile, origin_span(Some(g)), format!("cannot add {kind} '{name}': one already exists (use behavior: merge or replace)")));
+                    return Err(error(
+                        kfile,
+                        origin_span(Some(g)),
+                        format!(
+                            "cannot add {kind} '{name}': one already exists (use behavior: merge or replace)"
+                        ),
+                    ));
                 }
                 ("replace", Some(i)) => {
                     if let Some(r) = resources.get_mut(i) {
@@ -207,7 +289,10 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
                             }
                         }
                         for what in ["labels", "annotations"] {
-                            if let Some(new) = obj.get_path(&["metadata", what]).and_then(Node::as_map).cloned()
+                            if let Some(new) = obj
+                                .get_path(&["metadata", what])
+                                .and_then(Node::as_map)
+                                .cloned()
                                 && let Some(meta) = r.obj.ensure_map("metadata", None)
                                 && let Some(m) = meta.ensure_map(what, None)
                             {
@@ -220,7 +305,13 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, resources: &mut Vec<Resour
                     }
                 }
                 (b, _) => {
-                    return Err(error(kfile, origin_span(Some(g)), format!("{kind} '{name}' with behavior '{b}' has no {kind} of that name to act on")));
+                    return Err(error(
+                        kfile,
+                        origin_span(Some(g)),
+                        format!(
+                            "{kind} '{name}' with behavior '{b}' has no {kind} of that name to act on"
+                        ),
+                    ));
                 }
             }
         }

@@ -13,13 +13,20 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
         return long.is_empty();
     }
     let diff = long.len() - short.len();
-    short.iter().enumerate().all(|(i, s)| long.get(i + diff) == Some(s))
+    short
+        .iter()
+        .enumerate()
+        .all(|(i, s)| long.get(i + diff) == Some(s))
 }
 
 fn prefix_suffix_equals(r: &Resource, o: &Resource, allow_empty: bool) -> bool {
     if allow_empty {
-        let p = r.prefixes().is_empty() || o.prefixes().is_empty() || same_ending(r.prefixes(), o.prefixes());
-        let s = r.suffixes().is_empty() || o.suffixes().is_empty() || same_ending(r.suffixes(), o.suffixes());
+        let p = r.prefixes().is_empty()
+            || o.prefixes().is_empty()
+            || same_ending(r.prefixes(), o.prefixes());
+        let s = r.suffixes().is_empty()
+            || o.suffixes().is_empty()
+            || same_ending(r.suffixes(), o.suffixes());
         p && s
     } else {
         same_ending(r.prefixes(), o.prefixes()) && same_ending(r.suffixes(), o.suffixes())
@@ -33,8 +40,6 @@ struct Snapshot {
     cluster: bool,
     eff_ns: String,
     prev: Vec<(String, String, String)>,
-    prefixes: Vec<String>,
-    suffixes: Vec<String>,
 }
 
 fn prev_selected(s: &Snapshot, target: &Gvk) -> bool {
@@ -59,8 +64,6 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) {
                     cluster: r.is_cluster_scoped(),
                     eff_ns: r.effective_namespace(),
                     prev: r.prev_ids().to_vec(),
-                    prefixes: r.prefixes().to_vec(),
-                    suffixes: r.suffixes().to_vec(),
                 },
                 r.clone(),
             )
@@ -76,20 +79,26 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) {
             kind: rr.get_str("kind").unwrap_or_default().to_string(),
         });
         // SubsetThatCouldBeReferencedByResource.
-        let subject_namespaces: Vec<String> = if referrer_gvk.kind == "RoleBinding" || referrer_gvk.kind == "ClusterRoleBinding" {
-            r.obj
-                .get("subjects")
-                .and_then(Node::as_seq)
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.get_str("namespace").map(str::to_string))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let subject_namespaces: Vec<String> =
+            if referrer_gvk.kind == "RoleBinding" || referrer_gvk.kind == "ClusterRoleBinding" {
+                r.obj
+                    .get("subjects")
+                    .and_then(Node::as_seq)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.get_str("namespace").map(str::to_string))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let candidates: Vec<&(Snapshot, Resource)> = snaps
             .iter()
-            .filter(|(s, _)| referrer_cluster || s.cluster || s.eff_ns == referrer_ns || subject_namespaces.contains(&s.eff_ns))
+            .filter(|(s, _)| {
+                referrer_cluster
+                    || s.cluster
+                    || s.eff_ns == referrer_ns
+                    || subject_namespaces.contains(&s.eff_ns)
+            })
             .collect();
         let me = r.clone();
         for nr in &config.name_reference {
@@ -98,14 +107,24 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) {
                     continue;
                 }
                 let is_role_ref = spec.path.join("/").ends_with("roleRef/name");
-                let select = |old: &str, cands: &[&(Snapshot, Resource)], by_ns: bool| -> Option<(String, String)> {
+                let select = |old: &str,
+                              cands: &[&(Snapshot, Resource)],
+                              by_ns: bool|
+                 -> Option<(String, String)> {
                     let mut c: Vec<&(Snapshot, Resource)> = cands
                         .iter()
                         .copied()
                         .filter(|(s, _)| s.prev.iter().any(|p| p.1 == old))
                         .filter(|(s, _)| prev_selected(s, &nr.gvk))
-                        .filter(|(s, _)| !is_role_ref || role_ref.as_ref().is_none_or(|g| prev_selected(s, g)))
-                        .filter(|(s, _)| referrer_cluster || s.cluster || s.gvk.kind == "ServiceAccount" || s.eff_ns == referrer_ns)
+                        .filter(|(s, _)| {
+                            !is_role_ref || role_ref.as_ref().is_none_or(|g| prev_selected(s, g))
+                        })
+                        .filter(|(s, _)| {
+                            referrer_cluster
+                                || s.cluster
+                                || s.gvk.kind == "ServiceAccount"
+                                || s.eff_ns == referrer_ns
+                        })
                         .collect();
                     if c.len() != 1 {
                         c.retain(|(_, o)| prefix_suffix_equals(o, &me, true));
@@ -114,7 +133,9 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) {
                         }
                     }
                     let first = c.first()?;
-                    let same = c.iter().all(|(s, _)| s.name == first.0.name && (!by_ns || s.namespace == first.0.namespace));
+                    let same = c.iter().all(|(s, _)| {
+                        s.name == first.0.name && (!by_ns || s.namespace == first.0.namespace)
+                    });
                     same.then(|| (first.0.name.clone(), first.0.namespace.clone()))
                 };
                 let _ = &snaps;
@@ -145,7 +166,9 @@ fn set(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) 
 }
 
 fn set_scalar(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) {
-    let Some(old) = n.as_str().map(str::to_string) else { return };
+    let Some(old) = n.as_str().map(str::to_string) else {
+        return;
+    };
     if let Some((name, _)) = select(&old, candidates, false)
         && name != old
     {
@@ -155,23 +178,37 @@ fn set_scalar(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Selec
 }
 
 fn set_mapping(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) {
-    let Some(old) = n.get_str("name").map(str::to_string) else { return };
+    let Some(old) = n.get_str("name").map(str::to_string) else {
+        return;
+    };
     let cands: Vec<&(Snapshot, Resource)> = match n.get_str("namespace") {
         None => candidates.to_vec(),
         Some(ns) => {
             let by_original: Vec<&(Snapshot, Resource)> = candidates
                 .iter()
                 .copied()
-                .filter(|(s, _)| s.prev.first().map(|p| p.2.as_str()).unwrap_or(s.eff_ns.as_str()) == ns)
+                .filter(|(s, _)| {
+                    s.prev
+                        .first()
+                        .map(|p| p.2.as_str())
+                        .unwrap_or(s.eff_ns.as_str())
+                        == ns
+                })
                 .collect();
             if by_original.is_empty() {
-                candidates.iter().copied().filter(|(s, _)| s.eff_ns == ns).collect()
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|(s, _)| s.eff_ns == ns)
+                    .collect()
             } else {
                 by_original
             }
         }
     };
-    let Some((name, ns)) = select(&old, &cands, true) else { return };
+    let Some((name, ns)) = select(&old, &cands, true) else {
+        return;
+    };
     if name == old && ns.is_empty() {
         return;
     }

@@ -105,7 +105,9 @@ fn seq_directive(patch: &mut Node) -> Result<Directive, String> {
         "merge" => Directive::Merge,
         _ => return Err(format!("unknown patch strategy '{v}'")),
     };
-    items.retain(|i| !(i.as_map().is_some_and(|m| m.len() == 1) && i.get_str(DIRECTIVE) == Some(v.as_str())));
+    items.retain(|i| {
+        !(i.as_map().is_some_and(|m| m.len() == 1) && i.get_str(DIRECTIVE) == Some(v.as_str()))
+    });
     Ok(d)
 }
 
@@ -160,11 +162,18 @@ pub(crate) fn merge(target: Node, patch: Node) -> Result<Option<Node>, String> {
         .or_else(|| patch.get_str("kind"))
         .unwrap_or_default()
         .to_string();
-    let sch = table().resource(&api, &kind).map(|d| Sch::Obj(d.to_string()));
+    let sch = table()
+        .resource(&api, &kind)
+        .map(|d| Sch::Obj(d.to_string()));
     Ok(walk(Some(target), Some(patch), &sch, "")?.into_node())
 }
 
-fn walk(dest: Option<Node>, origin: Option<Node>, sch: &Option<Sch>, path: &str) -> Result<Out, String> {
+fn walk(
+    dest: Option<Node>,
+    origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Out, String> {
     let dk = kind_of(&dest);
     let ok = kind_of(&origin);
     let kind = if dk != NodeKind::None { dk } else { ok };
@@ -198,7 +207,12 @@ fn walk(dest: Option<Node>, origin: Option<Node>, sch: &Option<Sch>, path: &str)
     }
 }
 
-fn walk_map(dest: Option<Node>, mut origin: Option<Node>, sch: &Option<Sch>, path: &str) -> Result<Out, String> {
+fn walk_map(
+    dest: Option<Node>,
+    mut origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Out, String> {
     let (mut node, from_dest) = if missing_or_null(&dest) {
         let d = directive(&mut origin).unwrap_or(Directive::Unknown);
         if d == Directive::Delete {
@@ -209,7 +223,12 @@ fn walk_map(dest: Option<Node>, mut origin: Option<Node>, sch: &Option<Sch>, pat
                 // kyaml keeps a target's explicit `null` (a persistent null node) and drops an
                 // empty value.
                 return Ok(match dest {
-                    Some(d) if d.as_str().is_none() && matches!(&d.kind, Kind::Scalar(s) if !s.text.is_empty()) => Out::Dest(d),
+                    Some(d)
+                        if d.as_str().is_none()
+                            && matches!(&d.kind, Kind::Scalar(s) if !s.text.is_empty()) =>
+                    {
+                        Out::Dest(d)
+                    }
                     _ => Out::Clear,
                 });
             }
@@ -243,12 +262,21 @@ fn walk_map(dest: Option<Node>, mut origin: Option<Node>, sch: &Option<Sch>, pat
         }
     };
     node = merge_fields(node, origin, sch, path)?;
-    Ok(if from_dest { Out::Dest(node) } else { Out::Origin(node) })
+    Ok(if from_dest {
+        Out::Dest(node)
+    } else {
+        Out::Origin(node)
+    })
 }
 
 /// Merges the fields of `origin` into the map `node` (kyaml's walkMap over the sorted union of
 /// field names; existing fields stay in place, new ones are appended in sorted order).
-fn merge_fields(mut node: Node, origin: Option<Node>, sch: &Option<Sch>, path: &str) -> Result<Node, String> {
+fn merge_fields(
+    mut node: Node,
+    origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Node, String> {
     let mut names: Vec<String> = Vec::new();
     if let Some(m) = node.as_map() {
         names.extend(m.iter().map(|(k, _)| k.clone()));
@@ -269,7 +297,13 @@ fn merge_fields(mut node: Node, origin: Option<Node>, sch: &Option<Sch>, path: &
         let child_sch = field_schema(sch, &name);
         let child_path = format!("{path}.{name}");
         match walk(d, o, &child_sch, &child_path)?.into_node() {
-            Some(v) if !(v.is_null() && matches!(&v.kind, Kind::Scalar(s) if s.text.is_empty() || s.text == "null" || s.text == "~") && !is_persistent_null(&node, &name, &v)) => node.set(&name, v),
+            Some(v)
+                if !(v.is_null()
+                    && matches!(&v.kind, Kind::Scalar(s) if s.text.is_empty() || s.text == "null" || s.text == "~")
+                    && !is_persistent_null(&node, &name, &v)) =>
+            {
+                node.set(&name, v)
+            }
             _ => {
                 node.remove(&name);
             }
@@ -280,7 +314,8 @@ fn merge_fields(mut node: Node, origin: Option<Node>, sch: &Option<Sch>, path: &
 
 /// A target's own explicit `null` that the patch did not touch stays (kyaml's persistent null).
 fn is_persistent_null(node: &Node, name: &str, v: &Node) -> bool {
-    node.get(name).is_some_and(|d| d == v && !matches!(&d.kind, Kind::Scalar(s) if s.text.is_empty()))
+    node.get(name)
+        .is_some_and(|d| d == v && !matches!(&d.kind, Kind::Scalar(s) if s.text.is_empty()))
 }
 
 fn key_values(n: &Node, keys: &[String]) -> Vec<String> {
@@ -295,7 +330,12 @@ fn key_values(n: &Node, keys: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn walk_assoc(dest: Option<Node>, mut origin: Option<Node>, sch: &Option<Sch>, path: &str) -> Result<Out, String> {
+fn walk_assoc(
+    dest: Option<Node>,
+    mut origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Out, String> {
     let (mut dest_items, from_dest) = if missing_or_null(&dest) {
         // The patch's list, merged with itself.
         let Some(o) = origin.clone() else {
@@ -393,6 +433,13 @@ fn walk_assoc(dest: Option<Node>, mut origin: Option<Node>, sch: &Option<Sch>, p
             result.push((v, item));
         }
     }
-    let node = Node::seq(result.into_iter().map(|(_, n)| n).collect(), dest_origin_span);
-    Ok(if from_dest { Out::Dest(node) } else { Out::Origin(node) })
+    let node = Node::seq(
+        result.into_iter().map(|(_, n)| n).collect(),
+        dest_origin_span,
+    );
+    Ok(if from_dest {
+        Out::Dest(node)
+    } else {
+        Out::Origin(node)
+    })
 }

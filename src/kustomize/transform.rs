@@ -5,15 +5,28 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::build::{KustError, Resource, apply_spec, docs, error, origin_span, read_file, smp_merge};
+use super::build::{
+    KustError, Resource, apply_spec, docs, error, origin_span, read_file, smp_merge,
+};
 use super::fieldspec::{Config, FieldSpec, Gvk};
 use super::value::{Kind, Node, Origin};
 use crate::source::Span;
 
-pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, res: &mut Vec<Resource>, config: &Config) -> Result<(), KustError> {
+pub(crate) fn run(
+    k: &Node,
+    dir: &Path,
+    kfile: &Path,
+    res: &mut Vec<Resource>,
+    config: &Config,
+) -> Result<(), KustError> {
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
     // patchesStrategicMerge: paths or inline patches.
-    for p in k.get("patchesStrategicMerge").and_then(Node::as_seq).into_iter().flatten() {
+    for p in k
+        .get("patchesStrategicMerge")
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+    {
         let span = origin_span(Some(p));
         let text = p.as_str().unwrap_or_default();
         let patches = load_patch(text, dir, kfile, span, &kname)?;
@@ -22,7 +35,12 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, res: &mut Vec<Resource>, c
         }
     }
     // patches
-    for p in k.get("patches").and_then(Node::as_seq).into_iter().flatten() {
+    for p in k
+        .get("patches")
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+    {
         let span = origin_span(Some(p));
         let (patches, is_json) = if let Some(path) = p.get_str("path") {
             let (canon, text) = read_file(dir, kfile, path, span)?;
@@ -34,14 +52,26 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, res: &mut Vec<Resource>, c
             // Inline patch text: origins point into the kustomization (approximate offsets).
             parse_patch(text, &kname).map_err(|m| error(kfile, span, m))?
         } else {
-            return Err(error(kfile, span, "a patch must have either 'path' or 'patch'"));
+            return Err(error(
+                kfile,
+                span,
+                "a patch must have either 'path' or 'patch'",
+            ));
         };
-        let allow_name = p.get_path(&["options", "allowNameChange"]).and_then(Node::as_str) == Some("true");
-        let allow_kind = p.get_path(&["options", "allowKindChange"]).and_then(Node::as_str) == Some("true");
+        let allow_name = p
+            .get_path(&["options", "allowNameChange"])
+            .and_then(Node::as_str)
+            == Some("true");
+        let allow_kind = p
+            .get_path(&["options", "allowKindChange"])
+            .and_then(Node::as_str)
+            == Some("true");
         match p.get("target") {
             Some(t) if t.as_map().is_some() => {
                 let sel = Selector::from(t);
-                let idx: Vec<usize> = (0..res.len()).filter(|i| res.get(*i).is_some_and(|r| sel.matches(r))).collect();
+                let idx: Vec<usize> = (0..res.len())
+                    .filter(|i| res.get(*i).is_some_and(|r| sel.matches(r)))
+                    .collect();
                 if is_json {
                     for i in idx {
                         if let Some(r) = res.get_mut(i) {
@@ -55,7 +85,8 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, res: &mut Vec<Resource>, c
                     for i in idx {
                         for patch in &patches {
                             if let Some(r) = res.get_mut(i)
-                                && !apply_smp(r, patch.clone(), allow_name, allow_kind).map_err(|m| error(kfile, span, m))?
+                                && !apply_smp(r, patch.clone(), allow_name, allow_kind)
+                                    .map_err(|m| error(kfile, span, m))?
                             {
                                 delete.push(i);
                             }
@@ -83,15 +114,26 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, res: &mut Vec<Resource>, c
     prefix_suffix(k, res, config);
     labels(k, res, config);
     annotations(k, res, config);
-    for p in k.get("patchesJson6902").and_then(Node::as_seq).into_iter().flatten() {
+    for p in k
+        .get("patchesJson6902")
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+    {
         let span = origin_span(Some(p));
         let ops = if let Some(path) = p.get_str("path") {
             let (_, text) = read_file(dir, kfile, path, span)?;
             let fname: Arc<str> = Arc::from(dir.join(path).to_string_lossy().as_ref());
-            docs(&text, &fname).map_err(|m| error(kfile, span, m))?.into_iter().next()
+            docs(&text, &fname)
+                .map_err(|m| error(kfile, span, m))?
+                .into_iter()
+                .next()
         } else {
             let text = p.get_str("patch").unwrap_or_default();
-            docs(text, &kname).map_err(|m| error(kfile, span, m))?.into_iter().next()
+            docs(text, &kname)
+                .map_err(|m| error(kfile, span, m))?
+                .into_iter()
+                .next()
         };
         let Some(ops) = ops else { continue };
         let sel = p.get("target").map(Selector::from).unwrap_or_default();
@@ -104,33 +146,58 @@ pub(crate) fn run(k: &Node, dir: &Path, kfile: &Path, res: &mut Vec<Resource>, c
     Ok(())
 }
 
-fn load_patch(text: &str, dir: &Path, kfile: &Path, span: Option<Span>, kname: &Arc<str>) -> Result<Vec<Node>, KustError> {
+fn load_patch(
+    text: &str,
+    dir: &Path,
+    kfile: &Path,
+    span: Option<Span>,
+    kname: &Arc<str>,
+) -> Result<Vec<Node>, KustError> {
     if !text.contains('\n') && dir.join(text).is_file() {
         let (_, body) = read_file(dir, kfile, text, span)?;
         let fname: Arc<str> = Arc::from(dir.join(text).to_string_lossy().as_ref());
-        return docs(&body, &fname).map(|d| d.into_iter().filter(|n| !n.is_null()).collect()).map_err(|m| error(kfile, span, m));
+        return docs(&body, &fname)
+            .map(|d| d.into_iter().filter(|n| !n.is_null()).collect())
+            .map_err(|m| error(kfile, span, m));
     }
     if !text.contains('\n') && !text.contains(':') {
-        return Err(error(kfile, span, format!("patch file '{text}' does not exist")));
+        return Err(error(
+            kfile,
+            span,
+            format!("patch file '{text}' does not exist"),
+        ));
     }
-    docs(text, kname).map(|d| d.into_iter().filter(|n| !n.is_null()).collect()).map_err(|m| error(kfile, span, m))
+    docs(text, kname)
+        .map(|d| d.into_iter().filter(|n| !n.is_null()).collect())
+        .map_err(|m| error(kfile, span, m))
 }
 
 /// A patch's documents and whether it is a JSON 6902 patch (a list of operations).
 fn parse_patch(text: &str, file: &Arc<str>) -> Result<(Vec<Node>, bool), String> {
-    let d: Vec<Node> = docs(text, file)?.into_iter().filter(|n| !n.is_null()).collect();
+    let d: Vec<Node> = docs(text, file)?
+        .into_iter()
+        .filter(|n| !n.is_null())
+        .collect();
     let is_json = d.first().is_some_and(|n| n.as_seq().is_some());
     Ok((d, is_json))
 }
 
-fn apply_smp(r: &mut Resource, patch: Node, allow_name: bool, allow_kind: bool) -> Result<bool, String> {
+fn apply_smp(
+    r: &mut Resource,
+    patch: Node,
+    allow_name: bool,
+    allow_kind: bool,
+) -> Result<bool, String> {
     let name = r.cur_name();
     let ns = r.cur_namespace();
     let kind = r.cur_gvk().kind;
     if allow_name || allow_kind {
         r.store_prev();
     }
-    let name_origin = r.obj.get_path(&["metadata", "name"]).and_then(|n| n.origin.clone());
+    let name_origin = r
+        .obj
+        .get_path(&["metadata", "name"])
+        .and_then(|n| n.origin.clone());
     let merged = smp_merge(r.obj.clone(), patch)?;
     let Some(mut merged) = merged else {
         return Ok(false);
@@ -157,11 +224,27 @@ fn apply_smp(r: &mut Resource, patch: Node, allow_name: bool, allow_kind: bool) 
     Ok(true)
 }
 
-fn apply_smp_untargeted(res: &mut Vec<Resource>, patch: Node, kfile: &Path, span: Option<Span>, allow_name: bool) -> Result<(), KustError> {
+fn apply_smp_untargeted(
+    res: &mut Vec<Resource>,
+    patch: Node,
+    kfile: &Path,
+    span: Option<Span>,
+    allow_name: bool,
+) -> Result<(), KustError> {
     let gvk = Gvk::of(&patch);
-    let name = patch.get_path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or_default().to_string();
-    let ns = patch.get_path(&["metadata", "namespace"]).and_then(Node::as_str).unwrap_or_default().to_string();
-    let found: Vec<usize> = (0..res.len()).filter(|i| res.get(*i).is_some_and(|r| r.matches(&gvk, &name, &ns))).collect();
+    let name = patch
+        .get_path(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let ns = patch
+        .get_path(&["metadata", "namespace"])
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let found: Vec<usize> = (0..res.len())
+        .filter(|i| res.get(*i).is_some_and(|r| r.matches(&gvk, &name, &ns)))
+        .collect();
     let [i] = found.as_slice() else {
         let mut id = gvk.kind.clone();
         if !gvk.version.is_empty() {
@@ -171,7 +254,10 @@ fn apply_smp_untargeted(res: &mut Vec<Resource>, patch: Node, kfile: &Path, span
             id.push_str(&format!(".{}", gvk.group));
         }
         let msg = if found.is_empty() {
-            format!("no resource matches strategic merge patch \"{id}/{name}.{}\"", if ns.is_empty() { "[noNs]" } else { &ns })
+            format!(
+                "no resource matches strategic merge patch \"{id}/{name}.{}\"",
+                if ns.is_empty() { "[noNs]" } else { &ns }
+            )
         } else {
             format!("multiple resources match strategic merge patch \"{id}/{name}\"")
         };
@@ -220,7 +306,9 @@ impl Selector {
         if !self.gvk.selects(&r.cur_gvk()) {
             return false;
         }
-        let names: Vec<String> = std::iter::once(r.cur_name()).chain(r.prev_ids().iter().map(|p| p.1.clone())).collect();
+        let names: Vec<String> = std::iter::once(r.cur_name())
+            .chain(r.prev_ids().iter().map(|p| p.1.clone()))
+            .collect();
         if let Some(re) = &self.name
             && !names.iter().any(|n| re.is_match(n))
         {
@@ -233,7 +321,11 @@ impl Selector {
         }
         let sel_ok = |sel: &Option<String>, field: &str| {
             let Some(sel) = sel else { return true };
-            let m = r.obj.get_path(&["metadata", field]).map(Node::string_map).unwrap_or_default();
+            let m = r
+                .obj
+                .get_path(&["metadata", field])
+                .map(Node::string_map)
+                .unwrap_or_default();
             label_selector_matches(sel, &m)
         };
         sel_ok(&self.labels, "labels") && sel_ok(&self.annotations, "annotations")
@@ -242,17 +334,20 @@ impl Selector {
 
 fn label_selector_matches(sel: &str, m: &[(String, String)]) -> bool {
     let get = |k: &str| m.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
-    sel.split(',').map(str::trim).filter(|s| !s.is_empty()).all(|term| {
-        if let Some((k, v)) = term.split_once("!=") {
-            get(k.trim()) != Some(v.trim())
-        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-            get(k.trim()) == Some(v.trim())
-        } else if let Some(k) = term.strip_prefix('!') {
-            get(k.trim()).is_none()
-        } else {
-            get(term).is_some()
-        }
-    })
+    sel.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|term| {
+            if let Some((k, v)) = term.split_once("!=") {
+                get(k.trim()) != Some(v.trim())
+            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                get(k.trim()) == Some(v.trim())
+            } else if let Some(k) = term.strip_prefix('!') {
+                get(k.trim()).is_none()
+            } else {
+                get(term).is_some()
+            }
+        })
 }
 
 fn unescape(seg: &str) -> String {
@@ -269,15 +364,23 @@ fn json6902(obj: &mut Node, ops: &Node) -> Result<(), String> {
         let path = op.get_str("path").unwrap_or_default();
         match kind {
             "add" => {
-                let v = op.get("value").cloned().ok_or("add operation does not have a value")?;
+                let v = op
+                    .get("value")
+                    .cloned()
+                    .ok_or("add operation does not have a value")?;
                 add(obj, path, v)?;
             }
             "remove" => {
                 take(obj, path)?;
             }
             "replace" => {
-                let v = op.get("value").cloned().ok_or("replace operation does not have a value")?;
-                let slot = lookup(obj, path).ok_or_else(|| format!("replace operation does not apply: doc is missing key: {path}"))?;
+                let v = op
+                    .get("value")
+                    .cloned()
+                    .ok_or("replace operation does not have a value")?;
+                let slot = lookup(obj, path).ok_or_else(|| {
+                    format!("replace operation does not apply: doc is missing key: {path}")
+                })?;
                 *slot = v;
             }
             "move" => {
@@ -287,7 +390,9 @@ fn json6902(obj: &mut Node, ops: &Node) -> Result<(), String> {
             }
             "copy" => {
                 let from = op.get_str("from").unwrap_or_default();
-                let v = lookup(obj, from).map(|n| n.clone()).ok_or_else(|| format!("copy operation does not apply: doc is missing from path: {from}"))?;
+                let v = lookup(obj, from).map(|n| n.clone()).ok_or_else(|| {
+                    format!("copy operation does not apply: doc is missing from path: {from}")
+                })?;
                 add(obj, path, v)?;
             }
             "test" => {
@@ -320,7 +425,9 @@ fn lookup<'a>(obj: &'a mut Node, path: &str) -> Option<&'a mut Node> {
 }
 
 fn parent_and_last(path: &str) -> Result<(String, String), String> {
-    let (parent, last) = path.rsplit_once('/').ok_or_else(|| format!("invalid JSON pointer '{path}'"))?;
+    let (parent, last) = path
+        .rsplit_once('/')
+        .ok_or_else(|| format!("invalid JSON pointer '{path}'"))?;
     Ok((parent.to_string(), unescape(last)))
 }
 
@@ -330,43 +437,65 @@ fn add(obj: &mut Node, path: &str, v: Node) -> Result<(), String> {
         return Ok(());
     }
     let (parent, last) = parent_and_last(path)?;
-    let p = lookup(obj, &parent).ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
+    let p = lookup(obj, &parent)
+        .ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
     match &mut p.kind {
         Kind::Map(_) => p.set(&last, v),
         Kind::Seq(items) => {
             if last == "-" {
                 items.push(v);
             } else {
-                let i: usize = last.parse().map_err(|_| format!("invalid array index '{last}'"))?;
+                let i: usize = last
+                    .parse()
+                    .map_err(|_| format!("invalid array index '{last}'"))?;
                 if i > items.len() {
-                    return Err(format!("add operation does not apply: index {i} out of bounds at \"{path}\""));
+                    return Err(format!(
+                        "add operation does not apply: index {i} out of bounds at \"{path}\""
+                    ));
                 }
                 items.insert(i, v);
             }
         }
-        Kind::Scalar(_) => return Err(format!("add operation does not apply: \"{parent}\" is not a container")),
+        Kind::Scalar(_) => {
+            return Err(format!(
+                "add operation does not apply: \"{parent}\" is not a container"
+            ));
+        }
     }
     Ok(())
 }
 
 fn take(obj: &mut Node, path: &str) -> Result<Node, String> {
     let (parent, last) = parent_and_last(path)?;
-    let p = lookup(obj, &parent).ok_or_else(|| format!("remove operation does not apply: doc is missing path: \"{path}\""))?;
+    let p = lookup(obj, &parent).ok_or_else(|| {
+        format!("remove operation does not apply: doc is missing path: \"{path}\"")
+    })?;
     match &mut p.kind {
-        Kind::Map(_) => p.remove(&last).ok_or_else(|| format!("remove operation does not apply: doc is missing path: \"{path}\"")),
+        Kind::Map(_) => p.remove(&last).ok_or_else(|| {
+            format!("remove operation does not apply: doc is missing path: \"{path}\"")
+        }),
         Kind::Seq(items) => {
-            let i: usize = last.parse().map_err(|_| format!("invalid array index '{last}'"))?;
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("invalid array index '{last}'"))?;
             if i >= items.len() {
-                return Err(format!("remove operation does not apply: doc is missing path: \"{path}\""));
+                return Err(format!(
+                    "remove operation does not apply: doc is missing path: \"{path}\""
+                ));
             }
             Ok(items.remove(i))
         }
-        Kind::Scalar(_) => Err(format!("remove operation does not apply: doc is missing path: \"{path}\"")),
+        Kind::Scalar(_) => Err(format!(
+            "remove operation does not apply: doc is missing path: \"{path}\""
+        )),
     }
 }
 
 fn namespace(k: &Node, res: &mut [Resource], config: &Config) {
-    let Some(nsnode) = k.get("namespace").filter(|n| n.as_str().is_some_and(|s| !s.is_empty())) else {
+    let Some(nsnode) = k
+        .get("namespace")
+        .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+    else {
         return;
     };
     let ns = nsnode.as_str().unwrap_or_default().to_string();
@@ -389,7 +518,9 @@ fn namespace(k: &Node, res: &mut [Resource], config: &Config) {
             }
         }
         for spec in &config.namespace {
-            if (kind == "RoleBinding" || kind == "ClusterRoleBinding") && spec.path.join("/") == "subjects/namespace" {
+            if (kind == "RoleBinding" || kind == "ClusterRoleBinding")
+                && spec.path.join("/") == "subjects/namespace"
+            {
                 continue;
             }
             let o = origin.clone();
@@ -402,17 +533,26 @@ fn namespace(k: &Node, res: &mut [Resource], config: &Config) {
 }
 
 fn skip_prefix(g: &Gvk) -> bool {
-    g.kind == "CustomResourceDefinition" || g.kind == "Namespace" || (g.kind == "APIService" && g.group == "apiregistration.k8s.io")
+    g.kind == "CustomResourceDefinition"
+        || g.kind == "Namespace"
+        || (g.kind == "APIService" && g.group == "apiregistration.k8s.io")
 }
 
 fn prefix_suffix(k: &Node, res: &mut [Resource], config: &Config) {
     for (field, is_prefix) in [("namePrefix", true), ("nameSuffix", false)] {
-        let Some(node) = k.get(field).filter(|n| n.as_str().is_some_and(|s| !s.is_empty())) else {
+        let Some(node) = k
+            .get(field)
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+        else {
             continue;
         };
         let value = node.as_str().unwrap_or_default().to_string();
         let origin = node.origin.clone();
-        let specs = if is_prefix { &config.name_prefix } else { &config.name_suffix };
+        let specs = if is_prefix {
+            &config.name_prefix
+        } else {
+            &config.name_suffix
+        };
         for r in res.iter_mut() {
             if skip_prefix(&r.cur_gvk()) {
                 continue;
@@ -428,7 +568,11 @@ fn prefix_suffix(k: &Node, res: &mut [Resource], config: &Config) {
                 let o = origin.clone();
                 apply_spec(&mut r.obj, spec, &|| Node::string("", None), &mut |n| {
                     if let Some(cur) = n.as_str() {
-                        let new = if is_prefix { format!("{v}{cur}") } else { format!("{cur}{v}") };
+                        let new = if is_prefix {
+                            format!("{v}{cur}")
+                        } else {
+                            format!("{cur}{v}")
+                        };
                         // The name's origin stays the base's node; the kustomization field is
                         // what changed it, recorded on the node.
                         let keep = n.origin.clone().or(o.clone());
@@ -457,7 +601,12 @@ fn pairs_of(n: Option<&Node>) -> Vec<(String, Node)> {
     n.and_then(Node::as_map)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), Node::string(v.as_str().unwrap_or_default(), v.origin.clone())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Node::string(v.as_str().unwrap_or_default(), v.origin.clone()),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -480,7 +629,12 @@ fn labels(k: &Node, res: &mut [Resource], config: &Config) {
                     version: f.get_str("version").unwrap_or_default().into(),
                     kind: f.get_str("kind").unwrap_or_default().into(),
                 },
-                path: f.get_str("path").unwrap_or_default().split('/').map(str::to_string).collect(),
+                path: f
+                    .get_str("path")
+                    .unwrap_or_default()
+                    .split('/')
+                    .map(str::to_string)
+                    .collect(),
                 create: f.get_str("create") == Some("true"),
             })
             .collect();
@@ -531,9 +685,18 @@ fn annotations(k: &Node, res: &mut [Resource], config: &Config) {
 }
 
 fn replicas(k: &Node, res: &mut [Resource], config: &Config) {
-    for rep in k.get("replicas").and_then(Node::as_seq).into_iter().flatten() {
-        let Some(name) = rep.get_str("name") else { continue };
-        let Some(count) = rep.get("count") else { continue };
+    for rep in k
+        .get("replicas")
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = rep.get_str("name") else {
+            continue;
+        };
+        let Some(count) = rep.get("count") else {
+            continue;
+        };
         let value = Node::plain(count.as_str().unwrap_or("0"), count.origin.clone());
         for r in res.iter_mut() {
             let names_match = r.cur_name() == name || r.prev_ids().iter().any(|p| p.1 == name);
@@ -567,7 +730,11 @@ fn split_image(image: &str) -> (String, String, String) {
         (c, Some(d)) if c.is_none_or(|c| d < c) => {
             let d = d + slash;
             let (n, rest) = image.split_at_checked(d).unwrap_or((image, ""));
-            (n.to_string(), String::new(), rest.trim_start_matches('@').to_string())
+            (
+                n.to_string(),
+                String::new(),
+                rest.trim_start_matches('@').to_string(),
+            )
         }
         (Some(c), Some(d)) => {
             let (c, d) = (c + slash, d + slash);
@@ -579,7 +746,11 @@ fn split_image(image: &str) -> (String, String, String) {
         (Some(c), None) => {
             let c = c + slash;
             let (n, rest) = image.split_at_checked(c).unwrap_or((image, ""));
-            (n.to_string(), rest.trim_start_matches(':').to_string(), String::new())
+            (
+                n.to_string(),
+                rest.trim_start_matches(':').to_string(),
+                String::new(),
+            )
         }
         _ => (image.to_string(), String::new(), String::new()),
     }
@@ -651,7 +822,12 @@ fn images(k: &Node, res: &mut [Resource], config: &Config) {
         .flatten()
         .filter_map(|i| {
             let name = i.get_str("name")?;
-            let opt = |f: &str| i.get(f).and_then(Node::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            let opt = |f: &str| {
+                i.get(f)
+                    .and_then(Node::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
             Some(ImageRule {
                 re: regex::Regex::new(&format!("^{name}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$")).ok(),
                 new_name: opt("newName"),
@@ -670,7 +846,9 @@ fn images(k: &Node, res: &mut [Resource], config: &Config) {
             for spec in &config.images {
                 let mut s = spec.clone();
                 s.create = false;
-                apply_spec(&mut r.obj, &s, &|| Node::string("", None), &mut |n| rule.apply(n));
+                apply_spec(&mut r.obj, &s, &|| Node::string("", None), &mut |n| {
+                    rule.apply(n)
+                });
             }
         }
     }
