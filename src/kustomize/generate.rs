@@ -48,12 +48,15 @@ fn str_list(n: Option<&Node>) -> Vec<(String, Option<Origin>)> {
         .unwrap_or_default()
 }
 
+/// A generated key, its bytes, and the kustomization node it came from.
+type Pair = (String, Vec<u8>, Option<Origin>);
+
 /// The key/value pairs of a generator: envs, then literals, then files (kv.go's order).
 fn pairs(
     g: &Node,
     dir: &Path,
     kfile: &Path,
-) -> Result<Vec<(String, Vec<u8>, Option<Origin>)>, KustError> {
+) -> Result<Vec<Pair>, KustError> {
     let mut out = Vec::new();
     let mut envs = str_list(g.get("envs"));
     if let Some(e) = g.get("env").filter(|e| e.as_str().is_some()) {
@@ -280,11 +283,11 @@ pub(crate) fn run(
                 ("merge", Some(i)) => {
                     if let Some(r) = resources.get_mut(i) {
                         for field in ["data", "binaryData"] {
-                            if let Some(new) = obj.get(field).and_then(Node::as_map).cloned() {
-                                if let Some(m) = r.obj.ensure_map(field, None) {
-                                    for (kk, v) in new {
-                                        m.set(&kk, v);
-                                    }
+                            if let Some(new) = obj.get(field).and_then(Node::as_map).cloned()
+                                && let Some(m) = r.obj.ensure_map(field, None)
+                            {
+                                for (kk, v) in new {
+                                    m.set(&kk, v);
                                 }
                             }
                         }

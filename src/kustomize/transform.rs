@@ -508,12 +508,12 @@ fn namespace(k: &Node, res: &mut [Resource], config: &Config) {
             meta.set("namespace", Node::string(ns.clone(), origin.clone()));
         }
         let kind = r.cur_gvk().kind;
-        if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
-            if let Some(subjects) = r.obj.get_mut("subjects").and_then(Node::as_seq_mut) {
-                for s in subjects {
-                    if s.get_str("name") == Some("default") {
-                        s.set("namespace", Node::string(ns.clone(), origin.clone()));
-                    }
+        if (kind == "RoleBinding" || kind == "ClusterRoleBinding")
+            && let Some(subjects) = r.obj.get_mut("subjects").and_then(Node::as_seq_mut)
+        {
+            for s in subjects {
+                if s.get_str("name") == Some("default") {
+                    s.set("namespace", Node::string(ns.clone(), origin.clone()));
                 }
             }
         }
