@@ -133,6 +133,9 @@ struct Acc {
     resources: Vec<Resource>,
     config: Config,
     notes: Vec<Note>,
+    vars: Vec<super::replace::Var>,
+    /// The top kustomization file and its `sortOptions`.
+    top: Option<(PathBuf, Option<Node>)>,
 }
 
 fn err(file: &Path, span: Option<Span>, message: impl Into<String>) -> KustError {
@@ -339,8 +342,6 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
         ));
     }
     for unsupported in [
-        "replacements",
-        "vars",
         "crds",
         "generators",
         "transformers",
@@ -363,7 +364,29 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
         resources: Vec::new(),
         config: fieldspec::defaults().clone(),
         notes: Vec::new(),
+        vars: Vec::new(),
+        top: None,
     });
+    if stack.len() == 1 {
+        acc.top = Some((kfile.clone(), k.get("sortOptions").cloned()));
+    }
+    for v in k.get("vars").and_then(Node::as_seq).into_iter().flatten() {
+        let Some(var) = super::replace::Var::from(v) else {
+            return Err(err(
+                &kfile,
+                span_of(Some(v)),
+                "a var needs a name and an objref",
+            ));
+        };
+        if acc.vars.iter().any(|x| x.name == var.name) {
+            return Err(err(
+                &kfile,
+                span_of(Some(v)),
+                format!("var '{}' already encountered", var.name),
+            ));
+        }
+        acc.vars.push(var);
+    }
     // resources, then the legacy bases.
     let mut entries = strs(k.get("resources"));
     entries.extend(strs(k.get("bases")));
@@ -398,6 +421,16 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             }
             acc.config.merge(&sub.config);
             acc.notes.extend(sub.notes);
+            for var in sub.vars {
+                if acc.vars.iter().any(|x| x.name == var.name) {
+                    return Err(err(
+                        &kfile,
+                        span,
+                        format!("var '{}' already encountered", var.name),
+                    ));
+                }
+                acc.vars.push(var);
+            }
         } else if path.exists() {
             let (canon_file, text) = read_in_root(dir, &kfile, &entry, span)?;
             let fname: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
@@ -460,6 +493,8 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             resources: std::mem::take(&mut acc.resources),
             config: std::mem::take(&mut acc.config),
             notes: std::mem::take(&mut acc.notes),
+            vars: std::mem::take(&mut acc.vars),
+            top: acc.top.take(),
         };
         acc = build_dir(&path, stack, Some(taken)).map_err(|e| {
             if e.message.starts_with("unable to find") {
@@ -534,6 +569,9 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
         }
     }
     super::nameref::fix(&mut acc.resources, &acc.config);
+    let (top_file, sort) = acc.top.clone().unwrap_or_default();
+    super::replace::resolve_vars(&acc.vars, &mut acc.resources, &acc.config.var_reference)
+        .map_err(|m| err(&top_file, None, m))?;
     // kustomize drops an empty or null `metadata.annotations` when it removes its build annotations.
     for r in acc.resources.iter_mut() {
         if let Some(meta) = r.obj.get_mut("metadata")
@@ -554,6 +592,34 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
             .and_then(Node::as_str)
             != Some("true")
     });
+    // sortOptions: legacy (the default) or fifo.
+    let order = sort
+        .as_ref()
+        .and_then(|s| s.get_str("order"))
+        .unwrap_or("legacy");
+    match order {
+        "fifo" => {}
+        "legacy" => {
+            let list = |key: &str| {
+                sort.as_ref()
+                    .and_then(|s| s.get_path(&["legacySortOptions", key]))
+                    .and_then(Node::as_seq)
+                    .map(|s| {
+                        s.iter()
+                            .filter_map(|k| k.as_str().map(str::to_string))
+                            .collect()
+                    })
+            };
+            super::replace::legacy_sort(&mut acc.resources, list("orderFirst"), list("orderLast"));
+        }
+        other => {
+            return Err(err(
+                &top_file,
+                span_of(sort.as_ref().and_then(|s| s.get("order"))),
+                format!("the sort order must be 'legacy' or 'fifo', not '{other}'"),
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -52,11 +52,7 @@ fn str_list(n: Option<&Node>) -> Vec<(String, Option<Origin>)> {
 type Pair = (String, Vec<u8>, Option<Origin>);
 
 /// The key/value pairs of a generator: envs, then literals, then files (kv.go's order).
-fn pairs(
-    g: &Node,
-    dir: &Path,
-    kfile: &Path,
-) -> Result<Vec<Pair>, KustError> {
+fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<Pair>, KustError> {
     let mut out = Vec::new();
     let mut envs = str_list(g.get("envs"));
     if let Some(e) = g.get("env").filter(|e| e.as_str().is_some()) {

@@ -18,6 +18,7 @@ mod generate;
 mod hash;
 mod nameref;
 mod openapi;
+mod replace;
 mod smp;
 mod transform;
 pub mod value;

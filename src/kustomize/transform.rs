@@ -143,6 +143,33 @@ pub(crate) fn run(
     }
     replicas(k, res, config);
     images(k, res, config);
+    // replacements: inline entries, or files holding one replacement or a list of them.
+    let mut entries = Vec::new();
+    for r in k
+        .get("replacements")
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+    {
+        let span = origin_span(Some(r));
+        if let Some(path) = r.get_str("path") {
+            let (_, text) = read_file(dir, kfile, path, span)?;
+            let fname: Arc<str> = Arc::from(dir.join(path).to_string_lossy().as_ref());
+            for d in docs(&text, &fname).map_err(|m| error(kfile, span, m))? {
+                match d.kind {
+                    Kind::Seq(items) => entries.extend(items.into_iter().map(|i| (i, span))),
+                    _ if !d.is_null() => entries.push((d, span)),
+                    _ => {}
+                }
+            }
+        } else {
+            entries.push((r.clone(), span));
+        }
+    }
+    for (entry, span) in entries {
+        super::replace::replacements(std::slice::from_ref(&entry), res)
+            .map_err(|m| error(kfile, span, m))?;
+    }
     Ok(())
 }
 
@@ -332,7 +359,7 @@ impl Selector {
     }
 }
 
-fn label_selector_matches(sel: &str, m: &[(String, String)]) -> bool {
+pub(crate) fn label_selector_matches(sel: &str, m: &[(String, String)]) -> bool {
     let get = |k: &str| m.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
     sel.split(',')
         .map(str::trim)
