@@ -190,9 +190,7 @@ fn read_in_root(
             kfile,
             span,
             format!(
-                "security; file '{}' is not in or below '{}' (kustomize's default load restrictions, LoadRestrictionsRootOnly, allow a kustomization to read only files under its own directory)",
-                canon.display(),
-                canonical(root).display()
+                "security; file '{rel}' is not in or below the kustomization's directory (kustomize's default load restrictions, LoadRestrictionsRootOnly, allow a kustomization to read only files under its own directory)"
             ),
         ));
     }
@@ -400,13 +398,16 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             continue;
         }
         let path = dir.join(&entry);
+        if path.is_dir() && stack.contains(&canonical(&path)) {
+            return Err(err(
+                &kfile,
+                span,
+                format!("cycle detected: '{entry}' includes this kustomization again"),
+            ));
+        }
         if path.is_dir() {
             let sub = build_dir(&path, stack, None).map_err(|e| {
-                if e.file == path
-                    || e.file.starts_with(&path)
-                        && e.span.is_none()
-                        && e.message.starts_with("unable to find")
-                {
+                if e.span.is_none() && e.message.starts_with("unable to find") {
                     err(
                         &kfile,
                         span,
@@ -489,6 +490,13 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
     super::generate::run(&k, dir, &kfile, &mut acc.resources)?;
     for (entry, span) in strs(k.get("components")) {
         let path = dir.join(&entry);
+        if stack.contains(&canonical(&path)) {
+            return Err(err(
+                &kfile,
+                span,
+                format!("cycle detected: '{entry}' includes this kustomization again"),
+            ));
+        }
         let taken = Acc {
             resources: std::mem::take(&mut acc.resources),
             config: std::mem::take(&mut acc.config),
@@ -497,7 +505,7 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             top: acc.top.take(),
         };
         acc = build_dir(&path, stack, Some(taken)).map_err(|e| {
-            if e.message.starts_with("unable to find") {
+            if e.span.is_none() && e.message.starts_with("unable to find") {
                 err(
                     &kfile,
                     span,

@@ -10,6 +10,7 @@ mod hardcoded_credential;
 mod image_pull_policy;
 mod image_pull_secret_missing;
 mod invalid_name;
+mod kustomize_error;
 mod latest_image_tag;
 mod plaintext_secret_env;
 mod probes;
@@ -138,6 +139,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(api_versions::RemovedApiVersion),
         Box::new(api_versions::DeprecatedApiVersion),
         Box::new(invalid_name::InvalidName),
+        Box::new(kustomize_error::KustomizeError),
     ]
 }
 
