@@ -18,9 +18,11 @@ mod generate;
 mod hash;
 mod nameref;
 mod openapi;
+mod render;
 mod replace;
 mod smp;
 mod transform;
 pub mod value;
 
 pub use build::{Built, KustError, Note, Resource, build, kustomization_file};
+pub use render::render;
