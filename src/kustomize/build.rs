@@ -169,6 +169,32 @@ pub fn build(dir: &Path) -> Result<Built, KustError> {
     })
 }
 
+/// Go's `filepath.Clean` (which kustomize's loader applies to every joined path): `.` and `..`
+/// resolved lexically.
+pub(crate) fn clean(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if last_normal {
+                    out.pop();
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir)) {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
 fn canonical(p: &Path) -> PathBuf {
     p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
@@ -397,7 +423,7 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             });
             continue;
         }
-        let path = dir.join(&entry);
+        let path = clean(&dir.join(&entry));
         if path.is_dir() && stack.contains(&canonical(&path)) {
             return Err(err(
                 &kfile,
@@ -489,7 +515,7 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
     }
     super::generate::run(&k, dir, &kfile, &mut acc.resources)?;
     for (entry, span) in strs(k.get("components")) {
-        let path = dir.join(&entry);
+        let path = clean(&dir.join(&entry));
         if stack.contains(&canonical(&path)) {
             return Err(err(
                 &kfile,

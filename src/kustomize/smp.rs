@@ -336,6 +336,12 @@ fn walk_assoc(
     sch: &Option<Sch>,
     path: &str,
 ) -> Result<Out, String> {
+    // The list keeps the target's node as its origin (the patch's when the target has none).
+    let seq_origin = dest
+        .as_ref()
+        .filter(|d| !d.is_null())
+        .and_then(|d| d.origin.clone())
+        .or_else(|| origin.as_ref().and_then(|o| o.origin.clone()));
     let (mut dest_items, from_dest) = if missing_or_null(&dest) {
         // The patch's list, merged with itself.
         let Some(o) = origin.clone() else {
@@ -366,7 +372,6 @@ fn walk_assoc(
             },
         }
     };
-    let dest_origin_span = None;
     let origin_items: Vec<Node> = match origin.map(|o| o.kind) {
         Some(Kind::Seq(items)) => items,
         _ => Vec::new(),
@@ -433,10 +438,7 @@ fn walk_assoc(
             result.push((v, item));
         }
     }
-    let node = Node::seq(
-        result.into_iter().map(|(_, n)| n).collect(),
-        dest_origin_span,
-    );
+    let node = Node::seq(result.into_iter().map(|(_, n)| n).collect(), seq_origin);
     Ok(if from_dest {
         Out::Dest(node)
     } else {

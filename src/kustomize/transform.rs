@@ -29,7 +29,7 @@ pub(crate) fn run(
     {
         let span = origin_span(Some(p));
         let text = p.as_str().unwrap_or_default();
-        let patches = load_patch(text, dir, kfile, span, &kname)?;
+        let patches = load_patch(text, dir, kfile, span, &kname, &p.origin)?;
         for patch in patches {
             apply_smp_untargeted(res, patch, kfile, span, false)?;
         }
@@ -44,13 +44,20 @@ pub(crate) fn run(
         let span = origin_span(Some(p));
         let (patches, is_json) = if let Some(path) = p.get_str("path") {
             let (canon, text) = read_file(dir, kfile, path, span)?;
-            let fname: Arc<str> = Arc::from(dir.join(path).to_string_lossy().as_ref());
+            let fname: Arc<str> = Arc::from(
+                super::build::clean(&dir.join(path))
+                    .to_string_lossy()
+                    .as_ref(),
+            );
             let _ = canon;
             parse_patch(&text, &fname).map_err(|m| error(kfile, span, m))?
         } else if let Some(inline) = p.get("patch") {
             let text = inline.as_str().unwrap_or_default();
-            // Inline patch text: origins point into the kustomization (approximate offsets).
-            parse_patch(text, &kname).map_err(|m| error(kfile, span, m))?
+            // Spans inside an inline patch are offsets into the block scalar's value, not into
+            // the kustomization: every node of it comes from the `patch:` entry.
+            let (mut d, is_json) = parse_patch(text, &kname).map_err(|m| error(kfile, span, m))?;
+            d.iter_mut().for_each(|n| n.set_origin_deep(&inline.origin));
+            (d, is_json)
         } else {
             return Err(error(
                 kfile,
@@ -123,17 +130,26 @@ pub(crate) fn run(
         let span = origin_span(Some(p));
         let ops = if let Some(path) = p.get_str("path") {
             let (_, text) = read_file(dir, kfile, path, span)?;
-            let fname: Arc<str> = Arc::from(dir.join(path).to_string_lossy().as_ref());
+            let fname: Arc<str> = Arc::from(
+                super::build::clean(&dir.join(path))
+                    .to_string_lossy()
+                    .as_ref(),
+            );
             docs(&text, &fname)
                 .map_err(|m| error(kfile, span, m))?
                 .into_iter()
                 .next()
         } else {
             let text = p.get_str("patch").unwrap_or_default();
+            let origin = p.get("patch").and_then(|n| n.origin.clone());
             docs(text, &kname)
                 .map_err(|m| error(kfile, span, m))?
                 .into_iter()
                 .next()
+                .map(|mut n| {
+                    n.set_origin_deep(&origin);
+                    n
+                })
         };
         let Some(ops) = ops else { continue };
         let sel = p.get("target").map(Selector::from).unwrap_or_default();
@@ -154,7 +170,11 @@ pub(crate) fn run(
         let span = origin_span(Some(r));
         if let Some(path) = r.get_str("path") {
             let (_, text) = read_file(dir, kfile, path, span)?;
-            let fname: Arc<str> = Arc::from(dir.join(path).to_string_lossy().as_ref());
+            let fname: Arc<str> = Arc::from(
+                super::build::clean(&dir.join(path))
+                    .to_string_lossy()
+                    .as_ref(),
+            );
             for d in docs(&text, &fname).map_err(|m| error(kfile, span, m))? {
                 match d.kind {
                     Kind::Seq(items) => entries.extend(items.into_iter().map(|i| (i, span))),
@@ -179,10 +199,15 @@ fn load_patch(
     kfile: &Path,
     span: Option<Span>,
     kname: &Arc<str>,
+    inline_origin: &Option<Origin>,
 ) -> Result<Vec<Node>, KustError> {
     if !text.contains('\n') && dir.join(text).is_file() {
         let (_, body) = read_file(dir, kfile, text, span)?;
-        let fname: Arc<str> = Arc::from(dir.join(text).to_string_lossy().as_ref());
+        let fname: Arc<str> = Arc::from(
+            super::build::clean(&dir.join(text))
+                .to_string_lossy()
+                .as_ref(),
+        );
         return docs(&body, &fname)
             .map(|d| d.into_iter().filter(|n| !n.is_null()).collect())
             .map_err(|m| error(kfile, span, m));
@@ -194,9 +219,11 @@ fn load_patch(
             format!("patch file '{text}' does not exist"),
         ));
     }
-    docs(text, kname)
+    let mut d: Vec<Node> = docs(text, kname)
         .map(|d| d.into_iter().filter(|n| !n.is_null()).collect())
-        .map_err(|m| error(kfile, span, m))
+        .map_err(|m| error(kfile, span, m))?;
+    d.iter_mut().for_each(|n| n.set_origin_deep(inline_origin));
+    Ok(d)
 }
 
 /// A patch's documents and whether it is a JSON 6902 patch (a list of operations).
