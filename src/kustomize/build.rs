@@ -228,9 +228,23 @@ fn read_in_root(
 }
 
 fn parse_docs(text: &str, file: &Arc<str>) -> Result<Vec<Node>, String> {
+    parse_yaml_docs(text, file, true)
+}
+
+/// A kustomization itself may repeat a key (kustomize decodes it leniently; the later value
+/// wins); resources and patches may not.
+fn parse_yaml_docs(text: &str, file: &Arc<str>, strict: bool) -> Result<Vec<Node>, String> {
     let loaded = crate::load::parse_yaml(text);
     if let Some(p) = loaded.problems.first()
         && loaded.failed
+    {
+        return Err(format!("invalid YAML: {}", p.message));
+    }
+    // go-yaml v3, which kustomize reads with, rejects a key defined twice in one mapping.
+    if let Some(p) = loaded
+        .problems
+        .iter()
+        .find(|p| strict && p.kind == crate::load::ProblemKind::DuplicateKey)
     {
         return Err(format!("invalid YAML: {}", p.message));
     }
@@ -278,6 +292,90 @@ const KNOWN_FIELDS: &[&str] = &[
     "imageTags",
 ];
 
+/// Field names of kustomize's Kustomization types below the top level.
+const NESTED_FIELDS: &[&str] = &[
+    "name",
+    "newName",
+    "newTag",
+    "digest",
+    "path",
+    "patch",
+    "target",
+    "options",
+    "group",
+    "version",
+    "kind",
+    "namespace",
+    "labelSelector",
+    "annotationSelector",
+    "allowNameChange",
+    "allowKindChange",
+    "literals",
+    "files",
+    "envs",
+    "env",
+    "behavior",
+    "type",
+    "disableNameSuffixHash",
+    "immutable",
+    "labels",
+    "annotations",
+    "pairs",
+    "includeSelectors",
+    "includeTemplates",
+    "fields",
+    "count",
+    "source",
+    "targets",
+    "select",
+    "reject",
+    "fieldPaths",
+    "fieldPath",
+    "delimiter",
+    "index",
+    "create",
+    "objref",
+    "fieldref",
+    "apiVersion",
+    "order",
+    "legacySortOptions",
+    "orderFirst",
+    "orderLast",
+];
+
+/// Go's encoding/json (which kustomize decodes a kustomization with) matches field names
+/// case-insensitively: `nameprefix` is `namePrefix`. Maps of user keys (labels, annotations)
+/// are left alone.
+fn fold_keys(k: &mut Node) {
+    fn fold(node: &mut Node, known: &[&str], top: bool) {
+        let Some(map) = node.as_map_mut() else { return };
+        for (key, value) in map.iter_mut() {
+            if let Some(canon) = known.iter().find(|f| f.eq_ignore_ascii_case(key)) {
+                *key = (*canon).to_string();
+            }
+            let user_map = matches!(
+                key.as_str(),
+                "commonLabels"
+                    | "commonAnnotations"
+                    | "pairs"
+                    | "labels"
+                    | "annotations"
+                    | "metadata"
+            ) && value.as_map().is_some();
+            if user_map {
+                continue;
+            }
+            let _ = top;
+            match &mut value.kind {
+                Kind::Seq(items) => items.iter_mut().for_each(|i| fold(i, NESTED_FIELDS, false)),
+                Kind::Map(_) => fold(value, NESTED_FIELDS, false),
+                Kind::Scalar(_) => {}
+            }
+        }
+    }
+    fold(k, KNOWN_FIELDS, true);
+}
+
 fn is_remote(s: &str) -> bool {
     s.contains("://")
         || s.starts_with("github.com/")
@@ -319,10 +417,11 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
     let text = std::fs::read_to_string(&kfile)
         .map_err(|e| err(&kfile, None, format!("cannot read: {e}")))?;
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
-    let docs = parse_docs(&text, &kname).map_err(|m| err(&kfile, None, m))?;
-    let Some(k) = docs.into_iter().find(|d| !d.is_null()) else {
+    let docs = parse_yaml_docs(&text, &kname, false).map_err(|m| err(&kfile, None, m))?;
+    let Some(mut k) = docs.into_iter().find(|d| !d.is_null()) else {
         return Err(err(&kfile, None, "kustomization.yaml is empty"));
     };
+    fold_keys(&mut k);
     let Some(map) = k.as_map() else {
         return Err(err(
             &kfile,
@@ -602,12 +701,27 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
             r.set_name(name, origin);
         }
     }
-    super::nameref::fix(&mut acc.resources, &acc.config);
     let (top_file, sort) = acc.top.clone().unwrap_or_default();
+    super::nameref::fix(&mut acc.resources, &acc.config).map_err(|m| err(&top_file, None, m))?;
     super::replace::resolve_vars(&acc.vars, &mut acc.resources, &acc.config.var_reference)
         .map_err(|m| err(&top_file, None, m))?;
-    // kustomize drops an empty or null `metadata.annotations` when it removes its build annotations.
+    // kustomize drops an empty or null `metadata.annotations` when it removes its build
+    // annotations, and its label and annotation maps hold strings.
     for r in acc.resources.iter_mut() {
+        if let Some(meta) = r.obj.get_mut("metadata") {
+            for field in ["labels", "annotations"] {
+                if let Some(entries) = meta.get_mut(field).and_then(Node::as_map_mut) {
+                    for (_, v) in entries.iter_mut() {
+                        if let Kind::Scalar(s) = &mut v.kind
+                            && !s.text.is_empty()
+                        {
+                            s.string = true;
+                            s.tag = None;
+                        }
+                    }
+                }
+            }
+        }
         if let Some(meta) = r.obj.get_mut("metadata")
             && meta
                 .get("annotations")
@@ -669,6 +783,9 @@ impl Resource {
         r.needs_hash = needs_hash;
         r.behavior = behavior;
         r
+    }
+    pub(crate) fn needs_hash(&self) -> bool {
+        self.needs_hash
     }
     pub(crate) fn set_needs_hash(&mut self, v: bool) {
         self.needs_hash = v;

@@ -132,12 +132,12 @@ fn write_inline(out: &mut Emitted, node: &Node) {
         Kind::Seq(_) => out.text.push_str("[]"),
         Kind::Scalar(s) => {
             let typed = s.value();
-            // kustomize reads with go-yaml v3 (YAML 1.2 booleans): a plain `y`, `on`, `no`,
-            // ... is a string in its output, written quoted.
+            // kustomize (kyaml) keeps only `true` and `false` as booleans: a plain `y`, `on`,
+            // `True`, ... is a string in its output, written quoted.
             let yaml11_only_bool = !s.string
                 && s.tag.is_none()
                 && matches!(typed, ScalarValue::Bool(_))
-                && !matches!(s.text.to_ascii_lowercase().as_str(), "true" | "false");
+                && !matches!(s.text.as_str(), "true" | "false");
             if yaml11_only_bool {
                 write_double_quoted(out, &s.text);
             } else if !s.string && !matches!(typed, ScalarValue::String) {

@@ -246,7 +246,7 @@ pub(crate) fn run(
                 .to_string();
             let existing = resources.iter().position(|r| {
                 r.cur_gvk().kind == kind
-                    && r.cur_name() == name
+                    && (r.cur_name() == name || r.prev_ids().iter().any(|p| p.1 == name))
                     && (ns.is_empty() || r.cur_namespace() == ns)
             });
             match (behavior.as_str(), existing) {
@@ -300,7 +300,9 @@ pub(crate) fn run(
                                 }
                             }
                         }
-                        r.set_needs_hash(!disable);
+                        // A merge into an object that was not generated keeps its name.
+                        let was = r.needs_hash();
+                        r.set_needs_hash(was && !disable);
                     }
                 }
                 (b, _) => {

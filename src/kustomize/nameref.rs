@@ -52,7 +52,8 @@ fn prev_selected(s: &Snapshot, target: &Gvk) -> bool {
     })
 }
 
-pub(crate) fn fix(res: &mut [Resource], config: &Config) {
+pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
+    let ambiguous: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
     let snaps: Vec<(Snapshot, Resource)> = res
         .iter()
         .map(|r| {
@@ -136,15 +137,31 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) {
                     let same = c.iter().all(|(s, _)| {
                         s.name == first.0.name && (!by_ns || s.namespace == first.0.namespace)
                     });
+                    if !same {
+                        let ids: Vec<String> = c.iter().map(|(_, o)| o.id()).collect();
+                        let mut slot = ambiguous.borrow_mut();
+                        if slot.is_none() {
+                            *slot = Some(format!(
+                                "updating name reference in '{}' field of '{}': found multiple possible referrals: {}",
+                                spec.path.join("/"),
+                                me.id(),
+                                ids.join(", ")
+                            ));
+                        }
+                    }
                     same.then(|| (first.0.name.clone(), first.0.namespace.clone()))
                 };
                 let _ = &snaps;
                 apply_spec(&mut r.obj, spec, &|| Node::string("", None), &mut |n| {
                     set(n, &candidates, &select);
                 });
+                if let Some(message) = ambiguous.borrow_mut().take() {
+                    return Err(message);
+                }
             }
         }
     }
+    Ok(())
 }
 
 type Select<'a> = dyn Fn(&str, &[&(Snapshot, Resource)], bool) -> Option<(String, String)> + 'a;

@@ -82,6 +82,8 @@ pub(crate) fn run(
                 if is_json {
                     for i in idx {
                         if let Some(r) = res.get_mut(i) {
+                            // A JSON patch may rename: kustomize records the id first.
+                            r.store_prev();
                             for ops in &patches {
                                 json6902(&mut r.obj, ops).map_err(|m| error(kfile, span, m))?;
                             }
@@ -154,6 +156,7 @@ pub(crate) fn run(
         let Some(ops) = ops else { continue };
         let sel = p.get("target").map(Selector::from).unwrap_or_default();
         for r in res.iter_mut().filter(|r| sel.matches(r)) {
+            r.store_prev();
             json6902(&mut r.obj, &ops).map_err(|m| error(kfile, span, m))?;
         }
     }
@@ -571,7 +574,12 @@ fn namespace(k: &Node, res: &mut [Resource], config: &Config) {
                 }
             }
         }
+        let core = r.obj.get_str("apiVersion") == Some("v1");
         for spec in &config.namespace {
+            // kustomize's removeUnneededMetaFieldSpecs: only a core (v1) Namespace is renamed.
+            if !core && spec.path.first().is_some_and(|p| p == "metadata") {
+                continue;
+            }
             if (kind == "RoleBinding" || kind == "ClusterRoleBinding")
                 && spec.path.join("/") == "subjects/namespace"
             {
