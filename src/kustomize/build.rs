@@ -129,6 +129,7 @@ pub struct Built {
     pub notes: Vec<Note>,
 }
 
+#[derive(Debug, Clone)]
 struct Acc {
     resources: Vec<Resource>,
     config: Config,
@@ -160,13 +161,28 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
 
 /// Builds the kustomization in `dir` as `kubectl kustomize dir` does.
 pub fn build(dir: &Path) -> Result<Built, KustError> {
-    let mut stack = Vec::new();
-    let mut acc = build_dir(dir, &mut stack, None)?;
-    finish(&mut acc)?;
-    Ok(Built {
-        resources: acc.resources,
-        notes: acc.notes,
-    })
+    Builder::default().build(dir)
+}
+
+type Cache = std::collections::HashMap<PathBuf, Result<Acc, KustError>>;
+
+/// Builds several roots, building each kustomization they include once (a base shared by
+/// many overlays is read and built once per run).
+#[derive(Default)]
+pub struct Builder {
+    cache: Cache,
+}
+
+impl Builder {
+    pub fn build(&mut self, dir: &Path) -> Result<Built, KustError> {
+        let mut stack = Vec::new();
+        let mut acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
+        finish(&mut acc)?;
+        Ok(Built {
+            resources: acc.resources,
+            notes: acc.notes,
+        })
+    }
 }
 
 /// Go's `filepath.Clean` (which kustomize's loader applies to every joined path): `.` and `..`
@@ -395,7 +411,12 @@ fn strs(n: Option<&Node>) -> Vec<(String, Option<Span>)> {
         .unwrap_or_default()
 }
 
-fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<Acc, KustError> {
+fn build_dir(
+    dir: &Path,
+    stack: &mut Vec<PathBuf>,
+    into: Option<Acc>,
+    cache: &mut Cache,
+) -> Result<Acc, KustError> {
     let canon = canonical(dir);
     let Some(kfile) = kustomization_file(dir) else {
         return Err(err(
@@ -531,7 +552,16 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             ));
         }
         if path.is_dir() {
-            let sub = build_dir(&path, stack, None).map_err(|e| {
+            let key = canonical(&path);
+            let sub = match cache.get(&key) {
+                Some(cached) => cached.clone(),
+                None => {
+                    let built = build_dir(&path, stack, None, cache);
+                    cache.insert(key, built.clone());
+                    built
+                }
+            };
+            let sub = sub.map_err(|e| {
                 if e.span.is_none() && e.message.starts_with("unable to find") {
                     err(
                         &kfile,
@@ -629,7 +659,7 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             vars: std::mem::take(&mut acc.vars),
             top: acc.top.take(),
         };
-        acc = build_dir(&path, stack, Some(taken)).map_err(|e| {
+        acc = build_dir(&path, stack, Some(taken), cache).map_err(|e| {
             if e.span.is_none() && e.message.starts_with("unable to find") {
                 err(
                     &kfile,
@@ -641,7 +671,14 @@ fn build_dir(dir: &Path, stack: &mut Vec<PathBuf>, into: Option<Acc>) -> Result<
             }
         })?;
     }
-    super::transform::run(&k, dir, &kfile, &mut acc.resources, &acc.config)?;
+    super::transform::run(
+        &k,
+        dir,
+        &kfile,
+        &mut acc.resources,
+        &acc.config,
+        &mut acc.notes,
+    )?;
     stack.pop();
     Ok(acc)
 }

@@ -24,5 +24,5 @@ mod smp;
 mod transform;
 pub mod value;
 
-pub use build::{Built, KustError, Note, Resource, build, kustomization_file};
+pub use build::{Builder, Built, KustError, Note, Resource, build, kustomization_file};
 pub use render::render;

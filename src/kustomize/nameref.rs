@@ -19,7 +19,35 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
         .all(|(i, s)| long.get(i + diff) == Some(s))
 }
 
-fn prefix_suffix_equals(r: &Resource, o: &Resource, allow_empty: bool) -> bool {
+/// What name-reference selection needs of a resource besides its ids: its prefixes and
+/// suffixes (kustomize's ResCtx) and its printable id. A copy of these, not of the object.
+#[derive(Debug, Clone)]
+struct Ctx {
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+    id: String,
+}
+
+impl Ctx {
+    fn of(r: &Resource) -> Ctx {
+        Ctx {
+            prefixes: r.prefixes().to_vec(),
+            suffixes: r.suffixes().to_vec(),
+            id: r.id(),
+        }
+    }
+    fn prefixes(&self) -> &[String] {
+        &self.prefixes
+    }
+    fn suffixes(&self) -> &[String] {
+        &self.suffixes
+    }
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+}
+
+fn prefix_suffix_equals(r: &Ctx, o: &Ctx, allow_empty: bool) -> bool {
     if allow_empty {
         let p = r.prefixes().is_empty()
             || o.prefixes().is_empty()
@@ -54,7 +82,7 @@ fn prev_selected(s: &Snapshot, target: &Gvk) -> bool {
 
 pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
     let ambiguous: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
-    let snaps: Vec<(Snapshot, Resource)> = res
+    let snaps: Vec<(Snapshot, Ctx)> = res
         .iter()
         .map(|r| {
             (
@@ -66,7 +94,7 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
                     eff_ns: r.effective_namespace(),
                     prev: r.prev_ids().to_vec(),
                 },
-                r.clone(),
+                Ctx::of(r),
             )
         })
         .collect();
@@ -92,7 +120,7 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
             } else {
                 Vec::new()
             };
-        let candidates: Vec<&(Snapshot, Resource)> = snaps
+        let candidates: Vec<&(Snapshot, Ctx)> = snaps
             .iter()
             .filter(|(s, _)| {
                 referrer_cluster
@@ -101,7 +129,7 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
                     || subject_namespaces.contains(&s.eff_ns)
             })
             .collect();
-        let me = r.clone();
+        let me = Ctx::of(r);
         for nr in &config.name_reference {
             for spec in &nr.specs {
                 if !spec.gvk.selects(&referrer_gvk) {
@@ -109,10 +137,10 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
                 }
                 let is_role_ref = spec.path.join("/").ends_with("roleRef/name");
                 let select = |old: &str,
-                              cands: &[&(Snapshot, Resource)],
+                              cands: &[&(Snapshot, Ctx)],
                               by_ns: bool|
                  -> Option<(String, String)> {
-                    let mut c: Vec<&(Snapshot, Resource)> = cands
+                    let mut c: Vec<&(Snapshot, Ctx)> = cands
                         .iter()
                         .copied()
                         .filter(|(s, _)| s.prev.iter().any(|p| p.1 == old))
@@ -164,9 +192,9 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-type Select<'a> = dyn Fn(&str, &[&(Snapshot, Resource)], bool) -> Option<(String, String)> + 'a;
+type Select<'a> = dyn Fn(&str, &[&(Snapshot, Ctx)], bool) -> Option<(String, String)> + 'a;
 
-fn set(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) {
+fn set(n: &mut Node, candidates: &[&(Snapshot, Ctx)], select: &Select<'_>) {
     match &mut n.kind {
         Kind::Scalar(_) => set_scalar(n, candidates, select),
         Kind::Map(_) => set_mapping(n, candidates, select),
@@ -182,7 +210,7 @@ fn set(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) 
     }
 }
 
-fn set_scalar(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) {
+fn set_scalar(n: &mut Node, candidates: &[&(Snapshot, Ctx)], select: &Select<'_>) {
     let Some(old) = n.as_str().map(str::to_string) else {
         return;
     };
@@ -194,14 +222,14 @@ fn set_scalar(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Selec
     }
 }
 
-fn set_mapping(n: &mut Node, candidates: &[&(Snapshot, Resource)], select: &Select<'_>) {
+fn set_mapping(n: &mut Node, candidates: &[&(Snapshot, Ctx)], select: &Select<'_>) {
     let Some(old) = n.get_str("name").map(str::to_string) else {
         return;
     };
-    let cands: Vec<&(Snapshot, Resource)> = match n.get_str("namespace") {
+    let cands: Vec<&(Snapshot, Ctx)> = match n.get_str("namespace") {
         None => candidates.to_vec(),
         Some(ns) => {
-            let by_original: Vec<&(Snapshot, Resource)> = candidates
+            let by_original: Vec<&(Snapshot, Ctx)> = candidates
                 .iter()
                 .copied()
                 .filter(|(s, _)| {

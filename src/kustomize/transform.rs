@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::build::{
-    KustError, Resource, apply_spec, docs, error, origin_span, read_file, smp_merge,
+    KustError, Note, Resource, apply_spec, docs, error, origin_span, read_file, smp_merge,
 };
 use super::fieldspec::{Config, FieldSpec, Gvk};
 use super::value::{Kind, Node, Origin};
@@ -18,8 +18,13 @@ pub(crate) fn run(
     kfile: &Path,
     res: &mut Vec<Resource>,
     config: &Config,
+    notes: &mut Vec<Note>,
 ) -> Result<(), KustError> {
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
+    // With a remote resource skipped, a patch may target an object kubeward did not fetch.
+    let remote = notes
+        .iter()
+        .any(|n| n.message.starts_with("remote resource"));
     // patchesStrategicMerge: paths or inline patches.
     for p in k
         .get("patchesStrategicMerge")
@@ -31,7 +36,7 @@ pub(crate) fn run(
         let text = p.as_str().unwrap_or_default();
         let patches = load_patch(text, dir, kfile, span, &kname, &p.origin)?;
         for patch in patches {
-            apply_smp_untargeted(res, patch, kfile, span, false)?;
+            apply_smp_untargeted(res, patch, kfile, span, false, remote, notes)?;
         }
     }
     // patches
@@ -114,7 +119,7 @@ pub(crate) fn run(
                     return Err(error(kfile, span, "a JSON 6902 patch needs a target"));
                 }
                 for patch in patches {
-                    apply_smp_untargeted(res, patch, kfile, span, allow_name)?;
+                    apply_smp_untargeted(res, patch, kfile, span, allow_name, remote, notes)?;
                 }
             }
         }
@@ -287,6 +292,8 @@ fn apply_smp_untargeted(
     kfile: &Path,
     span: Option<Span>,
     allow_name: bool,
+    remote: bool,
+    notes: &mut Vec<Note>,
 ) -> Result<(), KustError> {
     let gvk = Gvk::of(&patch);
     let name = patch
@@ -309,6 +316,17 @@ fn apply_smp_untargeted(
         }
         if !gvk.group.is_empty() {
             id.push_str(&format!(".{}", gvk.group));
+        }
+        if found.is_empty() && remote {
+            notes.push(Note {
+                file: kfile.to_path_buf(),
+                span,
+                message: format!(
+                    "the patch of {} '{name}' is not applied: no such object among the resources built; it may come from a remote resource, which is not fetched",
+                    gvk.kind
+                ),
+            });
+            return Ok(());
         }
         let msg = if found.is_empty() {
             format!(

@@ -44,6 +44,7 @@ impl Rule for KustomizeError {
             .map(|f| canonical(Path::new(&f.source.path)))
             .collect();
         let mut reported: Vec<(usize, Span, String)> = Vec::new();
+        let mut builder = kustomize::Builder::default();
         for (file, loaded) in ws.files.iter().enumerate() {
             let path = &loaded.source.path;
             if !is_kustomization(path) {
@@ -62,7 +63,7 @@ impl Rule for KustomizeError {
             {
                 continue;
             }
-            let Err(e) = kustomize::build(dir) else {
+            let Err(e) = builder.build(dir) else {
                 continue;
             };
             // Reported in the kustomization file where the error arises when that file is
