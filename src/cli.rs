@@ -128,6 +128,14 @@ pub enum Command {
         #[arg(long, default_value = "default")]
         namespace: String,
     },
+    /// Print the objects kubeward lints as a YAML stream, each preceded by `# Source: <path>`:
+    /// a directory holding a kustomization prints what `kubectl kustomize DIR` prints. Exits 1
+    /// when a kustomization fails to build (the error on stderr).
+    Render {
+        /// Files and directories.
+        #[arg(default_value = ".")]
+        paths: Vec<String>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -148,6 +156,12 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if let Some(Command::Render { paths }) = &cli.command {
+        let code = crate::kustomize::render(paths, &mut out, &mut std::io::stderr())
+            .map_err(Error::Output)?;
+        out.flush().map_err(Error::Output)?;
+        return Ok(ExitCode::from(code));
+    }
     if let Some(Command::ConfigSchema) = cli.command {
         let schema = serde_json::to_string_pretty(&config_schema()).unwrap_or_default();
         writeln!(out, "{schema}").map_err(Error::Output)?;
@@ -203,7 +217,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out.flush().map_err(Error::Output)?;
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::ConfigSchema) | None => {}
+        Some(Command::ConfigSchema | Command::Render { .. }) | None => {}
     }
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = cli.threads {

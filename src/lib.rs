@@ -16,6 +16,7 @@ pub(crate) mod error;
 pub mod finding;
 pub(crate) mod inspect;
 pub(crate) mod kube_version;
+pub mod kustomize;
 pub mod lint;
 pub mod load;
 pub(crate) mod model;

@@ -10,6 +10,7 @@ mod hardcoded_credential;
 mod image_pull_policy;
 mod image_pull_secret_missing;
 mod invalid_name;
+mod kustomize_error;
 mod latest_image_tag;
 mod plaintext_secret_env;
 pub(crate) mod pod_security;

@@ -1,0 +1,447 @@
+//! Strategic merge as kustomize 5.x performs it: kyaml's merge2 walker (kyaml/yaml/merge2 and
+//! kyaml/yaml/walk), with the list semantics of the Kubernetes v1.21.2 schema kustomize embeds
+//! (`x-kubernetes-patch-strategy` containing `merge` makes a list associative by
+//! `x-kubernetes-patch-merge-key`; every other list is replaced) and the `$patch` directive.
+//! kustomize applies patches with `ListIncreaseDirection: Prepend`: the patch's elements come
+//! first, then the target's remaining ones.
+//!
+//! kyaml implements neither `$setElementOrder` nor `$retainKeys`: kustomize copies them into the
+//! output as ordinary fields, and so does this module (the differential test holds it to that).
+
+use super::openapi::{FieldSchema, table};
+use super::value::{Kind, Node};
+
+const DIRECTIVE: &str = "$patch";
+
+#[derive(Debug, Clone)]
+enum Sch {
+    Obj(String),
+    List(FieldSchema),
+}
+
+fn field_schema(sch: &Option<Sch>, key: &str) -> Option<Sch> {
+    let Some(Sch::Obj(def)) = sch else {
+        return None;
+    };
+    let f = table().field(def, key)?;
+    if f.is_list {
+        Some(Sch::List(f))
+    } else {
+        f.definition.map(Sch::Obj)
+    }
+}
+
+fn item_schema(sch: &Option<Sch>) -> Option<Sch> {
+    match sch {
+        Some(Sch::List(f)) => f.definition.clone().map(Sch::Obj),
+        _ => None,
+    }
+}
+
+/// What the walker returned for a node: kyaml distinguishes the target node (merged in place)
+/// from the patch's node, which matters for list elements (see `merge_assoc`).
+enum Out {
+    Clear,
+    Dest(Node),
+    Origin(Node),
+}
+
+impl Out {
+    fn into_node(self) -> Option<Node> {
+        match self {
+            Out::Clear => None,
+            Out::Dest(n) | Out::Origin(n) => Some(n),
+        }
+    }
+}
+
+#[derive(PartialEq)]
+enum Directive {
+    Merge,
+    Replace,
+    Delete,
+    Unknown,
+}
+
+fn missing_or_null(n: &Option<Node>) -> bool {
+    n.as_ref().is_none_or(Node::is_null)
+}
+
+/// Reads and removes a map's `$patch` directive.
+fn map_directive(patch: &mut Node) -> Result<Directive, String> {
+    let Some(v) = patch.get(DIRECTIVE) else {
+        return Ok(Directive::Merge);
+    };
+    let v = v.as_str().unwrap_or_default().to_string();
+    let d = match v.as_str() {
+        "delete" => Directive::Delete,
+        "replace" => Directive::Replace,
+        "merge" => Directive::Merge,
+        _ => return Err(format!("unknown patch strategy '{v}'")),
+    };
+    patch.remove(DIRECTIVE);
+    Ok(d)
+}
+
+/// Reads and removes a list's `{$patch: ...}` element.
+fn seq_directive(patch: &mut Node) -> Result<Directive, String> {
+    let Some(items) = patch.as_seq_mut() else {
+        return Ok(Directive::Merge);
+    };
+    let Some(pos) = items.iter().position(|i| {
+        i.as_map()
+            .is_some_and(|m| m.len() == 1 && m.iter().any(|(k, _)| k == DIRECTIVE))
+    }) else {
+        return Ok(Directive::Merge);
+    };
+    let v = items
+        .get(pos)
+        .and_then(|i| i.get_str(DIRECTIVE))
+        .unwrap_or_default()
+        .to_string();
+    let d = match v.as_str() {
+        "delete" => Directive::Delete,
+        "replace" => Directive::Replace,
+        "merge" => Directive::Merge,
+        _ => return Err(format!("unknown patch strategy '{v}'")),
+    };
+    items.retain(|i| {
+        !(i.as_map().is_some_and(|m| m.len() == 1) && i.get_str(DIRECTIVE) == Some(v.as_str()))
+    });
+    Ok(d)
+}
+
+fn directive(patch: &mut Option<Node>) -> Result<Directive, String> {
+    match patch {
+        None => Ok(Directive::Merge),
+        Some(p) => match &p.kind {
+            Kind::Map(_) => map_directive(p),
+            Kind::Seq(_) => seq_directive(p),
+            Kind::Scalar(_) => Ok(Directive::Unknown),
+        },
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum NodeKind {
+    None,
+    Map,
+    Seq,
+    Scalar,
+}
+
+fn kind_of(n: &Option<Node>) -> NodeKind {
+    match n {
+        Some(n) if !n.is_null() => match n.kind {
+            Kind::Map(_) => NodeKind::Map,
+            Kind::Seq(_) => NodeKind::Seq,
+            Kind::Scalar(_) => NodeKind::Scalar,
+        },
+        _ => NodeKind::None,
+    }
+}
+
+fn kind_name(k: NodeKind) -> &'static str {
+    match k {
+        NodeKind::Map => "MappingNode",
+        NodeKind::Seq => "SequenceNode",
+        NodeKind::Scalar => "ScalarNode",
+        NodeKind::None => "null",
+    }
+}
+
+/// Applies a strategic-merge `patch` to `target`. `None` means the patch deleted the object.
+pub(crate) fn merge(target: Node, patch: Node) -> Result<Option<Node>, String> {
+    let api = target
+        .get_str("apiVersion")
+        .or_else(|| patch.get_str("apiVersion"))
+        .unwrap_or_default()
+        .to_string();
+    let kind = target
+        .get_str("kind")
+        .or_else(|| patch.get_str("kind"))
+        .unwrap_or_default()
+        .to_string();
+    let sch = table()
+        .resource(&api, &kind)
+        .map(|d| Sch::Obj(d.to_string()));
+    Ok(walk(Some(target), Some(patch), &sch, "")?.into_node())
+}
+
+fn walk(
+    dest: Option<Node>,
+    origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Out, String> {
+    let dk = kind_of(&dest);
+    let ok = kind_of(&origin);
+    let kind = if dk != NodeKind::None { dk } else { ok };
+    if dk != NodeKind::None && ok != NodeKind::None && dk != ok {
+        return Err(format!(
+            "wrong node kind: expected {} but got {} at {}",
+            kind_name(dk),
+            kind_name(ok),
+            if path.is_empty() { "." } else { path }
+        ));
+    }
+    match kind {
+        NodeKind::Map | NodeKind::None => walk_map(dest, origin, sch, path),
+        NodeKind::Seq => {
+            let associative = matches!(sch, Some(Sch::List(f)) if f.strategy.as_deref().is_some_and(|s| s.contains("merge")));
+            if associative {
+                walk_assoc(dest, origin, sch, path)
+            } else {
+                Ok(match (origin, dest) {
+                    (Some(o), _) => Out::Origin(o),
+                    (None, Some(d)) => Out::Dest(d),
+                    (None, None) => Out::Clear,
+                })
+            }
+        }
+        NodeKind::Scalar => Ok(match (origin, dest) {
+            (Some(o), _) => Out::Origin(o),
+            (None, Some(d)) => Out::Dest(d),
+            (None, None) => Out::Clear,
+        }),
+    }
+}
+
+fn walk_map(
+    dest: Option<Node>,
+    mut origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Out, String> {
+    let (mut node, from_dest) = if missing_or_null(&dest) {
+        let d = directive(&mut origin).unwrap_or(Directive::Unknown);
+        if d == Directive::Delete {
+            return Ok(Out::Clear);
+        }
+        match origin {
+            None => {
+                // kyaml keeps a target's explicit `null` (a persistent null node) and drops an
+                // empty value.
+                return Ok(match dest {
+                    Some(d)
+                        if d.as_str().is_none()
+                            && matches!(&d.kind, Kind::Scalar(s) if !s.text.is_empty()) =>
+                    {
+                        Out::Dest(d)
+                    }
+                    _ => Out::Clear,
+                });
+            }
+            Some(o) => {
+                if o.is_null() || o.as_map().is_none() {
+                    return Ok(Out::Origin(o));
+                }
+                // The patch's subtree merged with itself (directives below it take effect).
+                let copy = o.clone();
+                let merged = merge_fields(copy, Some(o), sch, path)?;
+                return Ok(Out::Origin(merged));
+            }
+        }
+    } else {
+        if origin.as_ref().is_some_and(Node::is_null) {
+            return Ok(Out::Clear);
+        }
+        match directive(&mut origin)? {
+            Directive::Delete => return Ok(Out::Clear),
+            Directive::Replace => {
+                let Some(o) = origin else {
+                    return Ok(Out::Clear);
+                };
+                let copy = o.clone();
+                return Ok(Out::Origin(merge_fields(copy, Some(o), sch, path)?));
+            }
+            _ => match dest {
+                Some(d) => (d, true),
+                None => return Ok(Out::Clear),
+            },
+        }
+    };
+    node = merge_fields(node, origin, sch, path)?;
+    Ok(if from_dest {
+        Out::Dest(node)
+    } else {
+        Out::Origin(node)
+    })
+}
+
+/// Merges the fields of `origin` into the map `node` (kyaml's walkMap over the sorted union of
+/// field names; existing fields stay in place, new ones are appended in sorted order).
+fn merge_fields(
+    mut node: Node,
+    origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Node, String> {
+    let mut names: Vec<String> = Vec::new();
+    if let Some(m) = node.as_map() {
+        names.extend(m.iter().map(|(k, _)| k.clone()));
+    }
+    let mut origin_map: Vec<(String, Node)> = match origin.map(|o| o.kind) {
+        Some(Kind::Map(m)) => m,
+        _ => Vec::new(),
+    };
+    names.extend(origin_map.iter().map(|(k, _)| k.clone()));
+    names.sort();
+    names.dedup();
+    for name in names {
+        let d = node.get(&name).cloned();
+        let o = origin_map
+            .iter()
+            .position(|(k, _)| *k == name)
+            .map(|i| origin_map.swap_remove(i).1);
+        let child_sch = field_schema(sch, &name);
+        let child_path = format!("{path}.{name}");
+        match walk(d, o, &child_sch, &child_path)?.into_node() {
+            Some(v)
+                if !(v.is_null()
+                    && matches!(&v.kind, Kind::Scalar(s) if s.text.is_empty() || s.text == "null" || s.text == "~")
+                    && !is_persistent_null(&node, &name, &v)) =>
+            {
+                node.set(&name, v)
+            }
+            _ => {
+                node.remove(&name);
+            }
+        }
+    }
+    Ok(node)
+}
+
+/// A target's own explicit `null` that the patch did not touch stays (kyaml's persistent null).
+fn is_persistent_null(node: &Node, name: &str, v: &Node) -> bool {
+    node.get(name)
+        .is_some_and(|d| d == v && !matches!(&d.kind, Kind::Scalar(s) if s.text.is_empty()))
+}
+
+fn key_values(n: &Node, keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .map(|k| {
+            if k.is_empty() {
+                n.as_str().unwrap_or_default().to_string()
+            } else {
+                n.get_str(k).unwrap_or_default().to_string()
+            }
+        })
+        .collect()
+}
+
+fn walk_assoc(
+    dest: Option<Node>,
+    mut origin: Option<Node>,
+    sch: &Option<Sch>,
+    path: &str,
+) -> Result<Out, String> {
+    // The list keeps the target's node as its origin (the patch's when the target has none).
+    let seq_origin = dest
+        .as_ref()
+        .filter(|d| !d.is_null())
+        .and_then(|d| d.origin.clone())
+        .or_else(|| origin.as_ref().and_then(|o| o.origin.clone()));
+    let (mut dest_items, from_dest) = if missing_or_null(&dest) {
+        // The patch's list, merged with itself.
+        let Some(o) = origin.clone() else {
+            return Ok(Out::Clear);
+        };
+        match o.kind {
+            Kind::Seq(items) => (items, false),
+            _ => return Ok(Out::Origin(o)),
+        }
+    } else {
+        if origin.as_ref().is_some_and(Node::is_null) {
+            return Ok(Out::Clear);
+        }
+        match directive(&mut origin)? {
+            Directive::Delete => return Ok(Out::Clear),
+            Directive::Replace => {
+                let Some(o) = origin.clone() else {
+                    return Ok(Out::Clear);
+                };
+                match o.kind {
+                    Kind::Seq(items) => (items, false),
+                    _ => return Ok(Out::Origin(o)),
+                }
+            }
+            _ => match dest.map(|d| d.kind) {
+                Some(Kind::Seq(items)) => (items, true),
+                _ => return Ok(Out::Clear),
+            },
+        }
+    };
+    let origin_items: Vec<Node> = match origin.map(|o| o.kind) {
+        Some(Kind::Seq(items)) => items,
+        _ => Vec::new(),
+    };
+    let keys: Vec<String> = match sch {
+        Some(Sch::List(f)) => f.merge_key.clone().map(|k| vec![k]).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let primitive = keys.is_empty();
+    let keys: Vec<String> = if primitive { vec![String::new()] } else { keys };
+    // Values in order: the patch's elements, then the target's (Prepend).
+    let mut values: Vec<Vec<String>> = Vec::new();
+    for item in origin_items.iter().chain(dest_items.iter()) {
+        if primitive && item.as_map().is_some() {
+            continue;
+        }
+        let v = key_values(item, &keys);
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    let elem_sch = item_schema(sch);
+    // Each element's merge result; `None` where the element is deleted.
+    let mut to_add: Vec<(Vec<String>, Node)> = Vec::new();
+    for v in &values {
+        let di = dest_items.iter().position(|i| key_values(i, &keys) == *v);
+        let oi = origin_items.iter().position(|i| key_values(i, &keys) == *v);
+        let d = di.and_then(|i| dest_items.get(i)).cloned();
+        let o = oi.and_then(|i| origin_items.get(i)).cloned();
+        let out = walk(d, o, &elem_sch, &format!("{path}[]"))?;
+        let dest_won = matches!(out, Out::Dest(_));
+        let val = out.into_node();
+        let empty = val
+            .as_ref()
+            .is_none_or(|n| n.is_null() || n.as_map().is_some_and(Vec::is_empty));
+        if empty {
+            dest_items.retain(|i| key_values(i, &keys) != *v);
+            continue;
+        }
+        let Some(mut val) = val else { continue };
+        if !primitive
+            && let Some(k) = keys.first()
+            && val.get(k).is_none()
+            && let Some(text) = v.first().filter(|t| !t.is_empty())
+        {
+            val.set(k, Node::string(text.clone(), None));
+        }
+        if dest_won
+            && let Some(i) = di
+            && let Some(slot) = dest_items.get_mut(i)
+        {
+            // kyaml merged the target's element in place.
+            *slot = val.clone();
+        }
+        to_add.push((v.clone(), val));
+    }
+    // appendListNode(itemsToBeAdded, dest): the target's elements replace their matches.
+    let mut result: Vec<(Vec<String>, Node)> = to_add;
+    for item in dest_items {
+        let v = key_values(&item, &keys);
+        if let Some(slot) = result.iter_mut().find(|(k, _)| *k == v) {
+            slot.1 = item;
+        } else {
+            result.push((v, item));
+        }
+    }
+    let node = Node::seq(result.into_iter().map(|(_, n)| n).collect(), seq_origin);
+    Ok(if from_dest {
+        Out::Dest(node)
+    } else {
+        Out::Origin(node)
+    })
+}
