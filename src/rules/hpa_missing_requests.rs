@@ -13,7 +13,7 @@
 //!
 //! Requests are taken after defaulting, as the API server stores them and `kubeward inspect`
 //! shows them (a request copied from the limit, a LimitRange `defaultRequest`): see
-//! [`crate::model::resources`].
+//! [`crate::model::effective`].
 //!
 //! An HPA without `metrics` scales on 80% CPU (`SetDefaults_HorizontalPodAutoscaler` in
 //! `pkg/apis/autoscaling/v2/defaults.go`; `autoscaling/v1` defaults
@@ -25,8 +25,9 @@
 use super::{HasRuleId, Rule};
 use crate::finding::{Finding, Severity};
 use crate::load::{Document, NodeId};
+use crate::model::effective::PodResources;
 use crate::model::podspec::ContainerKind;
-use crate::model::resources::{PodResources, Side};
+use crate::model::resource_values::Side;
 use crate::model::{Object, ObjectId, Workspace};
 use crate::rule_id::RuleId;
 use crate::source::Span;
