@@ -78,10 +78,12 @@ fn custom_category() -> String {
     "custom".to_string()
 }
 
-/// A severity as written in a catalogue entry.
+/// A severity as written in a catalogue entry. `off`: the rule runs only when the config sets
+/// its level (`rules: {read-only-root-filesystem: warning}`); it then reports at that level.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum SeverityName {
+    Off,
     Info,
     Warning,
     Error,
@@ -90,7 +92,9 @@ pub enum SeverityName {
 impl From<SeverityName> for Severity {
     fn from(s: SeverityName) -> Severity {
         match s {
-            SeverityName::Info => Severity::Info,
+            // An off-by-default rule switched on without a level (never: the config always gives
+            // one) would report as info.
+            SeverityName::Off | SeverityName::Info => Severity::Info,
             SeverityName::Warning => Severity::Warning,
             SeverityName::Error => Severity::Error,
         }
@@ -108,7 +112,11 @@ impl CatalogueEntry {
         let mut text = format!(
             "{id} ({severity}, {category})\n\n{summary}\n",
             id = entry.id,
-            severity = entry.default_severity(),
+            severity = if entry.off_by_default() {
+                "off".to_string()
+            } else {
+                entry.default_severity().to_string()
+            },
             category = entry.category,
             summary = entry.summary.trim(),
         );
@@ -129,6 +137,11 @@ impl CatalogueEntry {
             ));
         }
         text
+    }
+
+    /// `severity: off`: the rule runs only when the config sets its level.
+    pub fn off_by_default(&self) -> bool {
+        self.severity == SeverityName::Off
     }
 
     /// The short "how to fix" text: `help`, else `fix`.

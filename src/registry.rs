@@ -44,6 +44,14 @@ impl Registry {
             .unwrap_or_else(|e| panic!("built-in rules are invalid: {e}"))
     }
 
+    /// The rules a config text (`.kubeward.yaml` syntax) selects, relative paths resolved from
+    /// the current directory: for tests and embedders that have no config file (the fixture
+    /// harness switches rules that are off by default on this way).
+    pub fn from_config_text(text: &str) -> Result<Registry, Error> {
+        let source = crate::source::SourceFile::new(".kubeward.yaml", text);
+        Registry::from_config(&Config::parse(source, std::path::PathBuf::from("."))?)
+    }
+
     pub fn from_config(config: &Config) -> Result<Registry, Error> {
         let mut rules = builtin_rules();
         for entry in catalogue::catalogue().iter().filter(|e| e.schema.is_some()) {
@@ -154,6 +162,14 @@ impl Registry {
                 .map_or(Level::Default, |s| s.level);
             info.effective = match level {
                 Level::Off => None,
+                // `severity: off` in the catalogue: on only when the config sets a level.
+                Level::Default
+                    if matches!(info.id, RuleName::Builtin(_))
+                        && catalogue::entry(info.id.as_str())
+                            .is_some_and(CatalogueEntry::off_by_default) =>
+                {
+                    None
+                }
                 _ => Some(info.default_severity),
             };
         }

@@ -21,9 +21,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use kubeward::catalogue::catalogue;
 use kubeward::lint::{LintOptions, lint};
 use kubeward::outcome::LintResult;
+use kubeward::registry::Registry;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Expectation {
@@ -82,18 +85,29 @@ fn expectations(path: &Path) -> Vec<Expectation> {
     out
 }
 
-fn run(path: &Path) -> LintResult {
-    lint(&LintOptions {
+/// Lints a fixture. A rule that is off by default (`severity: off` in its catalogue entry) is
+/// switched on for its own fixtures, at `info`.
+fn run(path: &Path, rule_dir: Option<&str>) -> LintResult {
+    let mut options = LintOptions {
         paths: vec![path.display().to_string()],
         ..LintOptions::default()
-    })
-    .unwrap_or_else(|e| panic!("linting {} failed: {e}", path.display()))
+    };
+    if let Some(rule) = rule_dir
+        && catalogue()
+            .iter()
+            .any(|e| e.id == rule && e.off_by_default())
+    {
+        let registry = Registry::from_config_text(&format!("rules:\n  {rule}: info\n"))
+            .unwrap_or_else(|e| panic!("config switching {rule} on: {e}"));
+        options.registry = Arc::new(registry);
+    }
+    lint(&options).unwrap_or_else(|e| panic!("linting {} failed: {e}", path.display()))
 }
 
 /// Checks one fixture run; returns a description of every mismatch. `rule_dir` is the rule
 /// whose findings must all be expected; `None` means every rule's (the examples repository).
 fn check(rule_dir: Option<&str>, target: &Path, files: &[PathBuf]) -> Vec<String> {
-    let result = run(target);
+    let result = run(target, rule_dir);
     let mut problems = Vec::new();
     for file in files {
         let expected = expectations(file);
@@ -216,9 +230,17 @@ fn check_rule(id: &str) {
 fn snapshot_outputs(id: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = format!("fixtures/{id}");
+    // A rule that is off by default is switched on, as `run` does.
+    let mut config_args: Vec<String> = Vec::new();
+    if catalogue().iter().any(|e| e.id == id && e.off_by_default()) {
+        let config = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{id}.kubeward.yaml"));
+        std::fs::write(&config, format!("rules:\n  {id}: info\n")).expect("write config");
+        config_args = vec!["--config".to_string(), config.display().to_string()];
+    }
     let run = |format: &str| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_kubeward"))
             .args(["--format", format, &target])
+            .args(&config_args)
             .current_dir(root)
             .env("NO_COLOR", "1")
             .env("COLUMNS", "100")

@@ -14,7 +14,11 @@ fn rule_table() -> String {
     for entry in catalogue() {
         table.push_str(&format!(
             "| [`{id}`](rules/{id}.yaml) | {} | {} | {} |\n",
-            entry.default_severity(),
+            if entry.off_by_default() {
+                "off".to_string()
+            } else {
+                entry.default_severity().to_string()
+            },
             entry.category,
             entry.summary.trim().replace('|', "\\|"),
             id = entry.id,

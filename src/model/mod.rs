@@ -17,6 +17,7 @@ pub(crate) mod quota;
 pub(crate) mod resource_values;
 pub(crate) mod scope;
 pub(crate) mod secret_index;
+pub(crate) mod selector;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, OnceLock};
@@ -117,6 +118,9 @@ pub struct Workspace {
     /// The effective resources of each of `pod_specs` (same index), computed on first use
     /// ([`Workspace::pod_resources_of`]) and shared by the resource rules.
     pod_resources: Vec<OnceLock<effective::PodResources>>,
+    /// Pod templates per namespace and the HPAs scaling workloads, built on first use
+    /// ([`Workspace::workload_index`]).
+    workload_index: OnceLock<selector::WorkloadIndex>,
 }
 
 /// Built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`).
@@ -288,6 +292,13 @@ impl Workspace {
     /// The Secrets and ConfigMaps the repository defines, per namespace (built on first use).
     pub fn secret_index(&self) -> &SecretIndex {
         self.secret_index.get_or_init(|| SecretIndex::build(self))
+    }
+
+    /// Pod templates per namespace with their labels, and the HPAs scaling workloads (built on
+    /// first use; shared by the selector rules).
+    pub(crate) fn workload_index(&self) -> &selector::WorkloadIndex {
+        self.workload_index
+            .get_or_init(|| selector::WorkloadIndex::build(self))
     }
 
     pub fn lookup(&self, key: &ObjectKey) -> Option<&Object> {

@@ -426,6 +426,7 @@ impl Rule for DanglingReference {
             };
             check(ws, index, object, namespace, &references, out);
         }
+        super::dangling_object_reference::check(ws, out);
     }
 }
 

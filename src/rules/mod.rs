@@ -4,14 +4,18 @@
 mod ambiguous_scalar;
 mod api_versions;
 mod committed_secret;
+mod dangling_object_reference;
 mod dangling_reference;
 mod dockerfile_secret;
+mod duplicate_object;
 mod hardcoded_credential;
+mod hpa_missing_requests;
 mod image_pull_policy;
 mod image_pull_secret_missing;
 mod invalid_name;
 mod kustomize_error;
 mod latest_image_tag;
+mod pdb_blocks_eviction;
 mod plaintext_secret_env;
 pub(crate) mod pod_security;
 mod probes;
@@ -20,6 +24,8 @@ mod schema_violation;
 mod secret_data;
 mod secret_in_configmap;
 mod secret_type_keys;
+mod selector_mismatch;
+mod services;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
