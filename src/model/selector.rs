@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{ObjectId, Workspace};
+use super::{Object, ObjectId, Workspace};
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, NodeKind};
 
@@ -279,6 +279,9 @@ pub(crate) struct WorkloadIndex {
     templates: HashMap<String, Vec<PodTemplate>>,
     /// `minReplicas` of the HPA scaling (namespace, kind, name), when the repository has one.
     hpa_min_replicas: HashMap<(String, String, String), Option<u64>>,
+    /// Pod specs (object, path) whose pods a Service of their namespace selects, or whose
+    /// labels cannot be read (they may be selected).
+    served: std::collections::HashSet<(ObjectId, String)>,
 }
 
 impl WorkloadIndex {
@@ -309,6 +312,20 @@ impl WorkloadIndex {
                 });
         }
         for object in &ws.objects {
+            let Some(selector) = service_selector(ws, object) else {
+                continue;
+            };
+            let Some(namespace) = object.namespace.as_deref() else {
+                continue;
+            };
+            let served: Vec<(ObjectId, String)> = index
+                .selected(namespace, &selector)
+                .filter_map(|t| ws.pod_specs.get(t.pod_spec))
+                .map(|pod| (pod.object, pod.path.clone()))
+                .collect();
+            index.served.extend(served);
+        }
+        for object in &ws.objects {
             if object.kind != "HorizontalPodAutoscaler" || object.group != "autoscaling" {
                 continue;
             }
@@ -337,6 +354,12 @@ impl WorkloadIndex {
                 .insert((namespace.clone(), kind.to_string(), name.to_string()), min);
         }
         index
+    }
+
+    /// Whether a Service in the repository selects this pod spec's pods (or might: its labels
+    /// cannot be read).
+    pub(crate) fn is_served(&self, object: ObjectId, path: &str) -> bool {
+        self.served.contains(&(object, path.to_string()))
     }
 
     /// The pod templates of a namespace.
@@ -526,4 +549,20 @@ mod tests {
         assert!(doc.get(holder, "metadata").is_some());
         assert_eq!(template_of(doc, doc.root, "spec"), Some(doc.root));
     }
+}
+
+/// The pod selector of a Service that selects pods: not `ExternalName`, with a non-empty
+/// `selector` (without one the endpoints are managed by hand or by another controller:
+/// `if service.Spec.Selector == nil` in the EndpointSlice controller).
+pub(crate) fn service_selector(ws: &Workspace, object: &Object) -> Option<Selector> {
+    if object.kind != "Service" || !object.group.is_empty() {
+        return None;
+    }
+    let doc = ws.document(object);
+    let spec = doc.get(object.node, "spec")?;
+    if doc.get_str(spec, "type") == Some("ExternalName") {
+        return None;
+    }
+    let set = read_string_map(doc, doc.get(spec, "selector")?)?;
+    (!set.is_empty()).then(|| Selector::from_set(&set))
 }

@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId};
 use crate::model::podspec::ContainerKind;
-use crate::model::selector::{Selector, read_string_map, template_skipped_near};
+use crate::model::selector::{Selector, service_selector, template_skipped_near};
 use crate::model::{Object, Workspace};
 use crate::rule_id::RuleId;
 
@@ -37,25 +37,13 @@ struct SelectingService<'a> {
 
 fn selecting_services(ws: &Workspace) -> impl Iterator<Item = SelectingService<'_>> + '_ {
     ws.objects.iter().filter_map(|object| {
-        if object.kind != "Service" || !object.group.is_empty() {
-            return None;
-        }
+        let selector = service_selector(ws, object)?;
         let namespace = object.namespace.as_deref()?;
-        let doc = ws.document(object);
-        let spec = doc.get(object.node, "spec")?;
-        if doc.get_str(spec, "type") == Some("ExternalName") {
-            return None;
-        }
-        // No selector (or an empty one): the endpoints are managed by hand or by another
-        // controller (`if service.Spec.Selector == nil` in the EndpointSlice controller).
-        let set = read_string_map(doc, doc.get(spec, "selector")?)?;
-        if set.is_empty() {
-            return None;
-        }
+        let spec = ws.document(object).get(object.node, "spec")?;
         Some(SelectingService {
             object,
             namespace,
-            selector: Selector::from_set(&set),
+            selector,
             spec,
         })
     })

@@ -3,6 +3,7 @@
 //! probe where the missing-probe rules do not already say so.
 
 use crate::finding::Finding;
+use crate::model::ContainerRef;
 use crate::model::probes::{
     Lifetime, ProbeKind, container_label, container_span, is_partial, may_have_probes,
     pod_lifetime, probe_entry, serves_traffic,
@@ -29,10 +30,15 @@ impl Rule for MissingReadinessProbe {
             if pod_lifetime(cx.object, doc, pod) != Lifetime::LongRunning {
                 continue;
             }
-            for container in pod
-                .containers(doc)
-                .filter(|c| serves_traffic(doc, c) && !is_partial(doc, c))
-            {
+            // Readiness decides whether a pod gets traffic, so it matters for pods that get
+            // some: a Service in the repository selects them, or the container declares
+            // ports. Workers and load generators with neither get no traffic to lose.
+            let selected = cx.ws.workload_index().is_served(cx.id, &pod.path);
+            for container in pod.containers(doc).filter(|c| {
+                serves_traffic(doc, c)
+                    && !is_partial(doc, c)
+                    && (selected || declares_ports(doc, c))
+            }) {
                 if probe_entry(doc, container.node, ProbeKind::Readiness).is_some() {
                     continue;
                 }
@@ -152,4 +158,10 @@ impl Rule for LivenessWithoutReadiness {
             }
         }
     }
+}
+
+/// The container lists at least one port.
+fn declares_ports(doc: &crate::load::Document, container: &ContainerRef) -> bool {
+    doc.get(container.node, "ports")
+        .is_some_and(|p| !doc.items(p).is_empty())
 }
