@@ -468,6 +468,22 @@ pub(crate) fn replicas_of(ws: &Workspace, object: ObjectId) -> Option<u64> {
     }
 }
 
+/// The pod selector of a Service that selects pods: not `ExternalName`, with a non-empty
+/// `selector` (without one the endpoints are managed by hand or by another controller:
+/// `if service.Spec.Selector == nil` in the EndpointSlice controller).
+pub(crate) fn service_selector(ws: &Workspace, object: &Object) -> Option<Selector> {
+    if object.kind != "Service" || !object.group.is_empty() {
+        return None;
+    }
+    let doc = ws.document(object);
+    let spec = doc.get(object.node, "spec")?;
+    if doc.get_str(spec, "type") == Some("ExternalName") {
+        return None;
+    }
+    let set = read_string_map(doc, doc.get(spec, "selector")?)?;
+    (!set.is_empty()).then(|| Selector::from_set(&set))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,20 +565,4 @@ mod tests {
         assert!(doc.get(holder, "metadata").is_some());
         assert_eq!(template_of(doc, doc.root, "spec"), Some(doc.root));
     }
-}
-
-/// The pod selector of a Service that selects pods: not `ExternalName`, with a non-empty
-/// `selector` (without one the endpoints are managed by hand or by another controller:
-/// `if service.Spec.Selector == nil` in the EndpointSlice controller).
-pub(crate) fn service_selector(ws: &Workspace, object: &Object) -> Option<Selector> {
-    if object.kind != "Service" || !object.group.is_empty() {
-        return None;
-    }
-    let doc = ws.document(object);
-    let spec = doc.get(object.node, "spec")?;
-    if doc.get_str(spec, "type") == Some("ExternalName") {
-        return None;
-    }
-    let set = read_string_map(doc, doc.get(spec, "selector")?)?;
-    (!set.is_empty()).then(|| Selector::from_set(&set))
 }
