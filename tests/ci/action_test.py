@@ -275,6 +275,7 @@ class FakeRelease:
     def __init__(self, root: Path, binary: Path) -> None:
         self.root = root
         self.requests: list[str] = []
+        root.mkdir(parents=True)
         stand_in = root / "aarch64-stand-in"
         stand_in.write_text('#!/bin/sh\necho "kubeward 0.1.0 (aarch64 stand-in)"\n')
         stand_in.chmod(0o755)
