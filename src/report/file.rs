@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::lint::LintResult;
+use crate::outcome::LintResult;
 
 use super::{Format, HumanOptions, write_report};
 
