@@ -17,7 +17,9 @@ use crate::kube_version::KubeVersion;
 use crate::lint::{LintOptions, lint_with_context};
 use crate::model::WorkspaceOptions;
 use crate::registry::Registry;
-use crate::report::{Format, HumanOptions, write_report, write_step_summary};
+use crate::report::{
+    Format, HumanOptions, OutputFile, write_output_files, write_report, write_step_summary,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +40,12 @@ pub struct Cli {
     /// Output format [default: human; github when GITHUB_ACTIONS=true].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+
+    /// Also write FORMAT to PATH in the same run, while --format goes to stdout (repeatable),
+    /// e.g. `--format github --output-file sarif=kubeward.sarif`. A PATH that is a symlink or
+    /// one of the files read is refused; the file is replaced, never written through.
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = OutputFile::parse)]
+    pub output_file: Vec<OutputFile>,
 
     /// Load the manifests under DIR as context only: rules that relate objects across files
     /// see them, but only the PATHs given are reported on (pre-commit: `--context .`).
@@ -260,12 +268,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
     // Rendered on the run's pool (the human report renders findings in parallel), into memory,
     // then written out at once.
+    pool.install(|| write_output_files(&result, &cli.output_file, &human))?;
     let mut report = Vec::new();
     pool.install(|| write_report(&result, format, &human, &mut report))
         .map_err(Error::Output)?;
     out.write_all(&report).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
-    if format == Format::Github {
+    // One job summary per run, whether the annotations go to stdout or to a file.
+    if format == Format::Github || cli.output_file.iter().any(|f| f.format == Format::Github) {
         append_step_summary(&result)?;
     }
     let fail_on = cli.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);

@@ -24,6 +24,12 @@ pub enum Error {
     Usage(String),
     #[error("cannot write the report: {0}")]
     Output(#[source] std::io::Error),
+    #[error("cannot write `{path}`: {source}")]
+    WriteFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot write the job summary to `{path}`: {source}")]
     StepSummary {
         path: String,

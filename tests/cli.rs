@@ -433,3 +433,151 @@ fn kube_version_decides_whether_pod_level_resources_count() {
     assert!(rules("1.34").is_empty());
     assert!(rules("1.37").is_empty());
 }
+
+#[test]
+fn output_file_writes_other_formats_in_the_same_run() {
+    let dir = tempdir("output-file");
+    std::fs::write(dir.join("pod.yaml"), LATEST_POD).unwrap();
+    std::fs::write(dir.join("broken.yaml"), BROKEN).unwrap();
+    std::fs::create_dir(dir.join("out")).unwrap();
+    // An existing report is replaced.
+    std::fs::write(dir.join("out/k.json"), "stale").unwrap();
+    let files = ["pod.yaml", "broken.yaml"];
+    let alone = |format: &str| {
+        let mut args = vec!["--format", format];
+        args.extend(files);
+        stdout(&kubeward(&args, &dir))
+    };
+    let mut args = vec![
+        "--format",
+        "compact",
+        "--output-file",
+        "sarif=out/k.sarif",
+        "--output-file",
+        "JSON=out/k.json",
+    ];
+    args.extend(files);
+    let run = kubeward(&args, &dir);
+    assert_eq!(run.status.code(), Some(1), "the exit code is the run's");
+    assert_eq!(
+        stdout(&run),
+        alone("compact"),
+        "--format still goes to stdout"
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    assert_eq!(read("out/k.sarif"), alone("sarif"));
+    assert_eq!(read("out/k.json"), alone("json"));
+    // No temporary file is left beside the reports.
+    let mut names: Vec<_> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["k.json", "k.sarif"]);
+
+    // The github format as a file writes the job summary too, once.
+    let summary = dir.join("summary.md");
+    let run = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args([
+            "--format",
+            "json",
+            "--output-file",
+            "github=out/annotations.txt",
+        ])
+        .args(files)
+        .current_dir(&dir)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(read("out/annotations.txt"), alone("github"));
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(summary.matches("## kubeward").count(), 1, "{summary}");
+}
+
+#[test]
+fn output_file_never_overwrites_a_read_file_or_follows_a_symlink() {
+    let dir = tempdir("output-file-refused");
+    std::fs::write(dir.join("pod.yaml"), LATEST_POD).unwrap();
+    std::fs::write(dir.join("context.yaml"), PINNED_POD).unwrap();
+    let refused = |args: &[&str], what: &str| {
+        let run = kubeward(args, &dir);
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert_eq!(run.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains("refusing to write"), "{what}: {stderr}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("pod.yaml")).unwrap(),
+            LATEST_POD,
+            "{what}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("context.yaml")).unwrap(),
+            PINNED_POD,
+            "{what}"
+        );
+        // Nothing was written when one target was refused.
+        assert!(!dir.join("first.sarif").exists(), "{what}");
+    };
+    refused(
+        &[
+            "--output-file",
+            "sarif=first.sarif",
+            "--output-file",
+            "json=pod.yaml",
+            "pod.yaml",
+        ],
+        "a linted file",
+    );
+    refused(
+        &["--output-file", "sarif=./pod.yaml", "pod.yaml"],
+        "a linted file by another spelling",
+    );
+    refused(
+        &[
+            "--output-file",
+            "sarif=first.sarif",
+            "--context",
+            ".",
+            "--output-file",
+            "json=context.yaml",
+            "pod.yaml",
+        ],
+        "a context file",
+    );
+    refused(
+        &[
+            "--output-file",
+            "sarif=first.sarif",
+            "--output-file",
+            "json=.",
+            "pod.yaml",
+        ],
+        "a directory",
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("pod.yaml", dir.join("link.json")).unwrap();
+        refused(
+            &["--output-file", "json=link.json", "pod.yaml"],
+            "a symlink to a linted file",
+        );
+        std::fs::write(dir.join("notes.txt"), "notes").unwrap();
+        std::os::unix::fs::symlink("notes.txt", dir.join("notes.json")).unwrap();
+        refused(
+            &["--output-file", "json=notes.json", "pod.yaml"],
+            "a symlink to any file",
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+            "notes"
+        );
+    }
+    for bad in ["sarif", "xml=k.xml", "json="] {
+        let run = kubeward(&["--output-file", bad, "pod.yaml"], &dir);
+        assert_eq!(run.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("--output-file"),
+            "{bad}"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Output formats. Every format reads the same sorted, severity-resolved findings.
 
 mod compact;
+mod file;
 mod github;
 mod human;
 mod json;
@@ -16,6 +17,7 @@ use crate::finding::{FileId, Finding, Severity};
 use crate::outcome::LintResult;
 use crate::source::{LineCol, Span};
 
+pub use file::{OutputFile, write_output_files};
 pub use github::write_step_summary;
 pub use human::HumanOptions;
 pub use paths::ReportRoot;
