@@ -262,7 +262,6 @@ pub(crate) fn rules_schema(level: &serde_json::Value) -> serde_json::Value {
     })
 }
 
-
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }

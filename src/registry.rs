@@ -249,11 +249,7 @@ pub struct Selection {
 }
 
 /// Rules that report what the run could not read: never dropped by `--select`.
-const ALWAYS_REPORTED: [RuleId; 3] = [
-    RuleId::ParseError,
-    RuleId::IoError,
-    RuleId::InternalError,
-];
+const ALWAYS_REPORTED: [RuleId; 3] = [RuleId::ParseError, RuleId::IoError, RuleId::InternalError];
 
 impl Selection {
     pub fn is_empty(&self) -> bool {
@@ -274,7 +270,7 @@ impl Selection {
                 if !infos.contains_key(id.as_str()) {
                     return Err(Error::Usage(format!(
                         "{flag}: unknown rule `{id}`{} (see `kubeward rules`)",
-                        hint(id, infos.keys().copied())
+                        crate::suggest::id_hint(id, infos.keys().copied())
                     )));
                 }
             }

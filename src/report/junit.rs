@@ -88,11 +88,7 @@ pub(crate) fn write(
                 continue;
             };
             let object = finding.object.as_ref();
-            match cases
-                .iter_mut()
-                .skip(first)
-                .find(|(_, o, _)| *o == object)
-            {
+            match cases.iter_mut().skip(first).find(|(_, o, _)| *o == object) {
                 Some(case) => case.2.push(index),
                 None => cases.push((path, object, vec![index])),
             }

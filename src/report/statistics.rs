@@ -52,10 +52,7 @@ pub fn write_statistics(result: &LintResult, out: &mut dyn Write) -> std::io::Re
 }
 
 /// The per-rule table and the hint, when more than one rule fired (before the closing line).
-pub(crate) fn write_summary_table(
-    result: &LintResult,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub(crate) fn write_summary_table(result: &LintResult, out: &mut dyn Write) -> std::io::Result<()> {
     let rows = rule_counts(result);
     let mut rules: Vec<&str> = rows.iter().map(|(rule, _, _)| *rule).collect();
     rules.sort_unstable();

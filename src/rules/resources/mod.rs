@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use super::ObjectContext;
 use crate::load::{Document, NodeId};
 use crate::model::PodSpecRef;
-use crate::model::effective::{ContainerResources, Effective, EffectiveValue, Origin, PodResources};
-use crate::model::resource_values::{CPU, MEMORY, Side};
+use crate::model::effective::{
+    ContainerResources, Effective, EffectiveValue, Origin, PodResources,
+};
 use crate::model::quantity::Quantity;
+use crate::model::resource_values::{CPU, MEMORY, Side};
 use crate::source::Span;
 
 /// Every pod spec of the object with its effective resources for the run's target version
