@@ -136,7 +136,7 @@ fn human_output_groups_by_file_and_object_and_ends_with_the_rule_table() {
     assert!(a < web && web < b, "{text}");
     // The findings of one object follow its header as one block: no other header between
     // the Pod's header and its last finding in a.yaml.
-    let pod_block = &text[a..web];
+    let pod_block = text.get(a..web).unwrap();
     assert_eq!(
         pod_block.matches("missing-liveness-probe").count(),
         1,
