@@ -45,7 +45,7 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: one annotation per finding.
     Github,
-    /// JUnit XML: one test case per file, a failure per finding.
+    /// JUnit XML: one test case per (file, object); findings at or above --fail-on fail it.
     Junit,
 }
 
