@@ -64,18 +64,25 @@ pub(crate) fn write_summary_table(result: &LintResult, out: &mut dyn Write) -> s
     write_rows(&rows, out)?;
     if let Some((rule, severity, count)) = rows.first() {
         let rule = escape_controls(rule, false);
-        let above = match severity {
-            Severity::Info => "warning",
-            Severity::Warning => "error",
-            Severity::Error => "never",
-        };
         let total = result.findings.len();
-        writeln!(
+        write!(
             out,
             "hint: `{rule}` is the noisiest rule ({count} of {total} findings). Switch it off with \
-             `--ignore {rule}`\n      or `rules: {{{rule}: off}}` in .kubeward.yaml, or report it \
-             without failing the run with `--fail-on {above}`."
+             `--ignore {rule}`\n      or `rules: {{{rule}: off}}` in .kubeward.yaml"
         )?;
+        // Raising --fail-on helps only when this rule's findings fail the run.
+        if result.failure_threshold.is_some_and(|t| *severity >= t) {
+            let above = match severity {
+                Severity::Info => "warning",
+                Severity::Warning => "error",
+                Severity::Error => "never",
+            };
+            write!(
+                out,
+                ", or report it without failing the run with `--fail-on {above}`"
+            )?;
+        }
+        writeln!(out, ".")?;
     }
     Ok(())
 }
