@@ -149,8 +149,14 @@ fn human_output_groups_by_file_and_object_and_ends_with_the_rule_table() {
     // Warnings do not fail the run at the default --fail-on: no advice to raise it ...
     assert!(!text.contains("without failing the run"), "{text}");
     // ... they do at --fail-on warning.
-    let strict = stdout(&kubeward(&["--fail-on", "warning", "a.yaml", "b.yaml"], &dir));
-    assert!(strict.contains("without failing the run with `--fail-on error`"), "{strict}");
+    let strict = stdout(&kubeward(
+        &["--fail-on", "warning", "a.yaml", "b.yaml"],
+        &dir,
+    ));
+    assert!(
+        strict.contains("without failing the run with `--fail-on error`"),
+        "{strict}"
+    );
     let last = text.lines().last().unwrap();
     assert!(
         last.starts_with("0 errors, ") && last.ends_with("in 2 files, 3 objects"),
