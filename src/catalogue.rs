@@ -26,6 +26,14 @@ pub struct Examples {
 pub struct CatalogueEntry {
     pub id: String,
     pub severity: SeverityName,
+    /// Other levels than `severity` that the rule's own findings can carry (a rule that
+    /// reports the lesser cases as warnings): `kubeward rules` lists them all.
+    #[serde(default)]
+    pub severities: Vec<SeverityName>,
+    /// The rule's parameters in the config's long form (`rules: {<id>: {<name>: ...}}`): each
+    /// a JSON Schema with a `description` (and `default`); `config-schema` publishes them.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, serde_json::Value>,
     #[serde(default = "custom_category")]
     pub category: String,
     pub summary: String,
@@ -144,6 +152,16 @@ impl CatalogueEntry {
         self.severity == SeverityName::Off
     }
 
+    /// Every level the rule's findings can carry, lowest first: the default and `severities`.
+    pub fn all_severities(&self) -> Vec<Severity> {
+        let mut all: Vec<Severity> = std::iter::once(self.default_severity())
+            .chain(self.severities.iter().map(|s| Severity::from(*s)))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// The short "how to fix" text: `help`, else `fix`.
     pub fn fix_text(&self) -> Option<&str> {
         self.help
@@ -200,6 +218,61 @@ pub fn entry_of(id: RuleId) -> &'static CatalogueEntry {
     catalogue()
         .get(id as usize)
         .unwrap_or_else(|| unreachable!("one catalogue entry per rule id"))
+}
+
+/// The `rules` property of the config file's JSON Schema (`kubeward config-schema`): every
+/// built-in rule id is a property (so editors complete them), with its summary and its
+/// parameters; any other key is a custom policy's id (from `policies:`), which takes a level or
+/// `{severity: ...}` only. `level` is the schema of `off | info | warning | error`.
+pub(crate) fn rules_schema(level: &serde_json::Value) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let mut properties = Map::new();
+    for entry in catalogue() {
+        let mut params = Map::new();
+        params.insert("severity".to_string(), level.clone());
+        for (name, schema) in &entry.parameters {
+            params.insert(name.clone(), schema.clone());
+        }
+        let parameters: Vec<&str> = entry.parameters.keys().map(String::as_str).collect();
+        let description = if parameters.is_empty() {
+            format!(
+                "{} ({} by default; `kubeward explain {}`)",
+                entry.summary.trim(),
+                entry.default_severity(),
+                entry.id
+            )
+        } else {
+            format!(
+                "{} ({} by default; parameters: {}; `kubeward explain {}`)",
+                entry.summary.trim(),
+                entry.default_severity(),
+                parameters.join(", "),
+                entry.id
+            )
+        };
+        properties.insert(
+            entry.id.clone(),
+            json!({
+                "description": description,
+                "oneOf": [
+                    level,
+                    {"type": "object", "properties": Value::Object(params), "additionalProperties": false}
+                ]
+            }),
+        );
+    }
+    json!({
+        "description": "Per-rule level, or a mapping with `severity` and the rule's parameters. Every built-in rule is listed; any other key must be the id of a custom policy from `policies:` (checked when the config loads), which takes a level or `{severity: ...}`.",
+        "type": "object",
+        "properties": Value::Object(properties),
+        "additionalProperties": {
+            "description": "A custom policy's id (from `policies:`): a level or `{severity: ...}`.",
+            "oneOf": [
+                level,
+                {"type": "object", "properties": {"severity": level}, "additionalProperties": false}
+            ]
+        }
+    })
 }
 
 fn indent(text: &str) -> String {

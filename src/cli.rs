@@ -1,7 +1,7 @@
 //! The command line. Exit codes: 0 no finding at or above `--fail-on`, 1 findings at or above
 //! it, 2 a usage or I/O error that stopped the run.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use std::path::PathBuf;
@@ -10,16 +10,19 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::baseline::Baseline;
-use crate::catalogue;
 use crate::config::{Config, FailOn, config_schema};
 use crate::error::Error;
 use crate::kube_version::KubeVersion;
 use crate::lint::{LintOptions, lint_with_context};
 use crate::model::WorkspaceOptions;
-use crate::registry::Registry;
+use crate::registry::{Registry, Selection};
 use crate::report::{
     Format, HumanOptions, OutputFile, write_output_files, write_report, write_step_summary,
 };
+
+mod conventions;
+
+pub use conventions::{ColorChoice, RulesFormat};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -87,6 +90,36 @@ pub struct Cli {
     /// (by default they are not schema-checked, silently).
     #[arg(long)]
     pub strict_crds: bool,
+
+    /// Run only these rules (comma-separated or repeated; the config's levels still apply).
+    /// parse-error, io-error and internal-error are always reported unless ignored.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+
+    /// Also run these rules, on top of the config's set (even ones it switches off).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+
+    /// Do not run these rules (wins over --select, --extend-select and the config).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Print only the findings: no per-rule table, no closing line (human format).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print only the number of findings per rule and severity, one line each.
+    #[arg(long, conflicts_with = "quiet")]
+    pub statistics: bool,
+
+    /// Colour in the human report: auto (a terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// The path to report standard input's findings under (`helm template . | kubeward -
+    /// --stdin-filename chart.yaml`), for editors, pre-commit and CI annotations.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
 }
 
 fn parse_kube_version(text: &str) -> Result<KubeVersion, String> {
@@ -114,14 +147,25 @@ fn effective_kube_version(
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every rule: id, severity under the loaded config, summary.
-    Rules,
+    /// List every rule: id, severity under the loaded config (and every level its findings
+    /// can carry), whether it runs, category, summary.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
     /// Print the JSON Schema of the config file (.kubeward.yaml), for editors.
     ConfigSchema,
-    /// Print a rule's catalogue entry.
+    /// Print a rule's catalogue entry (built-in rules and the config's custom policies).
     Explain {
         /// The rule id, e.g. `latest-image-tag`.
         rule: String,
+    },
+    /// Print a shell completion script: `kubeward completions bash > ~/.local/share/bash-completion/completions/kubeward`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Show each workload's effective requests and limits, where every value came from, and
     /// its QoS class.
@@ -155,7 +199,8 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("kubeward: error: {err}");
+            // A closed stderr must not panic either.
+            let _ = writeln!(std::io::stderr(), "kubeward: error: {err}");
             ExitCode::from(2)
         }
     }
@@ -175,35 +220,31 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         writeln!(out, "{schema}").map_err(Error::Output)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(Command::Completions { shell }) = cli.command {
+        conventions::write_completions(shell, &mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.command.is_none() {
+        conventions::check_mistyped_subcommand(&cli.paths)?;
+    }
     let cwd = std::env::current_dir().map_err(|source| Error::Path {
         path: ".".to_string(),
         source,
     })?;
     let config = Config::discover(cli.config.as_deref(), &cwd)?;
-    let registry = Arc::new(Registry::from_config(&config)?);
+    let selection = Selection {
+        select: cli.select.clone(),
+        extend_select: cli.extend_select.clone(),
+        ignore: cli.ignore.clone(),
+    };
+    let registry = Arc::new(Registry::from_config_selected(&config, &selection)?);
     match cli.command {
-        Some(Command::Rules) => {
-            for info in registry.infos.values() {
-                let severity = info
-                    .effective
-                    .map_or_else(|| "off".to_string(), |s| s.to_string());
-                let note = match (&info.policy_file, info.configured) {
-                    (Some(file), _) => format!(" [policy {file}]"),
-                    (None, true) => " [set by config]".to_string(),
-                    (None, false) => String::new(),
-                };
-                writeln!(
-                    out,
-                    "{:<28} {:<8} {}{note}",
-                    info.id, severity, info.summary
-                )
-                .map_err(Error::Output)?;
-            }
+        Some(Command::Rules { format }) => {
+            conventions::write_rules(&registry, format, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Explain { rule }) => {
-            let entry = catalogue::entry(&rule).ok_or(Error::UnknownRule(rule))?;
-            write!(out, "{}", entry.explain()).map_err(Error::Output)?;
+            conventions::write_explain(&registry, &rule, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Inspect {
@@ -225,7 +266,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             out.flush().map_err(Error::Output)?;
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::ConfigSchema | Command::Render { .. }) | None => {}
+        Some(Command::ConfigSchema | Command::Render { .. } | Command::Completions { .. })
+        | None => {}
     }
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = cli.threads {
@@ -246,6 +288,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         registry,
     };
     let mut result = pool.install(|| lint_with_context(&options, &cli.context))?;
+    if let Some(name) = cli.stdin_filename.as_deref().filter(|n| !n.is_empty()) {
+        for file in &mut result.workspace.files {
+            if file.source.path == "<stdin>" {
+                file.source.path = name.to_string();
+            }
+        }
+    }
     if let Some(path) = &cli.baseline {
         let baseline = Baseline::read(path)?;
         result.baseline = Some(baseline.apply(&mut result));
@@ -262,29 +311,42 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     let format = cli.format.unwrap_or_else(default_format);
     let human = HumanOptions {
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::stdout().is_terminal(),
-        width: terminal_width(),
+        color: cli.color.enabled(),
+        width: conventions::terminal_width(),
     };
-    // Rendered on the run's pool (the human report renders findings in parallel), into memory,
-    // then written out at once.
-    pool.install(|| write_output_files(&result, &cli.output_file, &human))?;
-    let mut report = Vec::new();
-    pool.install(|| write_report(&result, format, &human, &mut report))
-        .map_err(Error::Output)?;
-    out.write_all(&report).map_err(Error::Output)?;
-    out.flush().map_err(Error::Output)?;
-    // One job summary per run, whether the annotations go to stdout or to a file.
-    if format == Format::Github || cli.output_file.iter().any(|f| f.format == Format::Github) {
-        append_step_summary(&result)?;
-    }
     let fail_on = cli.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    result.failure_threshold = fail_on.threshold();
     let failed = fail_on.threshold().is_some_and(|threshold| {
         result
             .findings
             .iter()
             .any(|f| f.effective_severity() >= threshold)
     });
+    // Rendered on the run's pool (the human report renders findings in parallel), into memory,
+    // then written out at once; `--output-file` formats first, to their files.
+    pool.install(|| write_output_files(&result, &cli.output_file, &human))?;
+    let mut report = Vec::new();
+    pool.install(|| {
+        if cli.statistics {
+            crate::report::write_statistics(&result, &mut report)
+        } else if cli.quiet && format == Format::Human {
+            crate::report::write_human_findings(&result, &human, &mut report)
+        } else {
+            write_report(&result, format, &human, &mut report)
+        }
+    })
+    .map_err(Error::Output)?;
+    let written = out.write_all(&report).and_then(|()| out.flush());
+    // A reader that went away (`kubeward . | head`) has what it wanted; the exit status
+    // still says what the findings say, so `set -o pipefail` scripts fail on errors.
+    match written {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(Error::Output)?,
+    }
+    // One job summary per run, whether the annotations go to stdout or to a file.
+    if format == Format::Github || cli.output_file.iter().any(|f| f.format == Format::Github) {
+        append_step_summary(&result)?;
+    }
     // The process ends now: freeing every document one by one took 4% of a run on the real
     // corpus, on one thread (callgrind). The operating system takes the memory back at once.
     std::mem::forget(result);
@@ -321,11 +383,4 @@ fn append_step_summary(result: &crate::outcome::LintResult) -> Result<(), Error>
     let mut text = Vec::new();
     write_step_summary(result, &mut text).map_err(summary_error)?;
     file.write_all(&text).map_err(summary_error)
-}
-
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
 }

@@ -398,19 +398,7 @@ pub(crate) fn config_schema() -> serde_json::Value {
                 "type": "array",
                 "items": {"type": "string"}
             },
-            "rules": {
-                "description": "Per-rule level, or a mapping with `severity` and the rule's parameters.",
-                "type": "object",
-                "additionalProperties": {
-                    "oneOf": [
-                        level.clone(),
-                        {
-                            "type": "object",
-                            "properties": {"severity": level},
-                        }
-                    ]
-                }
-            },
+            "rules": crate::catalogue::rules_schema(&level),
             "policies": {
                 "description": "Custom policy files (catalogue entries with `match` and `schema`), relative to this file's folder.",
                 "type": "array",

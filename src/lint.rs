@@ -129,6 +129,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         custom_rules: registry.custom_entries.clone(),
         context_only,
         redactions,
+        failure_threshold: Some(crate::finding::Severity::Error),
     })
 }
 

@@ -28,6 +28,10 @@ pub struct LintResult {
     /// The secret values of every file: formats that show source text must take it from
     /// [`Redactions::masked_text`].
     pub redactions: Redactions,
+    /// Findings at or above this severity fail the run (`--fail-on`; `None`: never). Formats
+    /// that tell failures from other findings (JUnit) read it; the library's default is
+    /// `error`, the CLI sets it.
+    pub failure_threshold: Option<crate::finding::Severity>,
 }
 
 impl LintResult {
@@ -220,5 +224,6 @@ pub fn outcome_for_text(path: &str, text: &str, arbitrary: Vec<ArbitraryFinding>
         custom_rules: Vec::new(),
         context_only: Vec::new(),
         redactions,
+        failure_threshold: Some(crate::finding::Severity::Error),
     }
 }

@@ -9,7 +9,7 @@ use crate::config::{Config, Level};
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::policy::PolicyRule;
-use crate::rule_id::RuleName;
+use crate::rule_id::{RuleId, RuleName};
 use crate::rules::{Rule, builtin_rules, non_check_rules};
 use crate::suggest::hint;
 
@@ -53,6 +53,11 @@ impl Registry {
     }
 
     pub fn from_config(config: &Config) -> Result<Registry, Error> {
+        Registry::from_config_selected(config, &Selection::default())
+    }
+
+    /// The rules of the config, then the command line's selection over them (flags win).
+    pub fn from_config_selected(config: &Config, selection: &Selection) -> Result<Registry, Error> {
         let mut rules = builtin_rules();
         for entry in catalogue::catalogue().iter().filter(|e| e.schema.is_some()) {
             // Compiled on first use: startup stays short (`PolicyRule::new_lazy`).
@@ -173,6 +178,7 @@ impl Registry {
                 _ => Some(info.default_severity),
             };
         }
+        selection.apply(&mut infos)?;
         // Switched-off rules do not run at all.
         rules.retain(|r| {
             infos
@@ -230,8 +236,94 @@ impl Registry {
         self.infos.contains_key(id)
     }
 
+    /// A known rule that does not run in this run (switched off or not selected).
+    pub fn is_off(&self, id: &str) -> bool {
+        let off = |id: &str| self.infos.get(id).is_some_and(|i| i.effective.is_none());
+        let alias = crate::rules::pod_security::ALIASES
+            .iter()
+            .any(|(a, _)| a.as_str() == id);
+        off(id) || (alias && off(crate::rules::pod_security::ID.as_str()))
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.infos.keys().copied()
+    }
+}
+
+/// The command line's rule selection, with ruff's names: `--select` runs only the rules it
+/// names (the config's levels still give their severities; a rule the config switched off
+/// runs when named), `--extend-select` adds rules to the config's set (switching on rules the
+/// config switched off), `--ignore` drops rules whatever else says. `parse-error`, `io-error`
+/// and `internal-error` are always reported unless `--ignore` names them. A
+/// `pod-security` alias (`host-network`, ...) not named keeps its config level; naming one
+/// in `--select` runs `pod-security`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// Rules that report what the run could not read: never dropped by `--select`.
+const ALWAYS_REPORTED: [RuleId; 3] = [RuleId::ParseError, RuleId::IoError, RuleId::InternalError];
+
+impl Selection {
+    pub fn is_empty(&self) -> bool {
+        self.select.is_none() && self.extend_select.is_empty() && self.ignore.is_empty()
+    }
+
+    fn apply(&self, infos: &mut BTreeMap<&'static str, RuleInfo>) -> Result<(), Error> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let lists = [
+            ("--select", self.select.as_deref().unwrap_or_default()),
+            ("--extend-select", self.extend_select.as_slice()),
+            ("--ignore", self.ignore.as_slice()),
+        ];
+        for (flag, ids) in lists {
+            for id in ids {
+                if !infos.contains_key(id.as_str()) {
+                    return Err(Error::Usage(format!(
+                        "{flag}: unknown rule `{id}`{} (see `kubeward rules`)",
+                        crate::suggest::id_hint(id, infos.keys().copied())
+                    )));
+                }
+            }
+        }
+        let named = |list: &[String], id: &str| list.iter().any(|x| x == id);
+        let is_alias = |id: &str| {
+            crate::rules::pod_security::ALIASES
+                .iter()
+                .any(|(alias, _)| alias.as_str() == id)
+        };
+        let alias_selected = self
+            .select
+            .iter()
+            .flatten()
+            .chain(&self.extend_select)
+            .any(|id| is_alias(id));
+        for (id, info) in infos.iter_mut() {
+            let on = Some(info.default_severity);
+            if let Some(select) = &self.select {
+                let always = ALWAYS_REPORTED.iter().any(|r| r.as_str() == *id);
+                let pulled_in = alias_selected && *id == crate::rules::pod_security::ID.as_str();
+                if named(select, id) || pulled_in {
+                    info.effective = on;
+                } else if !(always || is_alias(id) || named(&self.extend_select, id)) {
+                    info.effective = None;
+                }
+            }
+            if named(&self.extend_select, id)
+                || (alias_selected && *id == crate::rules::pod_security::ID.as_str())
+            {
+                info.effective = on;
+            }
+            if named(&self.ignore, id) {
+                info.effective = None;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -244,7 +336,6 @@ fn known_ids(rules: &[Box<dyn Rule>]) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule_id::RuleId;
 
     #[test]
     fn the_builtin_registry_runs_or_knows_every_catalogue_rule_once() {

@@ -116,9 +116,58 @@ pub(crate) fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>
         .unwrap_or_default()
 }
 
+/// The nearest of `ids` (hyphenated rule ids) to `word`: by edit distance ([`did_you_mean`]),
+/// else the shortest id holding every word of `word` in order (`latest-tag` ->
+/// `latest-image-tag`, `liveness` -> `missing-liveness-probe`).
+pub(crate) fn nearest_id<'a>(
+    word: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let ids: Vec<&'a str> = ids.into_iter().collect();
+    if let Some(id) = did_you_mean(word, ids.iter().copied()) {
+        return Some(id);
+    }
+    let lower = word.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(['-', '_', ' '])
+        .filter(|w| w.len() >= 3)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    ids.into_iter()
+        .filter(|id| {
+            let mut parts = id.split('-');
+            words
+                .iter()
+                .all(|w| parts.any(|p| p == *w || p.starts_with(*w)))
+        })
+        .min_by_key(|id| (id.len(), *id))
+}
+
+/// ` (did you mean `x`?)` with [`nearest_id`], or nothing.
+pub(crate) fn id_hint<'a>(word: &str, ids: impl IntoIterator<Item = &'a str>) -> String {
+    nearest_id(word, ids)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_ids_are_suggested_by_their_words() {
+        let ids = [
+            "latest-image-tag",
+            "missing-liveness-probe",
+            "image-pull-policy",
+        ];
+        assert_eq!(nearest_id("latest-tag", ids), Some("latest-image-tag"));
+        assert_eq!(nearest_id("liveness", ids), Some("missing-liveness-probe"));
+        assert_eq!(nearest_id("latest-imge-tag", ids), Some("latest-image-tag"));
+        assert_eq!(nearest_id("zzz", ids), None);
+    }
 
     #[test]
     fn suggestions() {

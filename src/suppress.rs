@@ -63,7 +63,9 @@ pub(crate) fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Find
     });
     for s in &suppressions {
         for (rule, used) in &s.rules {
-            if *used {
+            // A rule that did not run (switched off, or not selected on the command line)
+            // could not have fired: its suppression is not known to be unused.
+            if *used || registry.is_off(rule) {
                 continue;
             }
             let message = if registry.is_known(rule) {

@@ -257,9 +257,11 @@ fn junit_golden_and_structure() {
         .children()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    // One test case per file, a failure per finding.
-    assert_eq!(cases.len(), 5);
-    assert_eq!(suite.attribute("tests"), Some("5"));
+    // One test case per (file, object) with findings (findings outside any object make the
+    // file's own case), one per file without; one failure per case at most, listing the
+    // findings at or above --fail-on; every finding is in the file (tests/signal.rs has more).
+    assert_eq!(cases.len(), 6);
+    assert_eq!(suite.attribute("tests"), Some("6"));
     let failed = cases
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
@@ -268,15 +270,19 @@ fn junit_golden_and_structure() {
         suite.attribute("failures"),
         Some(failed.to_string().as_str())
     );
-    let failures: usize = cases
-        .iter()
-        .map(|c| c.children().filter(|n| n.has_tag_name("failure")).count())
-        .sum();
+    assert_eq!(
+        failed, 3,
+        "the three errors; the warnings are below --fail-on"
+    );
     let report = kubeward(&["--format", "json", "."], &repo.join("deploy"), &[]);
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
-    assert_eq!(failures, json["findings"].as_array().unwrap().len());
+    let listed = text.matches(": error[").count() + text.matches(": warning[").count();
+    assert_eq!(listed, json["findings"].as_array().unwrap().len());
     let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
-    assert!(names.contains(&"deploy/odd dir/a,b:c.yaml"), "{names:?}");
+    assert!(
+        names.contains(&"deploy/odd dir/a,b:c.yaml Pod default/web"),
+        "{names:?}"
+    );
     assert!(names.contains(&"deploy/ok.yaml"));
 }
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::paths::ReportRoot;
+use super::paths::{ReportPath, ReportRoot};
 use super::terminal::escape_controls;
 use super::{counts, positions, summary_line};
 use crate::catalogue;
@@ -57,14 +57,21 @@ pub(crate) fn write(
 
 fn annotation(result: &LintResult, root: &ReportRoot, finding: &Finding) -> String {
     let (start, end) = positions(result, finding);
-    let mut properties = vec![("file", root.display(result, finding.file))];
-    properties.push(("line", start.line.to_string()));
-    if start.line == end.line {
-        properties.push(("col", start.column.to_string()));
-    }
-    properties.push(("endLine", end.line.to_string()));
-    if start.line == end.line {
-        properties.push(("endColumn", end.column.to_string()));
+    // Standard input has no file in the repository: an annotation with `file=<stdin>` points
+    // nowhere, so it is a run-level annotation with the position in its message
+    // (`--stdin-filename` names stdin's file instead).
+    let stdin = root.locate(&result.workspace.source(finding.file).path) == ReportPath::Stdin;
+    let mut properties = Vec::new();
+    if !stdin {
+        properties.push(("file", root.display(result, finding.file)));
+        properties.push(("line", start.line.to_string()));
+        if start.line == end.line {
+            properties.push(("col", start.column.to_string()));
+        }
+        properties.push(("endLine", end.line.to_string()));
+        if start.line == end.line {
+            properties.push(("endColumn", end.column.to_string()));
+        }
     }
     properties.push(("title", finding.rule.to_string()));
     let properties: Vec<String> = properties
@@ -72,6 +79,9 @@ fn annotation(result: &LintResult, root: &ReportRoot, finding: &Finding) -> Stri
         .map(|(key, value)| format!("{key}={}", escape_property(&value)))
         .collect();
     let mut message = finding.message.clone();
+    if stdin {
+        message = format!("standard input:{}:{}: {message}", start.line, start.column);
+    }
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

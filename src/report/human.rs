@@ -100,6 +100,17 @@ pub(crate) fn write(
     options: &HumanOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    write_with_summary(result, options, true, out)
+}
+
+/// The report, with or without its summary (the per-rule table and the closing line):
+/// `--quiet` prints the findings only.
+pub(crate) fn write_with_summary(
+    result: &LintResult,
+    options: &HumanOptions,
+    summary: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
@@ -139,11 +150,12 @@ pub(crate) fn write(
         .par_iter()
         .map(|finding| render(result, &handler, &snippets, finding))
         .collect();
-    for text in rendered {
-        out.write_all(text.as_bytes())?;
-        writeln!(out)?;
+    super::grouping::write_grouped(result, &rendered, options.color, out)?;
+    if summary {
+        super::statistics::write_summary_table(result, out)?;
+        writeln!(out, "{}", summary_line(result))?;
     }
-    writeln!(out, "{}", summary_line(result))
+    Ok(())
 }
 
 fn render(

@@ -3,11 +3,13 @@
 mod compact;
 mod file;
 mod github;
+mod grouping;
 mod human;
 mod json;
 mod junit;
 mod paths;
 mod sarif;
+mod statistics;
 mod terminal;
 
 use std::borrow::Cow;
@@ -22,6 +24,16 @@ pub use github::write_step_summary;
 pub use human::HumanOptions;
 pub use paths::ReportRoot;
 pub use sarif::FINGERPRINT_KEY;
+pub use statistics::write_statistics;
+
+/// The human report without its summary (`--quiet`: findings only).
+pub fn write_human_findings(
+    result: &LintResult,
+    options: &HumanOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    human::write_with_summary(result, options, false, out)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -35,7 +47,7 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: one annotation per finding.
     Github,
-    /// JUnit XML: one test case per file, a failure per finding.
+    /// JUnit XML: one test case per (file, object); findings at or above --fail-on fail it.
     Junit,
 }
 

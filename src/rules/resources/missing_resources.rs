@@ -4,9 +4,8 @@
 //! resources for every container. Ephemeral containers cannot have resources.
 
 use super::super::{ObjectContext, Rule};
-use super::pods;
+use super::{missing, pods};
 use crate::finding::Finding;
-use crate::model::effective::{ContainerResources, PodResources};
 use crate::model::resource_values::{CPU, MEMORY, Side};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
@@ -18,24 +17,6 @@ pub(crate) struct MissingLimits;
 
 const REQUESTS_ID: RuleId = <MissingRequests as HasRuleId>::ID;
 const LIMITS_ID: RuleId = <MissingLimits as HasRuleId>::ID;
-
-/// The resources of `wanted` the container has no value for on `side`.
-fn missing<'a>(
-    pod: &PodResources,
-    c: &ContainerResources,
-    side: Side,
-    wanted: &[&'a str],
-) -> Vec<&'a str> {
-    wanted
-        .iter()
-        .copied()
-        .filter(|name| {
-            !c.effective(side).contains_key(*name)
-                && !c.is_invalid(side, name)
-                && !pod.pod_level_covers(side, name)
-        })
-        .collect()
-}
 
 impl Rule for MissingRequests {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {

@@ -15,8 +15,11 @@ use std::collections::BTreeMap;
 use super::ObjectContext;
 use crate::load::{Document, NodeId};
 use crate::model::PodSpecRef;
-use crate::model::effective::{Effective, EffectiveValue, Origin, PodResources};
+use crate::model::effective::{
+    ContainerResources, Effective, EffectiveValue, Origin, PodResources,
+};
 use crate::model::quantity::Quantity;
+use crate::model::resource_values::{CPU, MEMORY, Side};
 use crate::source::Span;
 
 /// Every pod spec of the object with its effective resources for the run's target version
@@ -56,4 +59,30 @@ pub(crate) fn pod_label(cx: &ObjectContext<'_>, pod: &PodSpecRef) -> String {
     } else {
         String::new()
     }
+}
+
+/// The resources of `wanted` the container has no value for on `side`.
+pub(crate) fn missing<'a>(
+    pod: &PodResources,
+    c: &ContainerResources,
+    side: Side,
+    wanted: &[&'a str],
+) -> Vec<&'a str> {
+    wanted
+        .iter()
+        .copied()
+        .filter(|name| {
+            !c.effective(side).contains_key(*name)
+                && !c.is_invalid(side, name)
+                && !pod.pod_level_covers(side, name)
+        })
+        .collect()
+}
+
+/// Whether `missing-requests` reports a container of the pod (a cpu or memory request left
+/// unset): `qos-class` at its default setting leaves such pods to it (one cause, one finding).
+pub(crate) fn lacks_requests(pod: &PodResources) -> bool {
+    pod.containers
+        .iter()
+        .any(|c| !missing(pod, c, Side::Requests, &[CPU, MEMORY]).is_empty())
 }

@@ -1,9 +1,15 @@
 //! `qos-class`: a workload whose pods get a QoS class below the configured minimum
 //! (parameter `minimum`: `BestEffort`, `Burstable` or `Guaranteed`; default `Burstable`).
 //! The class is computed as Kubernetes computes it, on effective resources.
+//!
+//! One cause, one finding: at the default setting (no `minimum` in the config) a BestEffort
+//! pod whose containers lack requests is left to `missing-requests` (and `missing-limits`),
+//! which already say so per container; the rule then reports only BestEffort pods those rules
+//! are silent on (requests of zero, for instance). With a `minimum` configured, every pod
+//! below it is reported, BestEffort included: the user asked for it.
 
 use super::super::{ObjectContext, Rule};
-use super::{pod_anchor, pod_label, pods};
+use super::{lacks_requests, pod_anchor, pod_label, pods};
 use crate::config::RuleParams;
 use crate::finding::Finding;
 use crate::model::qos::{QosClass, compute_qos};
@@ -12,12 +18,15 @@ use crate::rules::HasRuleId;
 
 pub(crate) struct QosClassRule {
     minimum: QosClass,
+    /// Whether the config set `minimum` (even to the default).
+    configured: bool,
 }
 
 impl Default for QosClassRule {
     fn default() -> Self {
         QosClassRule {
             minimum: QosClass::Burstable,
+            configured: false,
         }
     }
 }
@@ -39,6 +48,7 @@ impl Rule for QosClassRule {
                             "rule `{ID}`: `minimum` must be one of BestEffort, Burstable, Guaranteed, not `{text}` (the names are case-sensitive)"
                         )
                     })?;
+                    self.configured = true;
                 }
                 other => {
                     return Err(format!(
@@ -59,7 +69,7 @@ impl Rule for QosClassRule {
                 continue;
             }
             let qos = compute_qos(pod, pod.version);
-            if qos.class >= self.minimum {
+            if qos.class >= self.minimum || (!self.configured && lacks_requests(pod)) {
                 continue;
             }
             let span = if cx.pod_specs.len() == 1 {
@@ -174,7 +184,11 @@ spec:
         );
         assert_eq!(configured("Burstable").len(), 1);
         assert!(configured("BestEffort").is_empty());
-        assert_eq!(lint(QosClassRule::default(), PODS).len(), 1);
+        // At the default, the BestEffort pod without requests is missing-requests' finding.
+        assert!(lint(QosClassRule::default(), PODS).is_empty());
+        // Requests of zero are not missing: qos-class is the only rule that says it.
+        let zeros = "apiVersion: v1\nkind: Pod\nmetadata: {name: z}\nspec:\n  containers: [{name: a, image: a, resources: {requests: {cpu: '0', memory: '0'}}}]\n";
+        assert_eq!(lint(QosClassRule::default(), zeros).len(), 1);
     }
 
     #[test]
