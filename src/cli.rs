@@ -157,7 +157,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         path: ".".to_string(),
         source,
     })?;
-    let config = Config::discover(cli.config.as_deref(), &cwd)?;
+    let linted = match &cli.command {
+        Some(Command::Inspect { paths, .. }) => paths.as_slice(),
+        _ => cli.paths.as_slice(),
+    };
+    let config = Config::discover(cli.config.as_deref(), &cwd, linted)?;
     let registry = Arc::new(Registry::from_config(&config)?);
     match cli.command {
         Some(Command::Rules) => {
@@ -230,7 +234,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     if let Some(path) = &cli.write_baseline {
         let baseline = Baseline::from_result(&result);
-        baseline.write(path)?;
+        let shown = crate::discover::display_name(path, &crate::discover::PathBase::current());
+        let linted = result
+            .reported_files()
+            .any(|file| result.workspace.source(file).path == shown);
+        baseline.write(path, linted)?;
         eprintln!(
             "kubeward: wrote {} findings to the baseline {}",
             baseline.findings.len(),
