@@ -183,7 +183,9 @@ fn is_baseline_file(path: &Path) -> bool {
     }
     serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|value| {
         value.get("version").is_some_and(serde_json::Value::is_u64)
-            && value.get("findings").is_some_and(serde_json::Value::is_array)
+            && value
+                .get("findings")
+                .is_some_and(serde_json::Value::is_array)
     })
 }
 

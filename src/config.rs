@@ -118,7 +118,11 @@ impl Config {
     /// to the repository root (the nearest folder holding `.git`, a folder or a file), never
     /// above it; outside any repository, in `cwd` and then in the linted paths' own folders
     /// (a folder named, or a named file's folder) only. Else the defaults.
-    pub fn discover(explicit: Option<&Path>, cwd: &Path, linted: &[String]) -> Result<Config, Error> {
+    pub fn discover(
+        explicit: Option<&Path>,
+        cwd: &Path,
+        linted: &[String],
+    ) -> Result<Config, Error> {
         if let Some(path) = explicit {
             return Config::load(path);
         }
@@ -581,4 +585,3 @@ mod tests {
         }
     }
 }
-

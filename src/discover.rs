@@ -95,7 +95,10 @@ impl PathBase {
 
     /// `(display, key)` of a real (canonical) path.
     fn names(&self, real: &Path) -> (String, String) {
-        (relative_text(real, &self.cwd), relative_text(real, &self.root))
+        (
+            relative_text(real, &self.cwd),
+            relative_text(real, &self.root),
+        )
     }
 }
 
@@ -163,6 +166,10 @@ fn relative_text(path: &Path, base: &Path) -> String {
 /// kept (a symlink named explicitly keeps its name: its target is never shown).
 fn real_path_of(path: &Path) -> PathBuf {
     let absolute = absolute_normalized(path);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A FIFO or device (`<(helm template ...)` is `/dev/fd/63`): named as given.
+        return absolute;
+    }
     match (absolute.parent(), absolute.file_name()) {
         (Some(parent), Some(name)) => std::fs::canonicalize(parent)
             .unwrap_or_else(|_| parent.to_path_buf())
@@ -366,7 +373,11 @@ fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
             if is_dir {
                 let nested_repo = std::fs::symlink_metadata(path.join(".git")).is_ok();
                 // A nested repository (a submodule) has its own ignore files only.
-                let mut next = if nested_repo { Vec::new() } else { levels.clone() };
+                let mut next = if nested_repo {
+                    Vec::new()
+                } else {
+                    levels.clone()
+                };
                 next.extend(IgnoreLevel::read(&path, nested_repo));
                 stack.push((path, next));
             } else if let Some(kind) = kind {

@@ -99,7 +99,11 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
 /// The fingerprint baselines of version 1 recorded: the path as displayed, less a leading
 /// `./`. Matched too when such a baseline is read.
 pub(crate) fn legacy_fingerprint(result: &LintResult, finding: &Finding) -> String {
-    let path = result.workspace.source(finding.file).path.trim_start_matches("./");
+    let path = result
+        .workspace
+        .source(finding.file)
+        .path
+        .trim_start_matches("./");
     fingerprint_with_path(result, finding, path)
 }
 

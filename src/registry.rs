@@ -249,9 +249,26 @@ mod tests {
 
 /// Field names of a policy, which an error may name (they are kubeward's words, not the file's).
 const POLICY_WORDS: &[&str] = &[
-    "id", "severity", "category", "summary", "rationale", "fix", "help", "examples",
-    "implementation", "match", "schema", "kinds", "namespaces", "labels", "bad", "good",
-    "error", "warning", "info", "off",
+    "id",
+    "severity",
+    "category",
+    "summary",
+    "rationale",
+    "fix",
+    "help",
+    "examples",
+    "implementation",
+    "match",
+    "schema",
+    "kinds",
+    "namespaces",
+    "labels",
+    "bad",
+    "good",
+    "error",
+    "warning",
+    "info",
+    "off",
 ];
 
 /// An error message with every quoted piece of the file's text (`"..."`, `` `...` ``) replaced
@@ -299,7 +316,10 @@ mod file_text_tests {
             without_file_text("unknown field `ghp_x`, expected one of `id`, `summary`"),
             "unknown field `...`, expected one of `id`, `summary`"
         );
-        assert_eq!(without_file_text("missing field `id`"), "missing field `id`");
+        assert_eq!(
+            without_file_text("missing field `id`"),
+            "missing field `id`"
+        );
         assert_eq!(without_file_text("open \"tok"), "open \"...");
     }
 }
