@@ -49,7 +49,8 @@ pub struct Cli {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
-    /// Config file [default: .kubeward.yaml found upward from the current directory].
+    /// Config file [default: .kubeward.yaml found upward from the current directory, up to the
+    /// repository root].
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
