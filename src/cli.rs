@@ -60,7 +60,8 @@ pub struct Cli {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
-    /// Config file [default: .kubeward.yaml found upward from the current directory].
+    /// Config file [default: .kubeward.yaml found upward from the current directory, up to the
+    /// repository root].
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
@@ -231,7 +232,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         path: ".".to_string(),
         source,
     })?;
-    let config = Config::discover(cli.config.as_deref(), &cwd)?;
+    let linted = match &cli.command {
+        Some(Command::Inspect { paths, .. }) => paths.as_slice(),
+        _ => cli.paths.as_slice(),
+    };
+    let config = Config::discover(cli.config.as_deref(), &cwd, linted)?;
     let selection = Selection {
         select: cli.select.clone(),
         extend_select: cli.extend_select.clone(),
@@ -301,7 +306,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     if let Some(path) = &cli.write_baseline {
         let baseline = Baseline::from_result(&result);
-        baseline.write(path)?;
+        let shown = crate::discover::display_name(path, &crate::discover::PathBase::current());
+        let linted = result
+            .reported_files()
+            .any(|file| result.workspace.source(file).path == shown);
+        baseline.write(path, linted)?;
         eprintln!(
             "kubeward: wrote {} findings to the baseline {}",
             baseline.findings.len(),

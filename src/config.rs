@@ -11,6 +11,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde_json::json;
 
+use crate::discover::repository_root;
 use crate::error::Error;
 use crate::finding::Severity;
 use crate::kube_version::KubeVersion;
@@ -113,15 +114,31 @@ pub struct Config {
 }
 
 impl Config {
-    /// The config for a run: `--config FILE`, else `.kubeward.yaml` found upward from `cwd`,
-    /// else the defaults.
-    pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Error> {
+    /// The config for a run: `--config FILE`, else `.kubeward.yaml` found upward from `cwd` up
+    /// to the repository root (the nearest folder holding `.git`, a folder or a file), never
+    /// above it; outside any repository, in `cwd` and then in the linted paths' own folders
+    /// (a folder named, or a named file's folder) only. Else the defaults.
+    pub fn discover(
+        explicit: Option<&Path>,
+        cwd: &Path,
+        linted: &[String],
+    ) -> Result<Config, Error> {
         if let Some(path) = explicit {
             return Config::load(path);
         }
-        for dir in cwd.ancestors() {
+        for dir in config_folders(cwd, linted) {
             let candidate = dir.join(CONFIG_FILE_NAME);
             if candidate.is_file() {
+                let scope = repository_root(&dir).unwrap_or_else(|| dir.clone());
+                let real = std::fs::canonicalize(&candidate).unwrap_or_else(|_| candidate.clone());
+                if !real.starts_with(&scope) {
+                    return Err(Error::Config(format!(
+                        "{}: a symbolic link to a file outside {}; kubeward reads a config \
+                         found there only when named with --config",
+                        candidate.display(),
+                        scope.display()
+                    )));
+                }
                 return Config::load(&candidate);
             }
         }
@@ -174,11 +191,13 @@ impl Config {
                 "exclude" => config.exclude = Some(config.exclude(doc, value)?),
                 "rules" => config.rules = config.rules(doc, value)?,
                 "policies" => {
-                    config.policies = config
-                        .strings(doc, value, "policies")?
-                        .into_iter()
-                        .map(|(p, _)| config.dir.join(p))
-                        .collect();
+                    let mut policies = Vec::new();
+                    for (path, span) in config.strings(doc, value, "policies")? {
+                        let joined = config.dir.join(&path);
+                        config.check_inside_repository(&joined, span)?;
+                        policies.push(joined);
+                    }
+                    config.policies = policies;
                 }
                 other => {
                     return Err(config.error(
@@ -192,6 +211,30 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// A policy file must be inside the config's repository (the nearest folder holding `.git`
+    /// from the config's folder up, else the config's folder), symlinks resolved: a config
+    /// committed to a repository must not make kubeward read `~/.git-credentials`. A path that
+    /// does not exist is left to the read, which reports it.
+    fn check_inside_repository(&self, path: &Path, span: Span) -> Result<(), Error> {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            return Ok(());
+        };
+        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        let scope = repository_root(&dir).unwrap_or(dir);
+        if real.starts_with(&scope) {
+            return Ok(());
+        }
+        Err(self.error(
+            span,
+            &format!(
+                "policy `{}` resolves outside the config's repository ({}); kubeward reads \
+                 policies only from inside it",
+                path.display(),
+                scope.display()
+            ),
+        ))
     }
 
     /// An error pointing into the config file.
@@ -406,6 +449,33 @@ pub(crate) fn config_schema() -> serde_json::Value {
             }
         }
     })
+}
+
+/// The folders searched for `.kubeward.yaml`, in order (see [`Config::discover`]).
+fn config_folders(cwd: &Path, linted: &[String]) -> Vec<PathBuf> {
+    let cwd = absolute_normalized(cwd);
+    if let Some(root) = repository_root(&cwd) {
+        return cwd
+            .ancestors()
+            .take_while(|d| d.starts_with(&root))
+            .map(Path::to_path_buf)
+            .collect();
+    }
+    let mut folders = vec![cwd.clone()];
+    for path in linted.iter().filter(|p| p.as_str() != "-") {
+        let path = absolute_normalized(&cwd.join(path));
+        let folder = if path.is_dir() {
+            Some(path)
+        } else {
+            path.parent().map(Path::to_path_buf)
+        };
+        if let Some(folder) = folder
+            && !folders.contains(&folder)
+        {
+            folders.push(folder);
+        }
+    }
+    folders
 }
 
 #[cfg(test)]

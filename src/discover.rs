@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ignore::WalkBuilder;
+use std::sync::Arc;
 
 use crate::error::Error;
 
@@ -29,8 +29,16 @@ pub enum SourceKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
-    /// The path as shown in findings.
+    /// The path as shown in findings: normalised once, here, from the file's real folder
+    /// (symlinked folders resolved, the file name kept): relative to the current directory
+    /// (`k8s/pod.yaml`, `../other/x.yaml`, never `./`), absolute when the two share nothing
+    /// but `/`. So `kubeward .`, `kubeward k8s/pod.yaml` and `--context .` name a file alike,
+    /// and "files in the same folder" (a LimitRange's default namespace) is a property of it.
     pub display: String,
+    /// The same file relative to the repository root (the nearest folder holding `.git` from
+    /// the current directory up, else the current directory): what fingerprints and baselines
+    /// record, the same from any subfolder.
+    pub key: String,
     pub origin: Origin,
     pub kind: SourceKind,
 }
@@ -38,6 +46,135 @@ pub struct Input {
 impl Input {
     pub fn is_explicit(&self) -> bool {
         matches!(self.origin, Origin::Stdin | Origin::Explicit(_))
+    }
+}
+
+/// What walks left out, for the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Symbolic links met while walking (never followed, never read; their targets are not
+    /// looked at).
+    pub symlinks: usize,
+    /// Files kubeward would have read, and folders, that a `.gitignore`, `.ignore` or
+    /// `.git/info/exclude` of the repository ignores.
+    pub ignored: usize,
+}
+
+/// The result of [`discover_all`].
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    pub skipped: Skipped,
+}
+
+/// Where displayed paths and path keys start: the current directory and its repository root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathBase {
+    cwd: PathBuf,
+    root: PathBuf,
+}
+
+impl PathBase {
+    /// From the process's current directory.
+    pub fn current() -> PathBase {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        PathBase::from_dir(&cwd)
+    }
+
+    /// From a directory (made canonical): the root is the repository holding it, else itself.
+    pub fn from_dir(cwd: &Path) -> PathBase {
+        let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| absolute_normalized(cwd));
+        let root = repository_root(&cwd).unwrap_or_else(|| cwd.clone());
+        PathBase { cwd, root }
+    }
+
+    /// The repository root (or the current directory outside a repository).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `(display, key)` of a real (canonical) path.
+    fn names(&self, real: &Path) -> (String, String) {
+        (
+            relative_text(real, &self.cwd),
+            relative_text(real, &self.root),
+        )
+    }
+}
+
+/// How a path named on the command line is displayed in findings (see [`Input::display`]).
+pub fn display_name(path: &Path, base: &PathBase) -> String {
+    base.names(&real_path_of(path)).0
+}
+
+/// The nearest ancestor of `dir` (or `dir` itself) holding `.git`, a folder or a file (as in
+/// worktrees and submodules).
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The absolute form of a path with `.` and `..` resolved lexically, without touching the
+/// file system (as `config::absolute_normalized`; not imported: config reads this module).
+fn absolute_normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` with `/` separators and `..` where it is outside, or absolute
+/// when the two share nothing but the file system root. Both are absolute and normalised.
+fn relative_text(path: &Path, base: &Path) -> String {
+    use std::path::Component;
+    let path_parts: Vec<Component> = path.components().collect();
+    let base_parts: Vec<Component> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let shares_only_root = common <= 1 && path_parts.len() > 1 && base_parts.len() > 1;
+    if shares_only_root {
+        return path.to_string_lossy().into_owned();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for _ in base_parts.iter().skip(common) {
+        parts.push("..".to_string());
+    }
+    for part in path_parts.iter().skip(common) {
+        parts.push(part.as_os_str().to_string_lossy().into_owned());
+    }
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// The real path of a file named on the command line: its folder made canonical, its own name
+/// kept (a symlink named explicitly keeps its name: its target is never shown).
+fn real_path_of(path: &Path) -> PathBuf {
+    let absolute = absolute_normalized(path);
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A FIFO or device (`<(helm template ...)` is `/dev/fd/63`): named as given.
+        return absolute;
+    }
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
+            .unwrap_or_else(|_| parent.to_path_buf())
+            .join(name),
+        _ => std::fs::canonicalize(&absolute).unwrap_or(absolute),
     }
 }
 
@@ -76,15 +213,23 @@ pub fn classify(path: &Path) -> Option<SourceKind> {
     }
 }
 
-/// Expands paths: directories are walked (hidden entries and `.gitignore`d paths skipped,
-/// symlinks not followed), files are taken as given, `-` is stdin. The result is sorted by
-/// display path and has no duplicates. A path that does not exist is a usage error.
+/// Expands paths (see [`discover_all`]); paths are named from the current directory.
 pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
-    let mut inputs = Vec::new();
+    Ok(discover_all(paths, &PathBase::current())?.inputs)
+}
+
+/// Expands paths: directories are walked (hidden entries skipped; paths ignored by the
+/// `.gitignore` and `.ignore` files of the repository, from its root down, skipped; every
+/// symlink skipped and counted, its target never looked at), files are taken as given (a
+/// symlink named on the command line is read), `-` is stdin. The result is sorted by display
+/// path and has no duplicates. A path that does not exist is a usage error.
+pub fn discover_all(paths: &[String], base: &PathBase) -> Result<Discovered, Error> {
+    let mut found = Discovered::default();
     for arg in paths {
         if arg == "-" {
-            inputs.push(Input {
+            found.inputs.push(Input {
                 display: "<stdin>".to_string(),
+                key: "<stdin>".to_string(),
                 origin: Origin::Stdin,
                 kind: SourceKind::Manifest,
             });
@@ -98,82 +243,179 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
             source,
         })?;
         if !path.is_dir() {
-            inputs.push(Input {
-                display: arg.clone(),
+            let (display, key) = base.names(&real_path_of(&path));
+            found.inputs.push(Input {
+                display,
+                key,
                 kind: classify(&path).unwrap_or_default(),
                 origin: Origin::Explicit(path),
             });
             continue;
         }
-        let walker = WalkBuilder::new(&path)
-            .hidden(true)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            .require_git(false)
-            .follow_links(false)
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| {
-                        t.is_file() || t.is_symlink() && is_file_link(entry.path())
-                    });
-                    let kind = classify(entry.path());
-                    if let (true, Some(kind)) = (is_file, kind) {
-                        inputs.push(Input {
-                            display: entry.path().display().to_string(),
-                            origin: Origin::Walked(entry.path().to_path_buf()),
-                            kind,
-                        });
-                    }
-                }
-                Err(err) => {
-                    let at = error_path(&err).unwrap_or_else(|| path.clone());
-                    inputs.push(Input {
-                        display: at.display().to_string(),
-                        origin: Origin::Unreadable(at, err.to_string()),
-                        kind: SourceKind::Manifest,
-                    });
-                }
+        let real = std::fs::canonicalize(&path).unwrap_or_else(|_| absolute_normalized(&path));
+        walk(&real, base, &mut found);
+    }
+    found.inputs.sort_by(|a, b| a.display.cmp(&b.display));
+    found.inputs.dedup_by(|a, b| a.display == b.display);
+    Ok(found)
+}
+
+/// The ignore files of one folder, most specific first (`.ignore`, `.gitignore`, and at a
+/// repository root `.git/info/exclude`).
+struct IgnoreLevel {
+    matchers: Vec<ignore::gitignore::Gitignore>,
+}
+
+impl IgnoreLevel {
+    fn read(dir: &Path, is_root: bool) -> Option<Arc<IgnoreLevel>> {
+        let mut files = vec![dir.join(".ignore"), dir.join(".gitignore")];
+        if is_root {
+            files.push(dir.join(".git").join("info").join("exclude"));
+        }
+        let matchers: Vec<_> = files
+            .iter()
+            // Never through a symlink: `.gitignore -> /etc/shadow` is not read.
+            .filter(|f| std::fs::symlink_metadata(f).is_ok_and(|m| m.is_file()))
+            .filter_map(|file| {
+                let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+                // A malformed line is skipped, as git does; the others still count.
+                let _ = builder.add(file);
+                builder.build().ok()
+            })
+            .filter(|m| !m.is_empty())
+            .collect();
+        (!matchers.is_empty()).then(|| Arc::new(IgnoreLevel { matchers }))
+    }
+}
+
+/// Is `path` ignored by these levels (outermost first), the nearest deciding?
+fn is_ignored(levels: &[Arc<IgnoreLevel>], path: &Path, is_dir: bool) -> bool {
+    use ignore::Match;
+    for level in levels.iter().rev() {
+        for matcher in &level.matchers {
+            match matcher.matched(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
             }
         }
     }
-    inputs.sort_by(|a, b| a.display.cmp(&b.display));
-    inputs.dedup_by(|a, b| a.display == b.display);
-    Ok(inputs)
+    false
 }
 
-/// A symlink met while walking is read when it leads to a regular file, and when it leads
-/// nowhere (a dangling link or a loop: reading it reports an `io-error`). A link to a
-/// directory, a FIFO or a device is skipped: the walk does not follow links into directories,
-/// and a FIFO or `/dev/zero` would be read forever. (Named on the command line, a FIFO is read:
-/// `kubeward <(helm template ...)`.)
-fn is_file_link(path: &Path) -> bool {
-    std::fs::metadata(path).map_or(true, |target| target.is_file())
+/// The ignore levels that apply at the start of a walk of `real`: those of its repository
+/// from the root down to `real`'s parent (a `.gitignore` above the repository root is never
+/// read, as git does not). Outside a repository, none: the walk's own folder starts them.
+fn levels_above(real: &Path) -> Vec<Arc<IgnoreLevel>> {
+    let Some(root) = repository_root(real) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<&Path> = real
+        .ancestors()
+        .skip(1)
+        .take_while(|d| d.starts_with(&root))
+        .collect();
+    dirs.reverse();
+    dirs.into_iter()
+        .filter_map(|d| IgnoreLevel::read(d, d == root))
+        .collect()
 }
 
-fn error_path(err: &ignore::Error) -> Option<PathBuf> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
-        ignore::Error::Loop { child, .. } => Some(child.clone()),
-        _ => None,
+/// Walks `root` (a real folder), depth first, without following any symlink.
+fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
+    let mut start = levels_above(root);
+    let root_is_repo = std::fs::symlink_metadata(root.join(".git")).is_ok();
+    if root_is_repo {
+        // A repository's own root: nothing above it counts.
+        start.clear();
     }
+    start.extend(IgnoreLevel::read(root, root_is_repo));
+    let mut stack: Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)> = vec![(root.to_path_buf(), start)];
+    while let Some((dir, levels)) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                unreadable(found, base, &dir, &err.to_string());
+                continue;
+            }
+        };
+        let mut children: Vec<(PathBuf, std::fs::FileType)> = Vec::new();
+        for entry in entries {
+            match entry.and_then(|e| Ok((e.path(), e.file_type()?))) {
+                Ok(child) => children.push(child),
+                Err(err) => unreadable(found, base, &dir, &err.to_string()),
+            }
+        }
+        children.sort_by(|a, b| b.0.cmp(&a.0));
+        for (path, file_type) in children {
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if file_type.is_symlink() {
+                found.skipped.symlinks += 1;
+                continue;
+            }
+            let is_dir = file_type.is_dir();
+            let kind = classify(&path);
+            if !is_dir && !file_type.is_file() {
+                // FIFOs, sockets, devices: a walk never reads them.
+                continue;
+            }
+            if is_ignored(&levels, &path, is_dir) {
+                if is_dir || kind.is_some() {
+                    found.skipped.ignored += 1;
+                }
+                continue;
+            }
+            if is_dir {
+                let nested_repo = std::fs::symlink_metadata(path.join(".git")).is_ok();
+                // A nested repository (a submodule) has its own ignore files only.
+                let mut next = if nested_repo {
+                    Vec::new()
+                } else {
+                    levels.clone()
+                };
+                next.extend(IgnoreLevel::read(&path, nested_repo));
+                stack.push((path, next));
+            } else if let Some(kind) = kind {
+                let (display, key) = base.names(&path);
+                found.inputs.push(Input {
+                    display,
+                    key,
+                    origin: Origin::Walked(path),
+                    kind,
+                });
+            }
+        }
+    }
+}
+
+fn unreadable(found: &mut Discovered, base: &PathBase, at: &Path, message: &str) {
+    let (display, key) = base.names(at);
+    found.inputs.push(Input {
+        display,
+        key,
+        origin: Origin::Unreadable(at.to_path_buf(), message.to_string()),
+        kind: SourceKind::Manifest,
+    });
 }
 
 /// Is `path` (a file named on the command line) ignored by the `.gitignore` files of its
 /// repository, as a directory walk would ignore it? Reads `.gitignore` in the file's directory
 /// and its parents up to the repository root (the directory holding `.git`), nearest first,
-/// and the repository's `.git/info/exclude`.
+/// and the repository's `.git/info/exclude`; outside a repository, none.
 pub fn is_git_ignored(path: &Path) -> bool {
     use ignore::Match;
     use ignore::gitignore::GitignoreBuilder;
-    let Ok(path) = std::fs::canonicalize(path) else {
+    let path = real_path_of(path);
+    if std::fs::symlink_metadata(&path).is_err() || repository_root(&path).is_none() {
+        // Outside a repository nothing is committed or ignored: ignore files above it are
+        // not read.
         return false;
-    };
+    }
     for dir in path.ancestors().skip(1) {
         let is_root = dir.join(".git").exists();
         let mut files = vec![dir.join(".gitignore")];

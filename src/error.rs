@@ -8,6 +8,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("refusing to write the baseline `{path}`: {reason}")]
+    BaselineTarget { path: String, reason: String },
     #[error("cannot read standard input: {0}")]
     Stdin(#[source] std::io::Error),
     #[error("unknown rule `{0}` (see `kubeward rules`)")]

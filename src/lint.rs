@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::config::Exclude;
-use crate::discover::{Input, Origin, discover};
+use crate::discover::{Input, Origin, PathBase, discover_all};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::load::input::{guard_file, load_input};
@@ -51,7 +51,11 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
 /// reported file (matched by canonical path). This is what a pre-commit hook needs: the
 /// changed files, judged against the whole repository.
 pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<LintResult, Error> {
-    let mut inputs: Vec<(Input, bool)> = discover(&options.paths)?
+    let base = PathBase::current();
+    let discovered = discover_all(&options.paths, &base)?;
+    let skipped = discovered.skipped;
+    let mut inputs: Vec<(Input, bool)> = discovered
+        .inputs
         .into_iter()
         .map(|input| (input, false))
         .collect();
@@ -60,7 +64,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
             .iter()
             .filter_map(|(input, _)| canonical_path(input))
             .collect();
-        for input in discover(context)? {
+        for input in discover_all(context, &base)?.inputs {
             // A context file is read only to be seen by rules: stdin and unreadable entries
             // have nothing to offer, and a file already loaded must not be loaded twice.
             let fresh = match canonical_path(&input) {
@@ -87,6 +91,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         inputs.iter().map(|(_, context)| *context).collect()
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
+    let keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
     let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -130,6 +135,8 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         context_only,
         redactions,
         failure_threshold: Some(crate::finding::Severity::Error),
+        keys,
+        skipped,
     })
 }
 

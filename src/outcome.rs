@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::catalogue::CatalogueEntry;
+use crate::discover::Skipped;
 use crate::finding::{FileId, Finding, stable_hash};
 use crate::model::Workspace;
 use crate::redact::Redactions;
@@ -32,6 +33,11 @@ pub struct LintResult {
     /// that tell failures from other findings (JUnit) read it; the library's default is
     /// `error`, the CLI sets it.
     pub failure_threshold: Option<crate::finding::Severity>,
+    /// Per file: its path relative to the repository root (`Input::key`), what fingerprints
+    /// and baselines record.
+    pub keys: Vec<String>,
+    /// What the walks left out (symlinks, ignored paths), for the summary.
+    pub skipped: Skipped,
 }
 
 impl LintResult {
@@ -43,6 +49,14 @@ impl LintResult {
     /// The files reported on: every file read, less context-only files.
     pub fn reported_files(&self) -> impl Iterator<Item = FileId> + '_ {
         (0..self.workspace.files.len()).filter(|f| self.is_reported(*f))
+    }
+
+    /// The file's path relative to the repository root (its display path when unknown).
+    pub fn path_key(&self, file: FileId) -> &str {
+        match self.keys.get(file) {
+            Some(key) => key,
+            None => self.workspace.source(file).path.trim_start_matches("./"),
+        }
     }
 
     /// Objects in reported files.
@@ -83,6 +97,21 @@ pub struct BaselineSummary {
 /// into a secret value, the value's key path (`data.password`) stands in for the text: a hash
 /// of a short secret could be brute-forced.
 pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
+    fingerprint_with_path(result, finding, result.path_key(finding.file))
+}
+
+/// The fingerprint baselines of version 1 recorded: the path as displayed, less a leading
+/// `./`. Matched too when such a baseline is read.
+pub(crate) fn legacy_fingerprint(result: &LintResult, finding: &Finding) -> String {
+    let path = result
+        .workspace
+        .source(finding.file)
+        .path
+        .trim_start_matches("./");
+    fingerprint_with_path(result, finding, path)
+}
+
+fn fingerprint_with_path(result: &LintResult, finding: &Finding, path: &str) -> String {
     let source = result.workspace.source(finding.file);
     let content: String = if result.redactions.overlaps(finding.file, finding.span) {
         secret_location(result, finding)
@@ -106,8 +135,6 @@ pub fn fingerprint(result: &LintResult, finding: &Finding) -> String {
             )
         })
         .unwrap_or_default();
-    // `./deploy/a.yaml` and `deploy/a.yaml` are the same file to the user.
-    let path = source.path.trim_start_matches("./");
     stable_hash(&[finding.rule.as_str(), path, &object, &content])
 }
 
@@ -225,5 +252,7 @@ pub fn outcome_for_text(path: &str, text: &str, arbitrary: Vec<ArbitraryFinding>
         context_only: Vec::new(),
         redactions,
         failure_threshold: Some(crate::finding::Severity::Error),
+        keys: vec![path.to_string()],
+        skipped: Default::default(),
     }
 }

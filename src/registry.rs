@@ -104,7 +104,10 @@ impl Registry {
                 message,
             };
             let text = std::fs::read_to_string(path).map_err(|e| policy_error(e.to_string()))?;
-            let entry = parse_entry_text(&text).map_err(policy_error)?;
+            // Say what is wrong and where, never the file's text: a policy path names a file
+            // kubeward was not asked to lint.
+            let entry = parse_entry_text(&text)
+                .map_err(|message| policy_error(without_file_text(&message)))?;
             if entry.implementation.is_some() {
                 return Err(policy_error(
                     "`implementation` is for built-in rules; a custom policy is checked by its \
@@ -348,5 +351,82 @@ mod tests {
         checked.sort_unstable();
         checked.dedup();
         assert_eq!(checked.len(), count, "a rule is registered twice");
+    }
+}
+
+/// Field names of a policy, which an error may name (they are kubeward's words, not the file's).
+const POLICY_WORDS: &[&str] = &[
+    "id",
+    "severity",
+    "category",
+    "summary",
+    "rationale",
+    "fix",
+    "help",
+    "examples",
+    "implementation",
+    "match",
+    "schema",
+    "kinds",
+    "namespaces",
+    "labels",
+    "bad",
+    "good",
+    "error",
+    "warning",
+    "info",
+    "off",
+];
+
+/// An error message with every quoted piece of the file's text (`"..."`, `` `...` ``) replaced
+/// by `...`, except policy field names.
+pub(crate) fn without_file_text(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let (before, from_quote) = rest.split_at(open);
+        out.push_str(before);
+        let mut chars = from_quote.chars();
+        let quote = chars.next().unwrap_or('"');
+        let after = chars.as_str();
+        match after.find(quote) {
+            Some(close) => {
+                let (quoted, tail) = after.split_at(close);
+                let keep = quote == '`' && POLICY_WORDS.contains(&quoted);
+                out.push(quote);
+                out.push_str(if keep { quoted } else { "..." });
+                out.push(quote);
+                rest = tail.strip_prefix(quote).unwrap_or(tail);
+            }
+            None => {
+                out.push(quote);
+                out.push_str("...");
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod file_text_tests {
+    use super::without_file_text;
+
+    #[test]
+    fn quoted_text_is_dropped_field_names_kept() {
+        assert_eq!(
+            without_file_text(r#"invalid type: string "https://u:tok@h", expected struct"#),
+            r#"invalid type: string "...", expected struct"#
+        );
+        assert_eq!(
+            without_file_text("unknown field `ghp_x`, expected one of `id`, `summary`"),
+            "unknown field `...`, expected one of `id`, `summary`"
+        );
+        assert_eq!(
+            without_file_text("missing field `id`"),
+            "missing field `id`"
+        );
+        assert_eq!(without_file_text("open \"tok"), "open \"...");
     }
 }

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use kubeward::catalogue::catalogue;
+use kubeward::discover::{PathBase, display_name};
 use kubeward::lint::{LintOptions, lint};
 use kubeward::outcome::LintResult;
 use kubeward::registry::Registry;
@@ -115,7 +116,9 @@ fn check(rule_dir: Option<&str>, target: &Path, files: &[PathBuf]) -> Vec<String
         if let Some(rule) = rule_dir {
             relevant.insert(rule.to_string());
         }
-        let display = file.display().to_string();
+        // Reports name files relative to the current directory (issue 14: one normalised path
+        // per file); the fixture paths here are absolute.
+        let display = display_name(file, &PathBase::current());
         let actual: Vec<(usize, String, String)> = result
             .findings
             .iter()

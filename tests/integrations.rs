@@ -306,7 +306,7 @@ fn github_actions_selects_annotations_and_writes_the_job_summary() {
     // An explicit format wins, and only the github format writes a summary.
     std::fs::write(&summary, "").unwrap();
     let out = kubeward(&["--format", "compact", "."], &repo.join("deploy"), &env);
-    assert!(stdout(&out).starts_with("./broken.yaml:5:2: error[parse-error]"));
+    assert!(stdout(&out).starts_with("broken.yaml:5:2: error[parse-error]"));
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), "");
     // Outside Actions (or with GITHUB_ACTIONS set to anything else) the default is human.
     let out = kubeward(&["."], &repo.join("deploy"), &[("GITHUB_ACTIONS", "false")]);
@@ -405,7 +405,12 @@ fn context_files_are_seen_by_rules_but_not_reported() {
             )
         })
         .collect();
-    assert_eq!(reported, [(web.as_str(), "latest-image-tag")]);
+    // Paths are shown relative to the current directory (issue 14: normalised at discovery).
+    let web_shown = kubeward::discover::display_name(
+        std::path::Path::new(&web),
+        &kubeward::discover::PathBase::current(),
+    );
+    assert_eq!(reported, [(web_shown.as_str(), "latest-image-tag")]);
     assert_eq!(result.reported_files().count(), 2);
     assert_eq!(result.reported_objects(), 2);
     // Without context, the same files alone.

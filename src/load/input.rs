@@ -241,6 +241,7 @@ mod tests {
     fn a_panic_while_loading_becomes_an_internal_error_naming_the_file() {
         let input = Input {
             display: "deploy/app.yaml".to_string(),
+            key: "deploy/app.yaml".to_string(),
             origin: Origin::Explicit("deploy/app.yaml".into()),
             kind: SourceKind::Manifest,
         };

@@ -145,6 +145,20 @@ pub fn summary_line(result: &LintResult) -> String {
         ", {}",
         plural(result.reported_objects(), "object", "objects")
     ));
+    let skipped = result.skipped;
+    if skipped.ignored > 0 || skipped.symlinks > 0 {
+        let mut parts = Vec::new();
+        if skipped.ignored > 0 {
+            parts.push(format!(
+                "{} ignored (.gitignore/.ignore)",
+                plural(skipped.ignored, "path", "paths")
+            ));
+        }
+        if skipped.symlinks > 0 {
+            parts.push(plural(skipped.symlinks, "symlink", "symlinks"));
+        }
+        line.push_str(&format!("; skipped {}", parts.join(", ")));
+    }
     if let Some(b) = result.baseline {
         line.push_str(&format!(
             "; baseline: {} hidden, {} fixed since",
