@@ -44,6 +44,13 @@ static JSON_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#""([^"\\]+)"\s*:\s*"((?:[^"\\]|\\.)*)""#).expect("JSON pair pattern compiles")
 });
 
+/// `{key: value, other: value}` pairs of a flow mapping.
+static FLOW_PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r#"[{,]\s*["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*:\s+["']?([^,{}\[\]"'\s]+)"#)
+        .expect("flow pair pattern compiles")
+});
+
 /// Keys of a Secret that name it rather than hold its values.
 const SECRET_OBJECT_KEYS: &[&str] = &[
     "apiVersion",
@@ -155,6 +162,9 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
     // Inside a block masked whole (a Secret's `data`, a block scalar under a secret key):
     // lines indented deeper than this.
     let mut masked_block: Option<usize> = None;
+    // Inside a Secret's `data`/`stringData`: lines deeper than this are its entries, whose
+    // values are masked (keys stay readable); a block scalar's lines are masked whole.
+    let mut data_block: Option<usize> = None;
     // After `name: DB_PASSWORD`: the indent of that key, so the `value:` beside it is masked.
     let mut secret_env: Option<usize> = None;
     for line in doc {
@@ -167,6 +177,37 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
                 continue;
             }
             masked_block = None;
+        }
+        if let Some(indent) = data_block {
+            if line.is_blank() {
+                continue;
+            }
+            if line.indent() <= indent {
+                data_block = None;
+            } else {
+                let body = line.text.trim_end_matches(['\n', '\r']);
+                match KEY_VALUE.captures(body) {
+                    Some(caps) => {
+                        let (Some(lead), Some(value)) = (caps.get(1), caps.get(3)) else {
+                            continue;
+                        };
+                        if is_block_indicator(value.as_str()) {
+                            masked_block = Some(lead.end());
+                        } else if let Some(range) =
+                            value_range(line.start, line.text, value.start())
+                        {
+                            out.push(range);
+                        }
+                    }
+                    None => {
+                        let (a, b) = line.content();
+                        if a < b {
+                            out.push((a, b));
+                        }
+                    }
+                }
+                continue;
+            }
         }
         // The patterns end at `$`, which does not match before a line break.
         let body = line.text.trim_end_matches(['\n', '\r']);
@@ -184,6 +225,14 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
                 && !value.as_str().is_empty()
                 && ((is_secret && !SECRET_OBJECT_KEYS.contains(&key.as_str()))
                     || is_secret_name(key.as_str()) && is_literal_secret(value.as_str()))
+            {
+                out.push((line.start + value.start(), line.start + value.end()));
+            }
+        }
+        for caps in FLOW_PAIR.captures_iter(body) {
+            if let (Some(key), Some(value)) = (caps.get(1), caps.get(2))
+                && is_secret_name(key.as_str())
+                && is_literal_secret(value.as_str())
             {
                 out.push((line.start + value.start(), line.start + value.end()));
             }
@@ -209,7 +258,7 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
             secret_env = None;
         }
         if is_secret && matches!(key, "data" | "stringData") {
-            masked_block = Some(key_indent);
+            data_block = Some(key_indent);
             if let Some(range) = value_range(line.start, line.text, value.start()) {
                 out.push(range);
             }
@@ -257,7 +306,7 @@ mod tests {
     #[test]
     fn secret_data_blocks_and_secret_keys() {
         let text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  user: admin\n  cert: |\n    line-one\nother: [unclosed\n";
-        assert_eq!(masked(text), vec!["user: admin", "cert: |", "line-one"]);
+        assert_eq!(masked(text), vec!["admin", "line-one"]);
         let text = "kind: ConfigMap\ndata:\n  user: admin\n  db_password: \"hunter22\" # no\n  api_key: |\n    abcdef\n  host: db\n";
         assert_eq!(masked(text), vec!["hunter22", "abcdef"]);
     }
@@ -282,5 +331,7 @@ mod tests {
         let text =
             "{\"kind\": \"Secret\", \"stringData\": {\"password\": \"hunter22\",\n  \"x\": 1\n";
         assert!(masked(text).contains(&"hunter22"));
+        let text = "metadata: {name: x, annotations: {token: abc123def}}\n";
+        assert_eq!(masked(text), vec!["abc123def"]);
     }
 }
