@@ -197,9 +197,9 @@ pub(crate) fn guard_pass<T>(
     file: FileId,
     during: &str,
     pass: impl FnOnce() -> T,
-) -> Result<T, Finding> {
+) -> Result<T, Box<Finding>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(pass))
-        .map_err(|payload| internal_error(file, Span::default(), during, &*payload))
+        .map_err(|payload| Box::new(internal_error(file, Span::default(), during, &*payload)))
 }
 
 /// Replaces the default panic message on stderr (which quotes the panic's text, and with it

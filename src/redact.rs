@@ -193,7 +193,7 @@ impl Redactions {
                 *flag = true;
             }
         }
-        let gathered: Vec<Result<FileRedactions, Finding>> = (0..n)
+        let gathered: Vec<Result<FileRedactions, Box<Finding>>> = (0..n)
             .into_par_iter()
             .map(|file| {
                 let objects = objects.get(file).map_or(&[][..], Vec::as_slice);
@@ -213,7 +213,7 @@ impl Redactions {
             .map(|(file, result)| match result {
                 Ok(redactions) => redactions,
                 Err(finding) => {
-                    crashed.push(finding);
+                    crashed.push(*finding);
                     // Nothing is known about this file's secrets: hide all of its text.
                     FileRedactions {
                         spans: vec![Span::new(0, ws.source(file).text.len())],

@@ -58,7 +58,7 @@ pub(crate) fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Find
         });
         match read {
             Ok(found) => suppressions.extend(found),
-            Err(finding) => crashed.push(finding),
+            Err(finding) => crashed.push(*finding),
         }
     }
     findings.append(&mut crashed);
@@ -94,7 +94,7 @@ pub(crate) fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Find
             Ok(hidden) => !hidden,
             // Shown, as if nothing suppressed it.
             Err(error) => {
-                crashed.push(error);
+                crashed.push(*error);
                 true
             }
         }

@@ -120,20 +120,20 @@ fn scan_list(doc: &Document, field: &'static str, list: NodeId, out: &mut Vec<Se
         let mut i = 0;
         while let Some(token) = toks.get(i) {
             i += 1;
-            if let Some(flag) = pending.take() {
-                if i == 1
-                    && toks.len() == 1
-                    && let Some((start, end)) = literal_value(token.text, token.start)
-                {
-                    out.push(SecretArg {
-                        field,
-                        flag,
-                        node: *item,
-                        start,
-                        end,
-                    });
-                    continue;
-                }
+            let flag = pending.take();
+            if let Some(flag) = flag
+                && i == 1
+                && toks.len() == 1
+                && let Some((start, end)) = literal_value(token.text, token.start)
+            {
+                out.push(SecretArg {
+                    field,
+                    flag,
+                    node: *item,
+                    start,
+                    end,
+                });
+                continue;
             }
             let (flag, value) = match token.text.split_once('=') {
                 Some((flag, value)) => (flag, Some(value)),
@@ -205,7 +205,7 @@ mod tests {
             .into_iter()
             .map(|a| {
                 let text = doc.str(a.node).unwrap();
-                (a.flag, text[a.start..a.end].to_string())
+                (a.flag, text.get(a.start..a.end).unwrap().to_string())
             })
             .collect()
     }

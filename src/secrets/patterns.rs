@@ -219,7 +219,7 @@ mod tests {
         let all = all_credentials(text);
         assert_eq!(all.len(), 2);
         assert_eq!(
-            &text[all[1].start..all[1].end],
+            text.get(all[1].start..all[1].end).unwrap(),
             "ghp_9Z8y7X6w5V4u3T2s1R0qP9o8N7m6L5k4J3i2"
         );
     }
