@@ -14,7 +14,7 @@ use regex::Regex;
 
 use super::names::is_secret_name;
 use super::patterns::all_credentials;
-use super::values::is_literal_secret;
+use super::values::{is_literal_secret, is_reference};
 
 /// `key: value`, `- key: value`, `"key": "value",`: the key and where the value starts.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -193,10 +193,12 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
                         };
                         if is_block_indicator(value.as_str()) {
                             masked_block = Some(lead.end());
-                        } else if let Some(range) =
+                        } else if let Some((a, b)) =
                             value_range(line.start, line.text, value.start())
+                            // A template action (`{{ .DockerConfigJson }}`) is no value.
+                            && !is_reference(text_of(line, a, b))
                         {
-                            out.push(range);
+                            out.push((a, b));
                         }
                     }
                     None => {
@@ -331,6 +333,9 @@ mod tests {
         let text =
             "{\"kind\": \"Secret\", \"stringData\": {\"password\": \"hunter22\",\n  \"x\": 1\n";
         assert!(masked(text).contains(&"hunter22"));
+        let text =
+            "kind: Secret\ndata:\n  config: {{config_data}}\n  key: |\n    {{ .Values.key }}\n";
+        assert_eq!(masked(text), vec!["{{ .Values.key }}"]);
         let text = "metadata: {name: x, annotations: {token: abc123def}}\n";
         assert_eq!(masked(text), vec!["abc123def"]);
     }
