@@ -263,22 +263,48 @@ impl Redactions {
     }
 
     /// Scrubs every finding's message, label, help and related labels.
+    /// Each finding is scrubbed under a panic guard: a panic replaces the finding's texts by
+    /// the `internal-error` message (nothing of the original text, which may hold a secret).
     pub fn apply(&self, findings: &mut [Finding]) {
         for finding in findings {
             let mut files = vec![finding.file];
             files.extend(finding.related.iter().map(|l| l.file));
             files.sort_unstable();
             files.dedup();
-            let scrub = |text: &str| {
-                files
-                    .iter()
-                    .fold(text.to_string(), |t, file| self.scrub(*file, &t))
-            };
-            finding.message = scrub(&finding.message);
-            finding.label = finding.label.as_deref().map(scrub);
-            finding.help = finding.help.as_deref().map(scrub);
-            for related in &mut finding.related {
-                related.text = scrub(&related.text);
+            let scrubbed = guard_pass(finding.file, "hiding secret values in a finding", || {
+                let scrub = |text: &str| {
+                    files
+                        .iter()
+                        .fold(text.to_string(), |t, file| self.scrub(*file, &t))
+                };
+                (
+                    scrub(&finding.message),
+                    finding.label.as_deref().map(scrub),
+                    finding.help.as_deref().map(scrub),
+                    finding
+                        .related
+                        .iter()
+                        .map(|r| scrub(&r.text))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            match scrubbed {
+                Ok((message, label, help, related)) => {
+                    finding.message = message;
+                    finding.label = label;
+                    finding.help = help;
+                    for (r, text) in finding.related.iter_mut().zip(related) {
+                        r.text = text;
+                    }
+                }
+                Err(crash) => {
+                    finding.message = format!("{} ({})", crash.message, finding.rule);
+                    finding.label = crash.label;
+                    finding.help = crash.help;
+                    for r in &mut finding.related {
+                        r.text = MASK.to_string();
+                    }
+                }
             }
         }
     }
