@@ -192,6 +192,7 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::finding::install_quiet_panic_hook();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -162,11 +162,7 @@ pub fn internal_error(
     during: &str,
     payload: &(dyn std::any::Any + Send),
 ) -> Finding {
-    let detail = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("unknown panic");
+    let detail = panic_detail(payload);
     Finding::new(
         RuleId::InternalError,
         file,
@@ -177,6 +173,49 @@ pub fn internal_error(
     .help(
         "this is a bug in kubeward, not in the manifest: please report it with this file; the other files were still linted",
     )
+}
+
+/// A panic's message without the text it quotes: the standard library's string-slicing panics
+/// end with the whole string in backticks (``byte index 2 is not a char boundary; it is inside
+/// '€' (bytes 1..4) of `a€bcdefgh` ``), and that string can be a secret value.
+pub(crate) fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    match detail.split_once('`') {
+        Some((before, _)) => format!("{}(text not shown)", before),
+        None => detail.to_string(),
+    }
+}
+
+/// Runs one pass over one file's data (redaction, suppression, a report's rendering of it)
+/// under a panic guard: a panic becomes the `internal-error` finding naming the file and what
+/// kubeward was doing (`during`), and the caller carries on with the other files.
+pub(crate) fn guard_pass<T>(
+    file: FileId,
+    during: &str,
+    pass: impl FnOnce() -> T,
+) -> Result<T, Box<Finding>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(pass))
+        .map_err(|payload| Box::new(internal_error(file, Span::default(), during, &*payload)))
+}
+
+/// Replaces the default panic message on stderr (which quotes the panic's text, and with it
+/// any string being sliced: a secret value) by one without the quoted text. Panics inside the
+/// per-file guards are also reported as `internal-error` findings.
+pub(crate) fn install_quiet_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "kubeward: internal error{location}: {}",
+            panic_detail(info.payload())
+        );
+    }));
 }
 
 /// A stable 64-bit FNV-1a hash, rendered as 16 hex digits. Used for fingerprints, so it must

@@ -123,8 +123,9 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     if !context_only.is_empty() {
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));
     }
+    let (redactions, mut crashed) = Redactions::collect(&workspace, &findings);
+    findings.append(&mut crashed);
     registry.resolve(&mut findings);
-    let redactions = Redactions::collect(&workspace, &findings);
     redactions.apply(&mut findings);
     sort_findings(&workspace, &mut findings);
     Ok(LintResult {

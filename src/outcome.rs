@@ -241,7 +241,8 @@ pub fn outcome_for_text(path: &str, text: &str, arbitrary: Vec<ArbitraryFinding>
             finding
         })
         .collect();
-    let redactions = Redactions::collect(&workspace, &findings);
+    let (redactions, crashed) = Redactions::collect(&workspace, &findings);
+    findings.extend(crashed);
     redactions.apply(&mut findings);
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule));
     LintResult {

@@ -17,21 +17,27 @@
 //! Formats added later (SARIF, GitHub annotations) get the same guarantees by reading
 //! findings from [`crate::outcome::LintResult`] and snippets from `masked_text`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::finding::{FileId, Finding};
-use crate::load::Document;
-use crate::model::Workspace;
+use rayon::prelude::*;
+
+use crate::finding::{FileId, Finding, guard_pass};
+use crate::load::{Document, Entry, NodeId, NodeKind};
 use crate::model::kinds::{env_containers, is_config_map, is_openfaas_function, is_secret};
+use crate::model::{ObjectId, Workspace};
+use crate::rule_id::RuleId;
+use crate::secrets::args::secret_args;
 use crate::secrets::base64::decode_std;
-use crate::secrets::patterns::find_credentials;
+use crate::secrets::lines::secret_line_spans;
+use crate::secrets::names::is_secret_name;
+use crate::secrets::patterns::all_credentials;
 use crate::secrets::sites::{
     env_settings, is_dockerfile_secret, map_settings, openfaas_stack_functions, scalar_subspan,
     scalar_values,
 };
 use crate::secrets::values::is_literal_secret;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// What replaces a secret in messages.
 pub(crate) const MASK: &str = "*****";
@@ -54,201 +60,169 @@ pub struct Redactions {
     files: Vec<FileRedactions>,
 }
 
+/// The secret values of one file, gathered.
 struct Collector<'a> {
-    ws: &'a Workspace,
-    spans: Vec<Vec<Span>>,
-    values: Vec<BTreeSet<String>>,
+    source: &'a SourceFile,
+    spans: Vec<Span>,
+    values: BTreeSet<String>,
 }
 
 impl Collector<'_> {
-    fn add(&mut self, file: FileId, span: Span) {
+    fn add(&mut self, span: Span) {
         if span.is_empty() {
             return;
         }
-        let Some(spans) = self.spans.get_mut(file) else {
-            return;
-        };
-        spans.push(span);
-        let text = self.ws.source(file).slice(span);
-        self.add_value(file, text);
+        self.spans.push(span);
+        let text = self.source.slice(span);
+        self.add_value(text);
         // Without quotes, as a message might quote it.
         let unquoted = text.trim().trim_matches(['"', '\'']);
-        self.add_value(file, unquoted);
+        self.add_value(unquoted);
     }
 
-    fn add_value(&mut self, file: FileId, text: &str) {
-        let Some(values) = self.values.get_mut(file) else {
-            return;
-        };
+    fn add_value(&mut self, text: &str) {
         for line in text.lines().map(str::trim) {
             if line.len() >= MIN_SCRUB_LEN && is_literal_secret(line) {
-                values.insert(line.to_string());
+                self.values.insert(line.to_string());
             }
         }
         let whole = text.trim();
         if whole.len() >= MIN_SCRUB_LEN && is_literal_secret(whole) {
-            values.insert(whole.to_string());
+            self.values.insert(whole.to_string());
         }
     }
 
-    fn add_node(&mut self, file: FileId, doc: &Document, node: crate::load::NodeId) {
-        self.add(file, doc.span(node));
+    fn add_node(&mut self, doc: &Document, node: NodeId) {
+        self.add(doc.span(node));
         if let Some(text) = doc.str(node) {
-            let text = text.to_string();
-            self.add_value(file, &text);
+            self.add_value(text);
         }
     }
 
-    fn credentials(&mut self, file: FileId, doc: &Document, node: crate::load::NodeId) {
+    /// Every credential-shaped string under `node`, every match (not only the first of each
+    /// format).
+    fn credentials(&mut self, doc: &Document, node: NodeId) {
         for value in scalar_values(doc, node) {
             let Some(text) = doc.str(value) else { continue };
-            for found in find_credentials(text) {
-                let span = scalar_subspan(self.ws.source(file), doc, value, found.start, found.end);
-                self.add(file, span);
-                let matched = text.get(found.start..found.end).unwrap_or("").to_string();
-                self.add_value(file, &matched);
+            for found in all_credentials(text) {
+                let span = scalar_subspan(self.source, doc, value, found.start, found.end);
+                self.add(span);
+                self.add_value(text.get(found.start..found.end).unwrap_or(""));
+            }
+        }
+    }
+
+    /// Does a span already collected lie inside `outer`?
+    fn holds_secret(&self, outer: Span) -> bool {
+        self.spans
+            .iter()
+            .any(|s| outer.start <= s.start && s.end <= outer.end)
+    }
+
+    /// A mapping key written twice: the loader keeps both entries, but rules read the first
+    /// (`doc.get`). When one definition is secret (a secret-looking key, a value already
+    /// masked, the `value` of an env var whose `name` says secret), every definition is.
+    fn duplicate_keys(&mut self, doc: &Document, root: NodeId) {
+        let mut stack = vec![root];
+        let mut seen = 0usize;
+        while let Some(node) = stack.pop() {
+            seen += 1;
+            if seen > 1_000_000 {
+                break;
+            }
+            match doc.kind(node) {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Sequence(items) => stack.extend(items.iter().copied()),
+                NodeKind::Mapping(entries) => {
+                    stack.extend(entries.iter().map(|e| e.value));
+                    let key_of = |e: &Entry| doc.scalar(e.key).map(|k| k.text);
+                    let secret_env = entries.iter().any(|e| {
+                        key_of(e) == Some("name") && doc.str(e.value).is_some_and(is_secret_name)
+                    });
+                    let mut by_key: HashMap<&str, Vec<&Entry>> = HashMap::new();
+                    for entry in entries {
+                        if let Some(key) = key_of(entry) {
+                            by_key.entry(key).or_default().push(entry);
+                        }
+                    }
+                    for (key, twins) in by_key {
+                        if twins.len() < 2 {
+                            continue;
+                        }
+                        let secret = is_secret_name(key)
+                            || key == "value" && secret_env
+                            || twins.iter().any(|e| self.holds_secret(doc.span(e.value)));
+                        if secret {
+                            for twin in twins {
+                                self.add_node(doc, twin.value);
+                            }
+                        }
+                    }
+                }
             }
         }
     }
 }
 
+/// Why a file's text is read with line heuristics: it did not load into documents.
+fn did_not_load(finding: &Finding) -> bool {
+    finding.rule == RuleId::ParseError || finding.rule == RuleId::TemplateSkipped
+}
+
 impl Redactions {
     /// Gathers every secret value of the workspace and the spans findings asked to redact.
-    pub fn collect(ws: &Workspace, findings: &[Finding]) -> Redactions {
+    /// Each file is gathered under a panic guard: a panic while reading one file's values
+    /// becomes an `internal-error` finding (returned) and that file's whole text is masked.
+    pub fn collect(ws: &Workspace, findings: &[Finding]) -> (Redactions, Vec<Finding>) {
         let n = ws.files.len();
-        let mut c = Collector {
-            ws,
-            spans: vec![Vec::new(); n],
-            values: vec![BTreeSet::new(); n],
-        };
+        let mut objects: Vec<Vec<ObjectId>> = vec![Vec::new(); n];
         for (id, object) in ws.objects.iter().enumerate() {
-            let doc = ws.document(object);
-            let file = object.file;
-            if is_secret(object) {
-                for field in ["data", "stringData"] {
-                    if let Some(map) = doc.get(object.node, field) {
-                        for entry in doc.entries(map) {
-                            c.add_node(file, doc, entry.value);
-                            if field == "data"
-                                && let Some(text) = doc.str(entry.value)
-                                && let Ok(bytes) = decode_std(text)
-                                && let Ok(decoded) = String::from_utf8(bytes)
-                            {
-                                c.add_value(file, &decoded);
-                            }
-                        }
-                    }
-                }
-            }
-            for container in env_containers(ws, id) {
-                for setting in env_settings(doc, container) {
-                    if setting.holds_secret() {
-                        c.add_node(file, doc, setting.value_node);
-                    }
-                }
-            }
-            if is_openfaas_function(object)
-                && let Some(env) = doc.get_path(object.node, &["spec", "environment"])
-            {
-                for setting in map_settings(doc, env) {
-                    if setting.holds_secret() {
-                        c.add_node(file, doc, setting.value_node);
-                    }
-                }
-            }
-            if is_config_map(object)
-                && let Some(data) = doc.get(object.node, "data")
-            {
-                for setting in map_settings(doc, data) {
-                    if setting.holds_secret() {
-                        c.add_node(file, doc, setting.value_node);
-                    }
-                }
-            }
-            c.credentials(file, doc, object.node);
-        }
-        for (file, loaded) in ws.files.iter().enumerate() {
-            for doc in &loaded.documents {
-                let Some(functions) = openfaas_stack_functions(doc) else {
-                    continue;
-                };
-                for function in doc.entries(functions) {
-                    if let Some(env) = doc.get(function.value, "environment") {
-                        for setting in map_settings(doc, env) {
-                            if setting.holds_secret() {
-                                c.add_node(file, doc, setting.value_node);
-                            }
-                        }
-                    }
-                }
-                c.credentials(file, doc, functions);
-            }
-            if let Some(dockerfile) = loaded.dockerfile() {
-                for instruction in &dockerfile.instructions {
-                    for pair in &instruction.pairs {
-                        let (Some(value), Some(span)) = (&pair.value, pair.value_span) else {
-                            continue;
-                        };
-                        if is_dockerfile_secret(instruction, pair)
-                            || !find_credentials(value).is_empty()
-                        {
-                            c.add(file, span);
-                            c.add_value(file, value);
-                        }
-                    }
-                }
+            if let Some(list) = objects.get_mut(object.file) {
+                list.push(id);
             }
         }
+        let mut asked: Vec<Vec<Span>> = vec![Vec::new(); n];
+        let mut unloaded = vec![false; n];
         for finding in findings {
-            for span in &finding.redact {
-                c.add(finding.file, *span);
+            if let Some(spans) = asked.get_mut(finding.file) {
+                spans.extend(finding.redact.iter().copied());
+            }
+            if did_not_load(finding)
+                && let Some(flag) = unloaded.get_mut(finding.file)
+            {
+                *flag = true;
             }
         }
-        // `kubectl.kubernetes.io/last-applied-configuration` repeats the whole object as JSON:
-        // when the object holds a secret, so does the annotation.
-        for object in &ws.objects {
-            let doc = ws.document(object);
-            let Some(applied) = doc
-                .get_path(object.node, &["metadata", "annotations"])
-                .and_then(|a| doc.get(a, "kubectl.kubernetes.io/last-applied-configuration"))
-            else {
-                continue;
-            };
-            let object_span = doc.span(object.node);
-            let holds_secret = c
-                .spans
-                .get(object.file)
-                .into_iter()
-                .flatten()
-                .any(|s| object_span.start <= s.start && s.end <= object_span.end);
-            if holds_secret {
-                c.add(object.file, doc.span(applied));
-            }
-        }
-        let files = c
-            .spans
-            .into_iter()
-            .zip(c.values)
-            .enumerate()
-            .map(|(file, (spans, values))| {
-                let spans = merge(spans);
-                // A text still visible once the secrets are masked (the secret `mysql` is also
-                // the container's name) gains nothing from scrubbing, and scrubbing it would
-                // garble names in messages.
-                let masked = if spans.is_empty() {
-                    String::new()
-                } else {
-                    mask(&ws.source(file).text, &spans)
-                };
-                let mut values: Vec<String> = values
-                    .into_iter()
-                    .filter(|v| !masked.contains(v.as_str()))
-                    .collect();
-                values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-                FileRedactions { spans, values }
+        let gathered: Vec<Result<FileRedactions, Box<Finding>>> = (0..n)
+            .into_par_iter()
+            .map(|file| {
+                let objects = objects.get(file).map_or(&[][..], Vec::as_slice);
+                let asked = asked.get(file).map_or(&[][..], Vec::as_slice);
+                let unloaded = unloaded.get(file).copied().unwrap_or(false);
+                guard_pass(
+                    file,
+                    "looking for secret values to hide in this file",
+                    || collect_file(ws, file, objects, asked, unloaded),
+                )
             })
             .collect();
-        Redactions { files }
+        let mut crashed = Vec::new();
+        let files = gathered
+            .into_iter()
+            .enumerate()
+            .map(|(file, result)| match result {
+                Ok(redactions) => redactions,
+                Err(finding) => {
+                    crashed.push(*finding);
+                    // Nothing is known about this file's secrets: hide all of its text.
+                    FileRedactions {
+                        spans: vec![Span::new(0, ws.source(file).text.len())],
+                        values: Vec::new(),
+                    }
+                }
+            })
+            .collect();
+        (Redactions { files }, crashed)
     }
 
     /// The secret spans of a file, sorted and non-overlapping.
@@ -289,25 +263,209 @@ impl Redactions {
     }
 
     /// Scrubs every finding's message, label, help and related labels.
+    /// Each finding is scrubbed under a panic guard: a panic replaces the finding's texts by
+    /// the `internal-error` message (nothing of the original text, which may hold a secret).
     pub fn apply(&self, findings: &mut [Finding]) {
         for finding in findings {
             let mut files = vec![finding.file];
             files.extend(finding.related.iter().map(|l| l.file));
             files.sort_unstable();
             files.dedup();
-            let scrub = |text: &str| {
-                files
-                    .iter()
-                    .fold(text.to_string(), |t, file| self.scrub(*file, &t))
-            };
-            finding.message = scrub(&finding.message);
-            finding.label = finding.label.as_deref().map(scrub);
-            finding.help = finding.help.as_deref().map(scrub);
-            for related in &mut finding.related {
-                related.text = scrub(&related.text);
+            let scrubbed = guard_pass(finding.file, "hiding secret values in a finding", || {
+                let scrub = |text: &str| {
+                    files
+                        .iter()
+                        .fold(text.to_string(), |t, file| self.scrub(*file, &t))
+                };
+                (
+                    scrub(&finding.message),
+                    finding.label.as_deref().map(scrub),
+                    finding.help.as_deref().map(scrub),
+                    finding
+                        .related
+                        .iter()
+                        .map(|r| scrub(&r.text))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            match scrubbed {
+                Ok((message, label, help, related)) => {
+                    finding.message = message;
+                    finding.label = label;
+                    finding.help = help;
+                    for (r, text) in finding.related.iter_mut().zip(related) {
+                        r.text = text;
+                    }
+                }
+                Err(crash) => {
+                    finding.message = format!("{} ({})", crash.message, finding.rule);
+                    finding.label = crash.label;
+                    finding.help = crash.help;
+                    for r in &mut finding.related {
+                        r.text = MASK.to_string();
+                    }
+                }
             }
         }
     }
+}
+
+/// The secret values of one file (see [`Redactions::collect`]).
+fn collect_file(
+    ws: &Workspace,
+    file: FileId,
+    objects: &[ObjectId],
+    asked: &[Span],
+    unloaded: bool,
+) -> FileRedactions {
+    #[cfg(test)]
+    if ws.source(file).text.contains(tests::PANIC_IN_REDACTION) {
+        panic!(
+            "injected by a test: byte index 1 of `{}`",
+            tests::PANIC_IN_REDACTION
+        );
+    }
+    let source = ws.source(file);
+    let mut c = Collector {
+        source,
+        spans: Vec::new(),
+        values: BTreeSet::new(),
+    };
+    for &id in objects {
+        let Some(object) = ws.objects.get(id) else {
+            continue;
+        };
+        let doc = ws.document(object);
+        if is_secret(object) {
+            for field in ["data", "stringData"] {
+                if let Some(map) = doc.get(object.node, field) {
+                    for entry in doc.entries(map) {
+                        c.add_node(doc, entry.value);
+                        if field == "data"
+                            && let Some(text) = doc.str(entry.value)
+                            && let Ok(bytes) = decode_std(text)
+                            && let Ok(decoded) = String::from_utf8(bytes)
+                        {
+                            c.add_value(&decoded);
+                        }
+                    }
+                }
+            }
+        }
+        for container in env_containers(ws, id) {
+            for setting in env_settings(doc, container) {
+                if setting.holds_secret() {
+                    c.add_node(doc, setting.value_node);
+                }
+            }
+            for arg in secret_args(doc, container) {
+                c.add(scalar_subspan(source, doc, arg.node, arg.start, arg.end));
+                if let Some(text) = doc.str(arg.node) {
+                    c.add_value(text.get(arg.start..arg.end).unwrap_or(""));
+                }
+            }
+        }
+        if is_openfaas_function(object)
+            && let Some(env) = doc.get_path(object.node, &["spec", "environment"])
+        {
+            for setting in map_settings(doc, env) {
+                if setting.holds_secret() {
+                    c.add_node(doc, setting.value_node);
+                }
+            }
+        }
+        if is_config_map(object)
+            && let Some(data) = doc.get(object.node, "data")
+        {
+            for setting in map_settings(doc, data) {
+                if setting.holds_secret() {
+                    c.add_node(doc, setting.value_node);
+                }
+            }
+        }
+        c.credentials(doc, object.node);
+    }
+    let Some(loaded) = ws.files.get(file) else {
+        return FileRedactions::default();
+    };
+    for doc in &loaded.documents {
+        let Some(functions) = openfaas_stack_functions(doc) else {
+            continue;
+        };
+        for function in doc.entries(functions) {
+            if let Some(env) = doc.get(function.value, "environment") {
+                for setting in map_settings(doc, env) {
+                    if setting.holds_secret() {
+                        c.add_node(doc, setting.value_node);
+                    }
+                }
+            }
+        }
+        c.credentials(doc, functions);
+    }
+    if let Some(dockerfile) = loaded.dockerfile() {
+        for instruction in &dockerfile.instructions {
+            for pair in &instruction.pairs {
+                let (Some(value), Some(span)) = (&pair.value, pair.value_span) else {
+                    continue;
+                };
+                if is_dockerfile_secret(instruction, pair) || !all_credentials(value).is_empty() {
+                    c.add(span);
+                    c.add_value(value);
+                }
+            }
+        }
+    }
+    for span in asked {
+        c.add(*span);
+    }
+    if unloaded {
+        // No tree to walk (a parse error, invalid UTF-8, a template): read the lines.
+        for (start, end) in secret_line_spans(&source.text) {
+            c.add(Span::new(start, end));
+        }
+    }
+    for doc in &loaded.documents {
+        c.duplicate_keys(doc, doc.root);
+    }
+    // `kubectl.kubernetes.io/last-applied-configuration` repeats the whole object as JSON:
+    // when the object holds a secret, so does the annotation. A Secret's always does (its
+    // `data` may have been removed from the manifest and kept in the annotation), and so does
+    // one whose JSON shows a secret by itself.
+    for &id in objects {
+        let Some(object) = ws.objects.get(id) else {
+            continue;
+        };
+        let doc = ws.document(object);
+        let Some(applied) = doc
+            .get_path(object.node, &["metadata", "annotations"])
+            .and_then(|a| doc.get(a, "kubectl.kubernetes.io/last-applied-configuration"))
+        else {
+            continue;
+        };
+        let shows_secret = doc
+            .str(applied)
+            .is_some_and(|json| !secret_line_spans(json).is_empty());
+        if is_secret(object) || shows_secret || c.holds_secret(doc.span(object.node)) {
+            c.add(doc.span(applied));
+        }
+    }
+    let spans = merge(c.spans);
+    // A text still visible once the secrets are masked (the secret `mysql` is also the
+    // container's name) gains nothing from scrubbing, and scrubbing it would garble names in
+    // messages.
+    let masked = if spans.is_empty() {
+        String::new()
+    } else {
+        mask(&source.text, &spans)
+    };
+    let mut values: Vec<String> = c
+        .values
+        .into_iter()
+        .filter(|v| !masked.contains(v.as_str()))
+        .collect();
+    values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    FileRedactions { spans, values }
 }
 
 fn merge(mut spans: Vec<Span>) -> Vec<Span> {
@@ -351,6 +509,9 @@ pub(crate) fn mask(text: &str, spans: &[Span]) -> String {
 mod tests {
     use super::*;
 
+    /// A file holding this text panics the redaction pass (test builds only).
+    pub(super) const PANIC_IN_REDACTION: &str = "kubeward-test-panic-in-redaction";
+
     #[test]
     fn masking_keeps_lengths_and_line_breaks() {
         let text = "a: s3cr3t\nb: pässwörd😀\nc: |\n  line1\n  line2\n";
@@ -372,6 +533,60 @@ mod tests {
         for (i, _) in text.char_indices() {
             assert!(masked.is_char_boundary(i), "boundary {i}");
         }
+    }
+
+    #[test]
+    fn a_panic_while_redacting_is_an_internal_error_and_the_file_is_masked_whole() {
+        use crate::lint::{LintOptions, lint};
+        let dir = std::env::temp_dir().join(format!("kubeward-redact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n  - name: app\n    image: nginx:latest\n    env:\n    - name: DB_PASSWORD\n      value: Sup3rSecretValue\n";
+        std::fs::write(dir.join("a.yaml"), format!("# {PANIC_IN_REDACTION}\n{pod}")).unwrap();
+        std::fs::write(dir.join("b.yaml"), pod).unwrap();
+        let options = LintOptions {
+            paths: vec![dir.to_string_lossy().into_owned()],
+            ..LintOptions::default()
+        };
+        let result = lint(&options).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let file_of = |name: &str| {
+            (0..result.workspace.files.len())
+                .find(|f| result.workspace.source(*f).path.ends_with(name))
+                .unwrap()
+        };
+        let (a, b) = (file_of("a.yaml"), file_of("b.yaml"));
+        let crashes: Vec<&Finding> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule == RuleId::InternalError)
+            .collect();
+        assert_eq!(crashes.len(), 1);
+        assert_eq!(crashes[0].file, a);
+        // The panic's quoted text is not repeated.
+        assert!(
+            !crashes[0].message.contains(PANIC_IN_REDACTION),
+            "{}",
+            crashes[0].message
+        );
+        assert!(crashes[0].message.contains("looking for secret values"));
+        // The crashed file is masked whole; the other one only where its secret is.
+        let source_a = &result.workspace.source(a).text;
+        let masked_a = result.redactions.masked_text(a, source_a);
+        assert!(!masked_a.contains("Sup3rSecretValue"));
+        assert!(!masked_a.contains("apiVersion"));
+        let source_b = &result.workspace.source(b).text;
+        let masked_b = result.redactions.masked_text(b, source_b);
+        assert!(!masked_b.contains("Sup3rSecretValue"));
+        assert!(masked_b.contains("apiVersion"));
+        // Rules still ran on both files.
+        let plaintext = |file| {
+            result
+                .findings
+                .iter()
+                .filter(|f| f.file == file && f.rule == RuleId::PlaintextSecretEnv)
+                .count()
+        };
+        assert_eq!((plaintext(a), plaintext(b)), (1, 1));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!
 //! A suppression that hides nothing is reported as `unused-suppression`, so they don't rot.
 
-use crate::finding::{FileId, Finding};
+use crate::finding::{FileId, Finding, guard_pass};
 use crate::model::Workspace;
 use crate::registry::Registry;
 use crate::rule_id::RuleId;
@@ -35,32 +35,71 @@ struct Suppression {
 /// suppression names without hiding anything (or that does not exist).
 pub(crate) fn apply(ws: &Workspace, registry: &Registry, findings: &mut Vec<Finding>) {
     let mut suppressions = Vec::new();
-    collect_annotations(ws, &mut suppressions);
-    for (file_id, file) in ws.files.iter().enumerate() {
-        collect_comments(file_id, &file.source, &file.documents, &mut suppressions);
+    // Each file's suppressions are read under a panic guard: a panic becomes an
+    // `internal-error` for that file, whose findings are then shown unsuppressed.
+    let mut crashed = Vec::new();
+    let mut objects: Vec<Vec<&crate::model::Object>> = vec![Vec::new(); ws.files.len()];
+    for object in &ws.objects {
+        if let Some(list) = objects.get_mut(object.file) {
+            list.push(object);
+        }
     }
+    for (file_id, file) in ws.files.iter().enumerate() {
+        let objects = objects.get(file_id).map_or(&[][..], Vec::as_slice);
+        let read = guard_pass(file_id, "reading this file's suppressions", || {
+            #[cfg(test)]
+            if file.source.text.contains(tests::PANIC_IN_SUPPRESSION) {
+                panic!("injected by a test");
+            }
+            let mut found = Vec::new();
+            collect_annotations(ws, objects, &mut found);
+            collect_comments(file_id, &file.source, &file.documents, &mut found);
+            found
+        });
+        match read {
+            Ok(found) => suppressions.extend(found),
+            Err(finding) => crashed.push(*finding),
+        }
+    }
+    findings.append(&mut crashed);
     if suppressions.is_empty() {
         return;
     }
+    let mut crashed = Vec::new();
     findings.retain(|finding| {
-        let mut hidden = false;
-        for s in suppressions.iter_mut().filter(|s| {
-            s.file == finding.file
-                && s.scope.start <= finding.span.start
-                && finding.span.start <= s.scope.end
-        }) {
-            for (rule, used) in &mut s.rules {
-                // An alias of a `pod-security` check hides that check's findings.
-                if rule == finding.rule.as_str()
-                    || crate::rules::pod_security::alias_selects(rule, finding)
-                {
-                    *used = true;
-                    hidden = true;
+        let matched = guard_pass(
+            finding.file,
+            "matching a finding with its suppressions",
+            || {
+                let mut hidden = false;
+                for s in suppressions.iter_mut().filter(|s| {
+                    s.file == finding.file
+                        && s.scope.start <= finding.span.start
+                        && finding.span.start <= s.scope.end
+                }) {
+                    for (rule, used) in &mut s.rules {
+                        // An alias of a `pod-security` check hides that check's findings.
+                        if rule == finding.rule.as_str()
+                            || crate::rules::pod_security::alias_selects(rule, finding)
+                        {
+                            *used = true;
+                            hidden = true;
+                        }
+                    }
                 }
+                hidden
+            },
+        );
+        match matched {
+            Ok(hidden) => !hidden,
+            // Shown, as if nothing suppressed it.
+            Err(error) => {
+                crashed.push(*error);
+                true
             }
         }
-        !hidden
     });
+    findings.append(&mut crashed);
     for s in &suppressions {
         for (rule, used) in &s.rules {
             // A rule that did not run (switched off, or not selected on the command line)
@@ -95,8 +134,12 @@ fn parse_rule_list(text: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-fn collect_annotations(ws: &Workspace, out: &mut Vec<Suppression>) {
-    for object in &ws.objects {
+fn collect_annotations(
+    ws: &Workspace,
+    objects: &[&crate::model::Object],
+    out: &mut Vec<Suppression>,
+) {
+    for object in objects {
         let doc = ws.document(object);
         let Some(value) = doc
             .get_path(object.node, &["metadata", "annotations"])
@@ -233,4 +276,45 @@ fn node_scope(documents: &[crate::load::Document], line: Span) -> Option<Span> {
         }
     }
     scope
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{LintOptions, lint};
+
+    /// A file holding this text panics the suppression pass (test builds only).
+    pub(super) const PANIC_IN_SUPPRESSION: &str = "kubeward-test-panic-in-suppression";
+
+    #[test]
+    fn a_panic_while_reading_suppressions_is_an_internal_error_for_that_file_only() {
+        let dir = std::env::temp_dir().join(format!("kubeward-suppress-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n  - name: app\n    image: nginx:latest # kubeward-ignore: latest-image-tag\n";
+        std::fs::write(
+            dir.join("a.yaml"),
+            format!("# {PANIC_IN_SUPPRESSION}\n{pod}"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("b.yaml"), pod).unwrap();
+        let options = LintOptions {
+            paths: vec![dir.to_string_lossy().into_owned()],
+            ..LintOptions::default()
+        };
+        let result = lint(&options).unwrap();
+        let of = |name: &str, rule: RuleId| {
+            result
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule && result.workspace.source(f.file).path.ends_with(name))
+                .count()
+        };
+        std::fs::remove_dir_all(&dir).unwrap();
+        // a.yaml: the guard reported the crash, and its finding was not suppressed.
+        assert_eq!(of("a.yaml", RuleId::InternalError), 1);
+        assert_eq!(of("a.yaml", RuleId::LatestImageTag), 1);
+        // b.yaml: its suppression still works.
+        assert_eq!(of("b.yaml", RuleId::InternalError), 0);
+        assert_eq!(of("b.yaml", RuleId::LatestImageTag), 0);
+    }
 }

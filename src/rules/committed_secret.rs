@@ -10,7 +10,7 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secret_entries};
 use crate::secrets::docker::parse_docker_config;
-use crate::secrets::values::{is_placeholder, is_reference};
+use crate::secrets::values::{is_placeholder, is_reference, may_show_user_name};
 
 #[derive(Default)]
 pub(crate) struct CommittedSecret;
@@ -48,7 +48,12 @@ fn describe(secret_type: &str, entries: &[SecretEntry]) -> Option<String> {
                 .auths
                 .iter()
                 .map(|a| match &a.username {
-                    Some(user) => format!("{}, user {user}", a.registry),
+                    // A user name can be a token (`auth` of `<token>:x-oauth-basic`): shown
+                    // only when it reads like a name.
+                    Some(user) if may_show_user_name(user) => {
+                        format!("{}, user {user}", a.registry)
+                    }
+                    Some(_) => format!("{}, user hidden", a.registry),
                     None => a.registry.clone(),
                 })
                 .collect();

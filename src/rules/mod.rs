@@ -16,6 +16,7 @@ mod invalid_name;
 mod kustomize_error;
 mod latest_image_tag;
 mod pdb_blocks_eviction;
+mod plaintext_secret_arg;
 mod plaintext_secret_env;
 pub(crate) mod pod_security;
 mod probes;

@@ -142,8 +142,18 @@ fn looks_fake(text: &str) -> bool {
     }) && !text.contains("-----BEGIN")
 }
 
-/// Every credential in `text`, at most one per pattern, in table order.
+/// Every credential in `text`, at most one per pattern, in table order (what rules report).
 pub(crate) fn find_credentials(text: &str) -> Vec<CredentialMatch> {
+    scan_credentials(text, false)
+}
+
+/// Every credential in `text`, every match of every pattern (what redaction masks: a value
+/// holding two GitHub tokens has both masked).
+pub(crate) fn all_credentials(text: &str) -> Vec<CredentialMatch> {
+    scan_credentials(text, true)
+}
+
+fn scan_credentials(text: &str, every_match: bool) -> Vec<CredentialMatch> {
     if text.len() < MIN_CANDIDATE_LEN {
         return Vec::new();
     }
@@ -179,7 +189,9 @@ pub(crate) fn find_credentials(text: &str) -> Vec<CredentialMatch> {
                 start: whole.start(),
                 end: whole.end(),
             });
-            break;
+            if !every_match {
+                break;
+            }
         }
     }
     found
@@ -197,6 +209,19 @@ mod tests {
 
     fn name_of(text: &str) -> Option<&'static str> {
         first_credential(text).map(|m| m.pattern.name)
+    }
+
+    #[test]
+    fn every_match_of_every_pattern_for_redaction() {
+        let text =
+            "ghp_1A2b3C4d5E6f7G8h9I0jK1l2M3n4O5p6Q7r8 and ghp_9Z8y7X6w5V4u3T2s1R0qP9o8N7m6L5k4J3i2";
+        assert_eq!(find_credentials(text).len(), 1);
+        let all = all_credentials(text);
+        assert_eq!(all.len(), 2);
+        assert_eq!(
+            text.get(all[1].start..all[1].end).unwrap(),
+            "ghp_9Z8y7X6w5V4u3T2s1R0qP9o8N7m6L5k4J3i2"
+        );
     }
 
     #[test]

@@ -183,6 +183,26 @@ pub(crate) fn is_literal_secret(value: &str) -> bool {
     true
 }
 
+/// Could this user name (of a docker config's `auth`, or `username`) be a credential itself?
+/// Registries take tokens as user names (`oauth2accesstoken` is a name, but some put the token
+/// there), so a name is printed only when it is short, reads like a name, and has no
+/// credential format: at most 32 characters of letters, digits and `._@+-`, not a known
+/// credential, and not a long mix of upper case, lower case and digits (a random token).
+pub(crate) fn may_show_user_name(user: &str) -> bool {
+    let name_like = !user.is_empty()
+        && user.len() <= 32
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '+' | '-'));
+    let mixed = user.chars().any(|c| c.is_ascii_uppercase())
+        && user.chars().any(|c| c.is_ascii_lowercase())
+        && user.chars().any(|c| c.is_ascii_digit());
+    let digits = user.chars().filter(char::is_ascii_digit).count();
+    name_like
+        && super::patterns::first_credential(user).is_none()
+        && !(user.len() >= 16 && (mixed || digits * 3 >= user.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +253,29 @@ mod tests {
             "__DB_PASSWORD__",
         ] {
             assert!(!is_literal_secret(v), "{v:?} is not a literal secret");
+        }
+    }
+
+    #[test]
+    fn user_names_that_may_be_shown() {
+        for user in [
+            "ci",
+            "_json_key",
+            "oauth2accesstoken",
+            "AWS",
+            "robot$ci",
+            "deploy-bot@corp.io",
+        ] {
+            assert_eq!(may_show_user_name(user), user != "robot$ci", "{user}");
+        }
+        for token in [
+            "ghp_1A2b3C4d5E6f7G8h9I0jK1l2M3n4O5p6Q7rX",
+            "aB3dE5fG7hJ9kL1mN3pQ",
+            "4f9c2a7e1b8d3f6a0c5e",
+            "",
+            "a-user-name-longer-than-thirty-two-characters",
+        ] {
+            assert!(!may_show_user_name(token), "{token}");
         }
     }
 

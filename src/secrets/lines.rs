@@ -1,0 +1,342 @@
+//! Secret values in text that did not load (a parse error, invalid UTF-8, a Helm template):
+//! no tree to walk, so lines are read with heuristics, generous on purpose (masking a value
+//! that was not secret costs a snippet; missing one leaks it):
+//! - `key: value` (and `"key": "value"`, `KEY=value`) under a secret-looking key, and the
+//!   block scalar below such a key;
+//! - every line inside `data:`/`stringData:` of a document with `kind: Secret`;
+//! - an env var's `value:` after a `name:` that says secret;
+//! - `--db-password=value` and `--password value` flags;
+//! - every credential-shaped string ([`all_credentials`]), PEM blocks included.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::names::is_secret_name;
+use super::patterns::all_credentials;
+use super::values::{is_literal_secret, is_reference};
+
+/// `key: value`, `- key: value`, `"key": "value",`: the key and where the value starts.
+static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    // Part of the binary and tested: a bad pattern is a build defect.
+    #[allow(clippy::expect_used)]
+    Regex::new(r#"^(\s*(?:-\s+)*)["']?([^"'\s:=#][^"':=#]*?)["']?\s*:(?:\s+|$)(.*)$"#)
+        .expect("key-value pattern compiles")
+});
+
+/// `KEY=value`, `export KEY=value` (env files inside a block scalar).
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r#"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$"#)
+        .expect("assignment pattern compiles")
+});
+
+/// `--flag=value` and `--flag value` (quotes and YAML list syntax around them allowed).
+static FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r#"(?:^|[\s"'\[,])--?([A-Za-z][A-Za-z0-9_.-]*)(?:=|["']?(?:\s+|\s*,\s*)["']?)([^\s"',\]]+)"#)
+        .expect("flag pattern compiles")
+});
+
+/// `"key": "value"` anywhere in a line (JSON, flow mappings).
+static JSON_PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r#""([^"\\]+)"\s*:\s*"((?:[^"\\]|\\.)*)""#).expect("JSON pair pattern compiles")
+});
+
+/// `{key: value, other: value}` pairs of a flow mapping.
+static FLOW_PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r#"[{,]\s*["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*:\s+["']?([^,{}\[\]"'\s]+)"#)
+        .expect("flow pair pattern compiles")
+});
+
+/// Keys of a Secret that name it rather than hold its values.
+const SECRET_OBJECT_KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "name",
+    "namespace",
+    "type",
+    "generateName",
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+];
+
+/// A line and its byte offset in the text.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+impl Line<'_> {
+    fn indent(&self) -> usize {
+        self.text.len() - self.text.trim_start().len()
+    }
+
+    fn is_blank(&self) -> bool {
+        let t = self.text.trim();
+        t.is_empty() || t.starts_with('#')
+    }
+
+    /// The line's content without its line break, as a byte range in the text.
+    fn content(&self) -> (usize, usize) {
+        let trimmed = self.text.trim_end_matches(['\n', '\r']);
+        let lead = trimmed.len() - trimmed.trim_start().len();
+        (self.start + lead, self.start + trimmed.len())
+    }
+}
+
+fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        out.push(Line { start, text: line });
+        start += line.len();
+    }
+    out
+}
+
+/// The value's byte range, without quotes, a trailing `,` and a comment; `None` when empty.
+fn value_range(line_start: usize, line: &str, value_at: usize) -> Option<(usize, usize)> {
+    let rest = line.get(value_at..)?.trim_end_matches(['\n', '\r']);
+    let rest = match rest.find(" #") {
+        Some(at) => rest.get(..at)?,
+        None => rest,
+    };
+    let trimmed = rest.trim_end().trim_end_matches(',').trim_end();
+    let inner = trimmed.trim_matches(['"', '\'']);
+    if inner.is_empty() {
+        return None;
+    }
+    let lead = trimmed.len() - trimmed.trim_start_matches(['"', '\'']).len();
+    let start = line_start + value_at + lead;
+    Some((start, start + inner.len()))
+}
+
+fn is_block_indicator(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty()
+        && (v.starts_with('|') || v.starts_with('>'))
+        && v.chars()
+            .skip(1)
+            .all(|c| matches!(c, '-' | '+') || c.is_ascii_digit())
+}
+
+/// Does the document (lines between `---` markers) declare `kind: Secret`?
+fn declares_secret(doc: &[Line<'_>]) -> bool {
+    doc.iter().any(|l| {
+        let t = l.text.trim().trim_end_matches(',');
+        let t = t.replace(['"', '\''], "");
+        let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        t == "kind:Secret" || t.contains("kind:Secret,") || t.ends_with("kind:Secret}")
+    })
+}
+
+/// The byte ranges of every secret-looking value in `text`, by the heuristics above.
+pub(crate) fn secret_line_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = all_credentials(text)
+        .into_iter()
+        .map(|m| (m.start, m.end))
+        .collect();
+    let all = lines(text);
+    let mut docs: Vec<&[Line<'_>]> = Vec::new();
+    let mut from = 0;
+    for (i, line) in all.iter().enumerate() {
+        if line.text.starts_with("---") {
+            docs.push(all.get(from..i).unwrap_or_default());
+            from = i;
+        }
+    }
+    docs.push(all.get(from..).unwrap_or_default());
+    for doc in docs {
+        scan_document(doc, declares_secret(doc), &mut out);
+    }
+    out.sort_unstable();
+    out
+}
+
+fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)>) {
+    // Inside a block masked whole (a Secret's `data`, a block scalar under a secret key):
+    // lines indented deeper than this.
+    let mut masked_block: Option<usize> = None;
+    // Inside a Secret's `data`/`stringData`: lines deeper than this are its entries, whose
+    // values are masked (keys stay readable); a block scalar's lines are masked whole.
+    let mut data_block: Option<usize> = None;
+    // After `name: DB_PASSWORD`: the indent of that key, so the `value:` beside it is masked.
+    let mut secret_env: Option<usize> = None;
+    for line in doc {
+        if let Some(indent) = masked_block {
+            if line.is_blank() || line.indent() > indent {
+                let (a, b) = line.content();
+                if a < b {
+                    out.push((a, b));
+                }
+                continue;
+            }
+            masked_block = None;
+        }
+        if let Some(indent) = data_block {
+            if line.is_blank() {
+                continue;
+            }
+            if line.indent() <= indent {
+                data_block = None;
+            } else {
+                let body = line.text.trim_end_matches(['\n', '\r']);
+                match KEY_VALUE.captures(body) {
+                    Some(caps) => {
+                        let (Some(lead), Some(value)) = (caps.get(1), caps.get(3)) else {
+                            continue;
+                        };
+                        if is_block_indicator(value.as_str()) {
+                            masked_block = Some(lead.end());
+                        } else if let Some((a, b)) =
+                            value_range(line.start, line.text, value.start())
+                            // A template action (`{{ .DockerConfigJson }}`) is no value.
+                            && !is_reference(text_of(line, a, b))
+                        {
+                            out.push((a, b));
+                        }
+                    }
+                    None => {
+                        let (a, b) = line.content();
+                        if a < b {
+                            out.push((a, b));
+                        }
+                    }
+                }
+                continue;
+            }
+        }
+        // The patterns end at `$`, which does not match before a line break.
+        let body = line.text.trim_end_matches(['\n', '\r']);
+        for caps in FLAG.captures_iter(body) {
+            if let (Some(name), Some(value)) = (caps.get(1), caps.get(2))
+                && is_secret_name(name.as_str())
+                && !value.as_str().starts_with('-')
+                && is_literal_secret(value.as_str())
+            {
+                out.push((line.start + value.start(), line.start + value.end()));
+            }
+        }
+        for caps in JSON_PAIR.captures_iter(body) {
+            if let (Some(key), Some(value)) = (caps.get(1), caps.get(2))
+                && !value.as_str().is_empty()
+                && ((is_secret && !SECRET_OBJECT_KEYS.contains(&key.as_str()))
+                    || is_secret_name(key.as_str()) && is_literal_secret(value.as_str()))
+            {
+                out.push((line.start + value.start(), line.start + value.end()));
+            }
+        }
+        for caps in FLOW_PAIR.captures_iter(body) {
+            if let (Some(key), Some(value)) = (caps.get(1), caps.get(2))
+                && is_secret_name(key.as_str())
+                && is_literal_secret(value.as_str())
+            {
+                out.push((line.start + value.start(), line.start + value.end()));
+            }
+        }
+        if let Some(caps) = ASSIGNMENT.captures(body)
+            && let (Some(key), Some(value)) = (caps.get(1), caps.get(2))
+            && is_secret_name(key.as_str())
+            && let Some((a, b)) = value_range(line.start, line.text, value.start())
+            && is_literal_secret(text_of(line, a, b))
+        {
+            out.push((a, b));
+        }
+        let Some(caps) = KEY_VALUE.captures(body) else {
+            continue;
+        };
+        let (Some(lead), Some(key), Some(value)) = (caps.get(1), caps.get(2), caps.get(3)) else {
+            continue;
+        };
+        let key_indent = lead.end();
+        let key = key.as_str().trim();
+        let value_text = value.as_str().trim_end();
+        if secret_env.is_some_and(|indent| key_indent < indent) {
+            secret_env = None;
+        }
+        if is_secret && matches!(key, "data" | "stringData") {
+            data_block = Some(key_indent);
+            if let Some(range) = value_range(line.start, line.text, value.start()) {
+                out.push(range);
+            }
+            continue;
+        }
+        if key == "name" {
+            secret_env = value_range(line.start, line.text, value.start())
+                .filter(|(a, b)| is_secret_name(text_of(line, *a, *b)))
+                .map(|_| key_indent);
+            continue;
+        }
+        let env_value = key == "value" && secret_env.is_some();
+        if !env_value && !is_secret_name(key) {
+            continue;
+        }
+        if is_block_indicator(value_text) {
+            masked_block = Some(key_indent);
+            continue;
+        }
+        if let Some((a, b)) = value_range(line.start, line.text, value.start())
+            && is_literal_secret(text_of(line, a, b))
+        {
+            out.push((a, b));
+        }
+    }
+}
+
+fn text_of<'a>(line: &Line<'a>, a: usize, b: usize) -> &'a str {
+    line.text
+        .get(a.saturating_sub(line.start)..b.saturating_sub(line.start))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> Vec<&str> {
+        secret_line_spans(text)
+            .into_iter()
+            .map(|(a, b)| text.get(a..b).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn secret_data_blocks_and_secret_keys() {
+        let text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  user: admin\n  cert: |\n    line-one\nother: [unclosed\n";
+        assert_eq!(masked(text), vec!["admin", "line-one"]);
+        let text = "kind: ConfigMap\ndata:\n  user: admin\n  db_password: \"hunter22\" # no\n  api_key: |\n    abcdef\n  host: db\n";
+        assert_eq!(masked(text), vec!["hunter22", "abcdef"]);
+    }
+
+    #[test]
+    fn env_values_flags_assignments_and_credentials() {
+        let text = "env:\n- name: DB_PASSWORD\n  value: hunter22\n- name: HOST\n  value: db\nargs: [\"--api-token=abc123\", \"--password\", \"pw999\", \"--token=$(TOKEN)\"]\nscript: |\n  export SECRET_KEY=k3yk3y\n  url=postgres://app:hunter33@db/app\n";
+        assert_eq!(
+            masked(text),
+            vec![
+                "hunter22",
+                "abc123",
+                "pw999",
+                "k3yk3y",
+                "postgres://app:hunter33@db"
+            ]
+        );
+    }
+
+    #[test]
+    fn json_keys() {
+        let text =
+            "{\"kind\": \"Secret\", \"stringData\": {\"password\": \"hunter22\",\n  \"x\": 1\n";
+        assert!(masked(text).contains(&"hunter22"));
+        let text =
+            "kind: Secret\ndata:\n  config: {{config_data}}\n  key: |\n    {{ .Values.key }}\n";
+        assert_eq!(masked(text), vec!["{{ .Values.key }}"]);
+        let text = "metadata: {name: x, annotations: {token: abc123def}}\n";
+        assert_eq!(masked(text), vec!["abc123def"]);
+    }
+}
