@@ -1,0 +1,211 @@
+//! Issue 14, hostile input that costs time or memory, and positions/recovery on odd input: each
+//! case runs kubeward as a child process under a CPU-time limit (`RLIMIT_CPU`, not a wall
+//! clock: the kernel kills a child that used more CPU than that, whatever the machine's load)
+//! and measures its peak RSS (`wait4`). A run that goes over either bound fails the test.
+
+// setrlimit and wait4 through libc: Cargo.toml denies unsafe code, the library and the binary
+// forbid it; only the test harnesses make system calls themselves.
+#![allow(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const MIB: u64 = 1024 * 1024;
+
+/// A pod that only `latest-image-tag` fires on.
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
+
+struct Run {
+    /// Exit code; `None` when a signal killed it (the CPU limit sends SIGKILL/SIGXCPU).
+    code: Option<i32>,
+    signal: Option<i32>,
+    stdout: String,
+    stderr: String,
+    peak_rss: u64,
+}
+
+impl Run {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// (path, rule, line, message) of every finding of a JSON report.
+    fn findings(&self) -> Vec<(String, String, u64, String)> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or_default().to_string(),
+                    f["rule"].as_str().unwrap_or_default().to_string(),
+                    f["line"].as_u64().unwrap_or_default(),
+                    f["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn rules(&self) -> Vec<String> {
+        self.findings().into_iter().map(|f| f.1).collect()
+    }
+
+    /// Finished in its limits, with a normal exit code and no panic.
+    fn assert_clean(&self, what: &str) {
+        assert_eq!(
+            self.signal, None,
+            "{what}: killed by signal {:?} (over its CPU-time limit?)\nstderr: {}",
+            self.signal, self.stderr
+        );
+        assert!(
+            matches!(self.code, Some(0 | 1)),
+            "{what}: exit {:?}\nstderr: {}",
+            self.code,
+            self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        assert!(!self.stdout.contains("internal-error"), "{}", self.stdout);
+    }
+
+    fn assert_rss_below(&self, bound: u64, what: &str) {
+        assert!(
+            self.peak_rss <= bound,
+            "{what}: peak RSS {} MiB > bound {} MiB",
+            self.peak_rss / MIB,
+            bound / MIB
+        );
+    }
+}
+
+/// Runs kubeward with at most `cpu_seconds` of CPU time (then the kernel kills it) and
+/// `timeout` as a backstop against a child blocked without using CPU.
+// The child is waited for with `wait4` (for its rusage), not `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn kubeward_limited(args: &[&str], cwd: &Path, cpu_seconds: u64, stdin: Option<&Path>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kubeward"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match stdin {
+        Some(path) => command.stdin(std::fs::File::open(path).unwrap()),
+        None => command.stdin(Stdio::null()),
+    };
+    // SAFETY: setrlimit is async-signal-safe; it runs in the child between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: cpu_seconds as libc::rlim_t,
+                rlim_max: cpu_seconds as libc::rlim_t + 1,
+            };
+            if libc::setrlimit(libc::RLIMIT_CPU, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().expect("spawn kubeward");
+    let pid = child.id();
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let mut stderr = Vec::new();
+    let _ = err.read_to_end(&mut stderr);
+    let stdout = reader.join().expect("stdout reader");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: plain system call on our own child's pid, with valid pointers.
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    assert!(waited > 0, "wait4 failed");
+    Run {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        peak_rss: usage.ru_maxrss as u64 * 1024,
+    }
+}
+
+fn kubeward(args: &[&str], cwd: &Path, cpu_seconds: u64) -> Run {
+    kubeward_limited(args, cwd, cpu_seconds, None)
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("security-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Peak RSS of a run on one small file: the baseline the bounds below add to.
+fn baseline_rss() -> u64 {
+    let dir = tempdir("baseline");
+    std::fs::write(dir.join("pod.yaml"), POD).unwrap();
+    kubeward(&["pod.yaml"], &dir, 30).peak_rss
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Item 3: an `auths` key of 20 stars against a 60-character image host. A backtracking glob
+/// tries C(80, 20) splits; the kubelet's per-label match is immediate.
+#[test]
+fn registry_globs_match_in_linear_time() {
+    let dir = tempdir("glob");
+    let config = format!(
+        r#"{{"auths":{{"{}b.io":{{"auth":"{}"}}, "*.example.com":{{"auth":"{}"}}}}}}"#,
+        "*".repeat(20),
+        base64(b"u:p"),
+        base64(b"u:p")
+    );
+    let text = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\n\
+         data:\n  .dockerconfigjson: {}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      \
+         image: {}.io/app:1.0\n      resources:\n        limits: {{cpu: 100m, memory: 64Mi}}\n    - name: side\n      \
+         image: eu.example.com/app:1.0\n      resources:\n        limits: {{cpu: 100m, memory: 64Mi}}\n  restartPolicy: Never\n",
+        base64(config.as_bytes()),
+        "a".repeat(60)
+    );
+    std::fs::write(dir.join("glob.yaml"), text).unwrap();
+    let run = kubeward(&["--format", "json", "glob.yaml"], &dir, 20);
+    run.assert_clean("20-star registry key");
+    // The `*.example.com` key serves the second image, which lists no pull secret: the
+    // matcher still matches.
+    let pull: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.1 == "image-pull-secret-missing")
+        .collect();
+    assert_eq!(pull.len(), 1, "{}", run.stdout);
+    assert!(pull[0].3.contains("eu.example.com"), "{}", pull[0].3);
+}
