@@ -209,3 +209,96 @@ fn registry_globs_match_in_linear_time() {
     assert_eq!(pull.len(), 1, "{}", run.stdout);
     assert!(pull[0].3.contains("eu.example.com"), "{}", pull[0].3);
 }
+
+/// The pod above with other line breaks.
+fn pod_with_breaks(line_break: &str) -> String {
+    POD.replace('\n', line_break)
+}
+
+/// Item 13: lone-CR line breaks give the same line in every format as in the human report,
+/// and NEL (U+0085) line breaks, which libyaml (go-yaml) reads as line breaks, parse.
+#[test]
+fn lone_cr_and_nel_line_breaks_give_the_same_lines_in_every_format() {
+    let dir = tempdir("line-breaks");
+    std::fs::write(dir.join("cr.yaml"), pod_with_breaks("\r")).unwrap();
+    std::fs::write(dir.join("nel.yaml"), pod_with_breaks("\u{85}")).unwrap();
+    // `image: nginx` is on line 8, column 14.
+    for file in ["cr.yaml", "nel.yaml"] {
+        let human = kubeward(&[file], &dir, 30);
+        human.assert_clean(file);
+        assert!(
+            human.stdout.contains(&format!("[{file}:8:14]")),
+            "{file}: {}",
+            human.stdout
+        );
+        let json = kubeward(&["--format", "json", file], &dir, 30);
+        json.assert_clean(file);
+        let found: Vec<_> = json.findings().into_iter().map(|f| (f.1, f.2)).collect();
+        assert_eq!(found, [("latest-image-tag".to_string(), 8)], "{file}");
+        let compact = kubeward(&["--format", "compact", file], &dir, 30);
+        assert!(
+            compact.stdout.starts_with(&format!("{file}:8:14: ")),
+            "{file}: {}",
+            compact.stdout
+        );
+        let github = kubeward(&["--format", "github", file], &dir, 30);
+        assert!(
+            github.stdout.contains(&format!("{file},line=8,col=14,")),
+            "{file}: {}",
+            github.stdout
+        );
+        let sarif = kubeward(&["--format", "sarif", file], &dir, 30);
+        let sarif: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+        let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], 8, "{file}: {region}");
+        assert_eq!(region["startColumn"], 14, "{file}: {region}");
+    }
+}
+
+/// Item 14: a file with a pod, then a block scalar holding `{{ .Labels.x }}` (valid YAML:
+/// alerting rules look like this), then a syntax error. The documents before the error are
+/// linted and the error is a parse error, not a template; a Helm template that starts after a
+/// plain document still has that document linted.
+#[test]
+fn documents_before_a_template_or_syntax_error_are_linted() {
+    let dir = tempdir("template-prefix");
+    // A committed-secret would not fire here: the test directory is git-ignored.
+    let secret = POD;
+    std::fs::write(
+        dir.join("rules.yaml"),
+        format!(
+            "{secret}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rules\ndata:\n  alert: |\n    \
+             summary: {{{{ .Labels.x }}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: [\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("chart.yaml"),
+        format!(
+            "{secret}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{{{ include \"x\" . }}}}\n{{{{- if .Values.y }}}}\nspec: {{}}\n{{{{- end }}}}\n"
+        ),
+    )
+    .unwrap();
+    let run = kubeward(&["--format", "json", "rules.yaml", "chart.yaml"], &dir, 30);
+    run.assert_clean("template prefix");
+    let found: Vec<(String, String, u64)> = run
+        .findings()
+        .into_iter()
+        .map(|f| (f.0, f.1, f.2))
+        .collect();
+    let has = |path: &str, rule: &str, line: u64| {
+        found
+            .iter()
+            .any(|f| f.0 == path && f.1 == rule && f.2 == line)
+    };
+    assert!(has("rules.yaml", "latest-image-tag", 8), "{found:?}");
+    assert!(has("rules.yaml", "parse-error", 24), "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.1 == "template-skipped" && f.0 == "rules.yaml"),
+        "{found:?}"
+    );
+    assert!(has("chart.yaml", "latest-image-tag", 8), "{found:?}");
+    assert!(has("chart.yaml", "template-skipped", 16), "{found:?}");
+}
