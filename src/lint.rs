@@ -19,6 +19,8 @@ use crate::redact::Redactions;
 use crate::registry::Registry;
 use crate::rules::run_rules;
 
+mod cap;
+
 #[derive(Clone)]
 pub struct LintOptions {
     pub paths: Vec<String>,
@@ -122,6 +124,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     let redactions = Redactions::collect(&workspace, &findings);
     redactions.apply(&mut findings);
     sort_findings(&workspace, &mut findings);
+    cap::cap_per_object_and_rule(&mut findings);
     Ok(LintResult {
         workspace,
         findings,
