@@ -302,3 +302,98 @@ fn documents_before_a_template_or_syntax_error_are_linted() {
     assert!(has("chart.yaml", "latest-image-tag", 8), "{found:?}");
     assert!(has("chart.yaml", "template-skipped", 16), "{found:?}");
 }
+
+/// Item 4, aliases: an anchored env entry with two mistakes, aliased 40 times in a container
+/// that is itself aliased 100 times, reported twice (once per mistake) at the anchor, not
+/// 8,000 times.
+#[test]
+fn a_problem_reached_through_aliases_is_reported_once_at_the_anchor() {
+    let dir = tempdir("aliases");
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n    - &c\n      \
+         name: c\n      image: nginx:1\n      resources: {limits: {cpu: 1, memory: 1Gi}}\n      env:\n        \
+         - &e {name: a, value: 1, bogus: 2}\n",
+    );
+    text.push_str(&"        - *e\n".repeat(39));
+    text.push_str(&format!("  containers: [{}]\n", vec!["*c"; 100].join(", ")));
+    text.push_str("  restartPolicy: Never\n");
+    std::fs::write(dir.join("aliases.yaml"), text).unwrap();
+    let run = kubeward(&["--format", "json", "aliases.yaml"], &dir, 60);
+    run.assert_clean("aliases");
+    let found: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.1 == "schema-violation")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (_, _, line, message) in &found {
+        assert_eq!(*line, 12, "{message}");
+        // 40 entries in each of 101 containers: 4,039 other places.
+        assert!(
+            message.contains("spec.initContainers[0].env[0]")
+                && message.contains("also use it at 4039 other places"),
+            "{message}"
+        );
+    }
+}
+
+/// Item 4, the engine's cap: 300 unknown fields in one object give 100 findings and a closing
+/// "... and 200 more".
+#[test]
+fn findings_per_object_and_rule_are_capped() {
+    let dir = tempdir("cap");
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide\n");
+    for i in 0..300 {
+        text.push_str(&format!("field{i:03}: x\n"));
+    }
+    text.push_str("---\n");
+    text.push_str(POD);
+    std::fs::write(dir.join("wide.yaml"), text).unwrap();
+    let run = kubeward(&["--format", "json", "wide.yaml"], &dir, 60);
+    run.assert_clean("cap");
+    let found: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.1 == "schema-violation")
+        .collect();
+    assert_eq!(found.len(), 101, "{}", found.len());
+    assert!(found[99].3.contains("field099"), "{}", found[99].3);
+    assert_eq!(found[100].2, 105);
+    assert!(
+        found[100]
+            .3
+            .starts_with("... and 200 more `schema-violation` findings in ConfigMap"),
+        "{}",
+        found[100].3
+    );
+    // The other object is linted as ever.
+    assert!(run.rules().contains(&"latest-image-tag".to_string()));
+}
+
+/// Item 4, the lenient re-indent: 2 MB of under-indented lines in one quoted scalar, and
+/// 20,000 quoted scalars each with an under-indented line (20,000 repairs), each parse in one
+/// linear pass. Quadratic work (an insertion into the text per line, a re-parse per repair)
+/// runs out of its CPU time.
+#[test]
+fn under_indented_quoted_scalars_are_repaired_in_one_pass() {
+    let dir = tempdir("reindent");
+    let lines = 2 * 1024 * 1024 / 11;
+    let one = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\ndata:\n  a: \"start\n{}end\"\n  b: x\n",
+        "under line\n".repeat(lines)
+    );
+    std::fs::write(dir.join("one.yaml"), one).unwrap();
+    let mut many =
+        String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: many\ndata:\n");
+    for i in 0..20_000 {
+        many.push_str(&format!("  k{i}: \"x\ny\"\n"));
+    }
+    std::fs::write(dir.join("many.yaml"), many).unwrap();
+    for file in ["one.yaml", "many.yaml"] {
+        let run = kubeward(&["--format", "json", file], &dir, 20);
+        run.assert_clean(file);
+        assert_eq!(run.rules(), Vec::<String>::new(), "{file}: {}", run.stdout);
+        assert_eq!(run.json()["summary"]["objects"], 1, "{file}");
+        run.assert_rss_below(baseline_rss() + 256 * MIB, file);
+    }
+}
