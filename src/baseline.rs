@@ -52,7 +52,7 @@ impl Baseline {
             path: path.display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        let text = crate::load::input::read_regular_file(path).map_err(error)?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|e| error(e.to_string()))?;
         if baseline.version != BASELINE_VERSION {
             return Err(error(format!(

@@ -12,13 +12,14 @@ use crate::config::Exclude;
 use crate::discover::{Input, Origin, discover};
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::load::input::{guard_file, load_input};
+use crate::load::input::{MAX_FILE_SIZE, guard_file, load_input};
 use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
 use crate::outcome::LintResult;
 use crate::redact::Redactions;
 use crate::registry::Registry;
 use crate::rules::run_rules;
 
+mod budget;
 mod cap;
 
 #[derive(Clone)]
@@ -90,10 +91,18 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
     let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
+        // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
         let mut bytes = Vec::new();
         std::io::stdin()
+            .take(MAX_FILE_SIZE + 1)
             .read_to_end(&mut bytes)
             .map_err(Error::Stdin)?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(Error::Stdin(std::io::Error::other(format!(
+                "the input is larger than {} MiB",
+                MAX_FILE_SIZE >> 20
+            ))));
+        }
         Some(bytes)
     } else {
         None
@@ -109,9 +118,11 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         .collect();
     let mut findings = Vec::new();
     let mut files = Vec::with_capacity(loaded.len());
-    for (file, file_findings) in loaded {
-        files.push(file);
+    let mut budget = budget::RunBudget::default();
+    for (file_id, (mut file, file_findings)) in loaded.into_iter().enumerate() {
         findings.extend(file_findings);
+        budget.charge(file_id, &mut file, &mut findings);
+        files.push(file);
     }
     let workspace = Workspace::new(files, &options.workspace);
     let registry = &options.registry;

@@ -90,7 +90,7 @@ impl Registry {
                 path: display.clone(),
                 message,
             };
-            let text = std::fs::read_to_string(path).map_err(|e| policy_error(e.to_string()))?;
+            let text = crate::load::input::read_regular_file(path).map_err(policy_error)?;
             let entry = parse_entry_text(&text).map_err(policy_error)?;
             if entry.implementation.is_some() {
                 return Err(policy_error(

@@ -86,8 +86,12 @@ impl Run {
 // The child is waited for with `wait4` (for its rusage), not `Child::wait`.
 #[allow(clippy::zombie_processes)]
 fn kubeward_limited(args: &[&str], cwd: &Path, cpu_seconds: u64, stdin: Option<&Path>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kubeward"));
+    // `timeout`: a backstop for a child blocked without using CPU (opening a FIFO nobody
+    // writes); its 124 fails the test.
+    let mut command = Command::new("timeout");
     command
+        .arg("120")
+        .arg(env!("CARGO_BIN_EXE_kubeward"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
@@ -105,6 +109,15 @@ fn kubeward_limited(args: &[&str], cwd: &Path, cpu_seconds: u64, stdin: Option<&
                 rlim_max: cpu_seconds as libc::rlim_t + 1,
             };
             if libc::setrlimit(libc::RLIMIT_CPU, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Address space: a runaway allocation fails inside the child (an abort) instead
+            // of taking the machine's memory.
+            let memory = libc::rlimit {
+                rlim_cur: 8 << 30,
+                rlim_max: 8 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &memory) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
@@ -128,8 +141,10 @@ fn kubeward_limited(args: &[&str], cwd: &Path, cpu_seconds: u64, stdin: Option<&
     // SAFETY: plain system call on our own child's pid, with valid pointers.
     let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
     assert!(waited > 0, "wait4 failed");
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    assert_ne!(code, Some(124), "kubeward {args:?} did not finish in 120 s");
     Run {
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        code,
         signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
@@ -395,5 +410,96 @@ fn under_indented_quoted_scalars_are_repaired_in_one_pass() {
         assert_eq!(run.rules(), Vec::<String>::new(), "{file}: {}", run.stdout);
         assert_eq!(run.json()["summary"]["objects"], 1, "{file}");
         run.assert_rss_below(baseline_rss() + 256 * MIB, file);
+    }
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+/// Item 5: the run's document budget. Two files of 1.2 million tiny documents each: the
+/// first is linted, the second takes the run past 2 million documents and becomes a
+/// `parse-error` saying so, within a memory bound, instead of the run growing without one.
+#[test]
+fn a_file_past_the_runs_document_budget_is_a_parse_error() {
+    let dir = tempdir("budget");
+    let tiny = "---\na: 1\n".repeat(1_200_000);
+    std::fs::write(dir.join("a.yaml"), format!("{tiny}---\n{POD}")).unwrap();
+    std::fs::write(dir.join("b.yaml"), &tiny).unwrap();
+    drop(tiny);
+    let run = kubeward(&["--format", "json", "a.yaml", "b.yaml"], &dir, 120);
+    run.assert_clean("document budget");
+    let found: Vec<_> = run
+        .findings()
+        .into_iter()
+        .map(|f| (f.0, f.1, f.3))
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "a.yaml" && f.1 == "latest-image-tag"),
+        "{found:?}"
+    );
+    let over: Vec<_> = found.iter().filter(|f| f.0 == "b.yaml").collect();
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert_eq!(over[0].1, "parse-error");
+    assert!(
+        over[0].2.contains("memory budget of 2000000 documents"),
+        "{}",
+        over[0].2
+    );
+    run.assert_rss_below(baseline_rss() + 1024 * MIB, "document budget");
+}
+
+/// Item 5: stdin, `--baseline` and policy files are read within the 256 MiB cap, and a FIFO
+/// or a device given as a baseline or policy is refused (it would block, or never end).
+#[test]
+fn stdin_baselines_and_policies_are_bounded_and_must_be_regular_files() {
+    let dir = tempdir("own-files");
+    std::fs::write(dir.join("pod.yaml"), POD).unwrap();
+    let run = kubeward_limited(&["-"], &dir, 60, Some(Path::new("/dev/zero")));
+    assert_eq!(
+        run.code,
+        Some(2),
+        "stdin /dev/zero: {:?} {}",
+        run.signal,
+        run.stderr
+    );
+    assert!(run.stderr.contains("larger than 256 MiB"), "{}", run.stderr);
+    run.assert_rss_below(baseline_rss() + 600 * MIB, "stdin /dev/zero");
+
+    mkfifo(&dir.join("fifo"));
+    for (flag, file) in [("--baseline", "/dev/zero"), ("--baseline", "fifo")] {
+        let run = kubeward(&[flag, file, "pod.yaml"], &dir, 60);
+        assert_eq!(
+            run.code,
+            Some(2),
+            "{flag} {file}: {:?} {}",
+            run.signal,
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("not a regular file"),
+            "{flag} {file}: {}",
+            run.stderr
+        );
+    }
+    for file in ["/dev/zero", "fifo"] {
+        std::fs::write(dir.join(".kubeward.yaml"), format!("policies: [{file}]\n")).unwrap();
+        let run = kubeward(&["pod.yaml"], &dir, 60);
+        assert_eq!(
+            run.code,
+            Some(2),
+            "policy {file}: {:?} {}",
+            run.signal,
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("not a regular file"),
+            "policy {file}: {}",
+            run.stderr
+        );
     }
 }

@@ -169,6 +169,23 @@ fn nel_as_line_breaks(text: String) -> String {
     text.replace('\u{85}', "\r\n")
 }
 
+/// Reads a file kubeward reads for itself (a baseline, a policy), not one it lints: only a
+/// regular file (a FIFO or a device would block or never end: refused, as walks skip them),
+/// within [`MAX_FILE_SIZE`], as UTF-8 text.
+pub(crate) fn read_regular_file(path: &std::path::Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("it is not a regular file (a directory, FIFO, socket or device)".to_string());
+    }
+    let bytes = read_bounded(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not valid UTF-8 text (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 fn empty_file(source: SourceFile) -> LoadedFile {
     LoadedFile::manifest(source, Vec::new())
 }
@@ -313,6 +330,21 @@ fn problem_findings<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_files_must_be_regular_files() {
+        assert!(
+            read_regular_file(std::path::Path::new("/dev/zero"))
+                .unwrap_err()
+                .contains("not a regular file")
+        );
+        assert!(
+            read_regular_file(std::path::Path::new("/"))
+                .unwrap_err()
+                .contains("not a regular file")
+        );
+        assert!(read_regular_file(std::path::Path::new("Cargo.toml")).is_ok());
+    }
 
     #[test]
     fn nel_is_a_line_break_of_the_same_length() {

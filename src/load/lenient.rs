@@ -237,6 +237,7 @@ fn parse_json_stream(source: &Arc<str>) -> Option<Loaded> {
             return None;
         }
         part.map_offsets(|o| o + start, segment);
+        all.nodes += part.nodes;
         all.documents.extend(part.documents);
         all.problems.extend(part.problems);
     }
