@@ -405,7 +405,7 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
     for event in Parser::new_from_str(text) {
         let building = builder.as_ref().map_or(0, |b| b.nodes.len());
         if loaded.nodes + building > MAX_NODES_PER_RUN
-            || loaded.documents.len() >= MAX_DOCUMENTS_PER_RUN
+            || loaded.documents.len() > MAX_DOCUMENTS_PER_RUN
         {
             loaded.problems.push(over_budget(
                 reached,
