@@ -1,7 +1,6 @@
 //! The pipeline: discover, load (in parallel), build the workspace, run rules, sort.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -12,7 +11,7 @@ use crate::config::Exclude;
 use crate::discover::{Input, Origin, discover};
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::load::input::{MAX_FILE_SIZE, guard_file, load_input};
+use crate::load::input::{guard_file, load_input, read_stream_bounded};
 use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
 use crate::outcome::LintResult;
 use crate::redact::Redactions;
@@ -92,18 +91,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
     let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
         // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(MAX_FILE_SIZE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(Error::Stdin)?;
-        if bytes.len() as u64 > MAX_FILE_SIZE {
-            return Err(Error::Stdin(std::io::Error::other(format!(
-                "the input is larger than {} MiB",
-                MAX_FILE_SIZE >> 20
-            ))));
-        }
-        Some(bytes)
+        Some(read_stream_bounded(std::io::stdin()).map_err(Error::Stdin)?)
     } else {
         None
     };

@@ -131,24 +131,28 @@ fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
         }
         return Ok(bytes);
     }
-    // A FIFO or a device, of unknown length: read in chunks (a buffer that doubles would hold
-    // up to three times the data while it grows), and stop at the bound.
+    read_stream_bounded(file).map_err(|e| e.to_string())
+}
+
+/// Reads a stream of unknown length (a FIFO, a device, stdin) up to [`MAX_FILE_SIZE`], in
+/// chunks: a buffer that doubles would hold up to three times the data while it grows. Past
+/// the bound, an error of kind `FileTooLarge` saying so.
+pub(crate) fn read_stream_bounded(mut stream: impl Read) -> std::io::Result<Vec<u8>> {
     const CHUNK: u64 = 1 << 20;
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut total = 0u64;
-    let mut file = file;
     loop {
         let mut chunk = Vec::with_capacity(CHUNK as usize);
-        (&mut file)
-            .take(CHUNK)
-            .read_to_end(&mut chunk)
-            .map_err(|e| e.to_string())?;
+        (&mut stream).take(CHUNK).read_to_end(&mut chunk)?;
         if chunk.is_empty() {
             break;
         }
         total += chunk.len() as u64;
         if total > MAX_FILE_SIZE {
-            return Err(too_large());
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("it is larger than {} MiB", MAX_FILE_SIZE >> 20),
+            ));
         }
         chunks.push(chunk);
     }
