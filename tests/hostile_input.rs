@@ -157,7 +157,7 @@ fn kubeward(args: &[&str], cwd: &Path, cpu_seconds: u64) -> Run {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("security-{name}"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile-input-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
