@@ -55,7 +55,7 @@ impl Baseline {
             path: path.display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        let text = crate::load::input::read_regular_file(path).map_err(error)?;
         // The error says where and what, never the file's text: a baseline path can name any
         // file.
         let baseline: Baseline = serde_json::from_str(&text).map_err(|e| Error::Baseline {

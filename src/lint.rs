@@ -1,7 +1,6 @@
 //! The pipeline: discover, load (in parallel), build the workspace, run rules, sort.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -12,12 +11,15 @@ use crate::config::Exclude;
 use crate::discover::{Input, Origin, PathBase, discover_all};
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::load::input::{guard_file, load_input};
+use crate::load::input::{guard_file, load_input, read_stream_bounded};
 use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
 use crate::outcome::LintResult;
 use crate::redact::Redactions;
 use crate::registry::Registry;
 use crate::rules::run_rules;
+
+mod budget;
+mod cap;
 
 #[derive(Clone)]
 pub struct LintOptions {
@@ -93,11 +95,8 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
     let keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
     let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(Error::Stdin)?;
-        Some(bytes)
+        // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
+        Some(read_stream_bounded(std::io::stdin()).map_err(Error::Stdin)?)
     } else {
         None
     };
@@ -112,9 +111,11 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         .collect();
     let mut findings = Vec::new();
     let mut files = Vec::with_capacity(loaded.len());
-    for (file, file_findings) in loaded {
-        files.push(file);
+    let mut budget = budget::RunBudget::default();
+    for (file_id, (mut file, file_findings)) in loaded.into_iter().enumerate() {
         findings.extend(file_findings);
+        budget.charge(file_id, &mut file, &mut findings);
+        files.push(file);
     }
     let workspace = Workspace::new(files, &options.workspace);
     let registry = &options.registry;
@@ -128,6 +129,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     registry.resolve(&mut findings);
     redactions.apply(&mut findings);
     sort_findings(&workspace, &mut findings);
+    cap::cap_per_object_and_rule(&mut findings);
     Ok(LintResult {
         workspace,
         findings,

@@ -103,7 +103,7 @@ impl Registry {
                 path: display.clone(),
                 message,
             };
-            let text = std::fs::read_to_string(path).map_err(|e| policy_error(e.to_string()))?;
+            let text = crate::load::input::read_regular_file(path).map_err(policy_error)?;
             // Say what is wrong and where, never the file's text: a policy path names a file
             // kubeward was not asked to lint.
             let entry = parse_entry_text(&text)

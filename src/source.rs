@@ -50,10 +50,10 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
         // Sized exactly: the table is kept for the whole run.
-        let lines = text.bytes().filter(|b| *b == b'\n').count();
+        let lines = line_break_ends(text.as_bytes()).count();
         let mut line_starts = Vec::with_capacity(lines + 1);
         line_starts.push(0);
-        line_starts.extend(memchr_newlines(text.as_bytes()));
+        line_starts.extend(line_break_ends(text.as_bytes()));
         SourceFile {
             path: path.into(),
             text,
@@ -86,7 +86,7 @@ impl SourceFile {
         }
     }
 
-    /// Byte range of a 1-based line, without its line terminator (`\n` or `\r\n`).
+    /// Byte range of a 1-based line, without its line terminator (`\n`, `\r\n` or `\r`).
     pub fn line_span(&self, line: usize) -> Option<Span> {
         let start = *self.line_starts.get(line.checked_sub(1)?)? as usize;
         let mut end = self
@@ -112,11 +112,13 @@ impl SourceFile {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+/// The offset after each line break: `\n`, `\r\n`, and a lone `\r` (YAML's line breaks, and
+/// how the human report's renderer counts lines, so every format gives the same line).
+fn line_break_ends(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes
         .iter()
         .enumerate()
-        .filter(|(_, b)| **b == b'\n')
+        .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .map(|(i, _)| to_u32(i + 1))
 }
 
@@ -201,6 +203,18 @@ mod tests {
         assert_eq!(src.line_col(5 + 5), LineCol { line: 2, column: 5 });
         assert_eq!(src.line_col(1000), LineCol { line: 3, column: 5 });
         assert_eq!(src.slice(src.line_span(2).unwrap()), "bé: ü");
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let src = SourceFile::new("x", "a: 1\rb: 2\r\rc: 3\r\nd: 4");
+        assert_eq!(src.line_col(5), LineCol { line: 2, column: 1 });
+        assert_eq!(src.line_col(11), LineCol { line: 4, column: 1 });
+        assert_eq!(src.line_col(17), LineCol { line: 5, column: 1 });
+        assert_eq!(src.line_count(), 5);
+        assert_eq!(src.slice(src.line_span(1).unwrap()), "a: 1");
+        assert_eq!(src.slice(src.line_span(3).unwrap()), "");
+        assert_eq!(src.slice(src.line_span(4).unwrap()), "c: 3");
     }
 
     #[test]

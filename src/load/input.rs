@@ -81,6 +81,11 @@ pub(crate) fn load_input(
             return (empty_file(source), vec![finding]);
         }
     };
+    let text = if input.kind == SourceKind::Manifest {
+        nel_as_line_breaks(text)
+    } else {
+        text
+    };
     let source = SourceFile::new(&input.display, text);
     let git_ignored = match &input.origin {
         Origin::Explicit(path) => is_git_ignored(path),
@@ -93,14 +98,10 @@ pub(crate) fn load_input(
         file.git_ignored = git_ignored;
         return (file, Vec::new());
     }
-    let loaded = parse_yaml(&source.text);
-    let findings = load_findings(file_id, input, &source, &loaded);
-    let documents = if findings.iter().any(|f| f.rule == RuleId::TemplateSkipped) {
-        Vec::new()
-    } else {
-        loaded.documents
-    };
-    let mut file = LoadedFile::manifest(source, documents);
+    let mut loaded = parse_yaml(&source.text);
+    let (findings, kept) = load_findings(file_id, input, &source, &loaded);
+    loaded.documents.truncate(kept);
+    let mut file = LoadedFile::manifest(source, loaded.documents);
     file.git_ignored = git_ignored;
     (file, findings)
 }
@@ -130,28 +131,63 @@ fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
         }
         return Ok(bytes);
     }
-    // A FIFO or a device, of unknown length: read in chunks (a buffer that doubles would hold
-    // up to three times the data while it grows), and stop at the bound.
+    read_stream_bounded(file).map_err(|e| e.to_string())
+}
+
+/// Reads a stream of unknown length (a FIFO, a device, stdin) up to [`MAX_FILE_SIZE`], in
+/// chunks: a buffer that doubles would hold up to three times the data while it grows. Past
+/// the bound, an error of kind `FileTooLarge` saying so.
+pub(crate) fn read_stream_bounded(mut stream: impl Read) -> std::io::Result<Vec<u8>> {
     const CHUNK: u64 = 1 << 20;
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut total = 0u64;
-    let mut file = file;
     loop {
         let mut chunk = Vec::with_capacity(CHUNK as usize);
-        (&mut file)
-            .take(CHUNK)
-            .read_to_end(&mut chunk)
-            .map_err(|e| e.to_string())?;
+        (&mut stream).take(CHUNK).read_to_end(&mut chunk)?;
         if chunk.is_empty() {
             break;
         }
         total += chunk.len() as u64;
         if total > MAX_FILE_SIZE {
-            return Err(too_large());
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("it is larger than {} MiB", MAX_FILE_SIZE >> 20),
+            ));
         }
         chunks.push(chunk);
     }
     Ok(chunks.concat())
+}
+
+/// NEL (U+0085, two bytes in UTF-8) is a line break to libyaml and so to go-yaml, which
+/// Kubernetes reads YAML with (`is_break` in go-yaml's `yamlprivateh.go`; `read_line` turns it
+/// into `\n`); YAML 1.2, and so `saphyr-parser`, reads it as an ordinary character. Each NEL
+/// becomes `\r\n`, the same two bytes long: spans, offsets and secret masks stay valid, and
+/// the parser and every report see the line breaks Kubernetes sees. A JSON stream (the first
+/// character `{`, as kubectl's `YAMLOrJSONDecoder` sniffs it) is decoded as JSON by Kubernetes,
+/// where NEL is an ordinary character: it is left alone.
+fn nel_as_line_breaks(text: String) -> String {
+    if !text.contains('\u{85}') || text.trim_start().starts_with('{') {
+        return text;
+    }
+    text.replace('\u{85}', "\r\n")
+}
+
+/// Reads a file kubeward reads for itself (a baseline, a policy), not one it lints: only a
+/// regular file (a FIFO or a device would block or never end: refused, as walks skip them),
+/// within [`MAX_FILE_SIZE`], as UTF-8 text.
+pub(crate) fn read_regular_file(path: &std::path::Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("it is not a regular file (a directory, FIFO, socket or device)".to_string());
+    }
+    let bytes = read_bounded(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not valid UTF-8 text (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn empty_file(source: SourceFile) -> LoadedFile {
@@ -179,39 +215,102 @@ fn looks_like_kubernetes(text: &str) -> bool {
     text.contains("apiVersion") && text.contains("kind")
 }
 
+/// Where a template's text starts, if the file is a template: a `{{` outside a comment in a
+/// file that failed to parse or that parsed with a flow mapping opening `{{`. When the parse
+/// failed, a `{{` inside a document that parsed completely is text of a valid scalar (a block
+/// scalar of alerting rules, a quoted string), not what broke the parse: only a `{{` after the
+/// last complete document counts, unless `{{` mappings show the file is a template throughout.
+fn template_start(text: &str, loaded: &Loaded) -> Option<usize> {
+    if loaded.template_braces {
+        return first_template_action(text);
+    }
+    if !loaded.failed {
+        return None;
+    }
+    let parsed_end = loaded
+        .documents
+        .iter()
+        .map(|doc| doc.span.end)
+        .max()
+        .unwrap_or(0);
+    // From the start of the line the last document ends on (a comment test needs the line).
+    let from = text
+        .get(..parsed_end)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    first_template_action(text.get(from..)?)
+        .map(|at| from + at)
+        .filter(|at| *at >= parsed_end)
+}
+
+/// The load findings of a file, and how many of its documents are linted (a prefix: the
+/// documents that end before a template's first action; all of them otherwise).
 fn load_findings(
     file_id: usize,
     input: &Input,
     source: &SourceFile,
     loaded: &Loaded,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, usize) {
     let text = &*source.text;
-    if let Some(at) = first_template_action(text)
-        && (loaded.failed || loaded.template_braces)
-    {
-        return vec![
+    let template = template_start(text, loaded);
+    let kept = match template {
+        Some(at) => loaded
+            .documents
+            .iter()
+            .take_while(|doc| doc.span.end <= at)
+            .count(),
+        None => loaded.documents.len(),
+    };
+    if let Some(at) = template {
+        let message = if kept == 0 {
+            "this file is a Helm or Go template, not a manifest: it was not linted"
+        } else {
+            "this file is a Helm or Go template from here on: the documents before this point \
+             were linted, the rest was not"
+        };
+        let mut findings = vec![
             Finding::new(
                 RuleId::TemplateSkipped,
                 file_id,
                 Span::new(at, at + 2),
-                "this file is a Helm or Go template, not a manifest: it was not linted",
+                message,
             )
             .label("template action")
             .help("lint the rendered output instead: `helm template RELEASE CHART | kubeward -`"),
         ];
+        // Problems inside the linted documents (duplicate keys) are still reported.
+        findings.extend(
+            problem_findings(file_id, input, text, loaded)
+                .filter(|(document, _)| document.is_some_and(|d| d < kept))
+                .map(|(_, finding)| finding),
+        );
+        return (findings, kept);
     }
+    let findings = problem_findings(file_id, input, text, loaded)
+        .map(|(_, finding)| finding)
+        .collect();
+    (findings, kept)
+}
+
+/// The loader's problems as findings, with the document each concerns.
+fn problem_findings<'a>(
+    file_id: usize,
+    input: &Input,
+    text: &str,
+    loaded: &'a Loaded,
+) -> impl Iterator<Item = (Option<usize>, Finding)> + 'a {
     let report_unparsable = input.is_explicit() || looks_like_kubernetes(text);
     loaded
         .problems
         .iter()
-        .filter(|p| match p.document {
+        .filter(move |p| match p.document {
             // Problems inside a document count when that document is a Kubernetes object.
             Some(index) => loaded.documents.get(index).is_some_and(|doc| {
                 doc.get(doc.root, "apiVersion").is_some() && doc.get(doc.root, "kind").is_some()
             }),
             None => report_unparsable,
         })
-        .map(|problem| {
+        .map(move |problem| {
             let rule = match problem.kind {
                 ProblemKind::Syntax => RuleId::ParseError,
                 ProblemKind::DuplicateKey => RuleId::DuplicateKey,
@@ -228,14 +327,39 @@ fn load_findings(
             if let Some((span, label)) = &problem.related {
                 finding = finding.related(file_id, *span, label.clone());
             }
-            finding
+            (problem.document, finding)
         })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_files_must_be_regular_files() {
+        assert!(
+            read_regular_file(std::path::Path::new("/dev/zero"))
+                .unwrap_err()
+                .contains("not a regular file")
+        );
+        assert!(
+            read_regular_file(std::path::Path::new("/"))
+                .unwrap_err()
+                .contains("not a regular file")
+        );
+        assert!(read_regular_file(std::path::Path::new("Cargo.toml")).is_ok());
+    }
+
+    #[test]
+    fn nel_is_a_line_break_of_the_same_length() {
+        let text = "a: 1\u{85}b: 2\n".to_string();
+        let replaced = nel_as_line_breaks(text.clone());
+        assert_eq!(replaced, "a: 1\r\nb: 2\n");
+        assert_eq!(replaced.len(), text.len());
+        // JSON keeps it: kubectl decodes JSON as JSON.
+        let json = "{\"a\": \"x\u{85}y\"}".to_string();
+        assert_eq!(nel_as_line_breaks(json.clone()), json);
+    }
 
     #[test]
     fn a_panic_while_loading_becomes_an_internal_error_naming_the_file() {

@@ -12,9 +12,6 @@ use std::sync::Arc;
 
 use super::{Loaded, parse_strict};
 
-/// At most this many re-indented lines per file; each repair re-parses the file.
-const MAX_REPAIRS: usize = 64;
-
 /// Errors whose position can be repaired by indenting a line: all concern whitespace that
 /// libyaml ignores (flow context, quoted-scalar continuation lines).
 fn repairable(message: &str) -> bool {
@@ -30,135 +27,194 @@ pub(super) fn parse_lenient(source: &Arc<str>, strict: Loaded) -> Loaded {
     repair_indentation(source, strict)
 }
 
-/// Spaces inserted into the text: (offset in the original text, count), sorted.
+/// Spaces inserted into the text: (offset in the original text, count), sorted by offset, with
+/// where each lands in the repaired text, so that mapping an offset back is a binary search.
 #[derive(Default)]
-struct Insertions(Vec<(usize, usize)>);
+struct Insertions {
+    at: Vec<(usize, usize)>,
+    /// Offset in the repaired text where each insertion's spaces start.
+    repaired_at: Vec<usize>,
+}
 
 impl Insertions {
+    fn new(at: Vec<(usize, usize)>) -> Insertions {
+        let mut shift = 0;
+        let repaired_at = at
+            .iter()
+            .map(|&(offset, count)| {
+                let here = offset + shift;
+                shift += count;
+                here
+            })
+            .collect();
+        Insertions { at, repaired_at }
+    }
+
     /// Maps an offset in the repaired text back to the original text.
     fn to_original(&self, repaired: usize) -> usize {
-        let mut shift = 0;
-        for &(at, count) in &self.0 {
-            let repaired_at = at + shift;
-            if repaired < repaired_at {
-                break;
-            }
-            if repaired < repaired_at + count {
-                return at;
-            }
-            shift += count;
+        // The last insertion that starts at or before `repaired`.
+        let index = self.repaired_at.partition_point(|start| *start <= repaired);
+        let Some(last) = index.checked_sub(1) else {
+            return repaired;
+        };
+        let (Some(&(at, count)), Some(&start)) = (self.at.get(last), self.repaired_at.get(last))
+        else {
+            return repaired;
+        };
+        if repaired < start + count {
+            // Inside inserted spaces: where they were inserted.
+            return at;
         }
-        repaired - shift
+        // Everything inserted up to and including this insertion.
+        repaired - (start + count - at)
+    }
+
+    /// The text with the spaces inserted, built in one pass.
+    fn apply(&self, text: &str) -> String {
+        let added: usize = self.at.iter().map(|(_, count)| count).sum();
+        let mut out = String::with_capacity(text.len() + added);
+        let mut from = 0;
+        for &(at, count) in &self.at {
+            out.push_str(text.get(from..at).unwrap_or_default());
+            out.extend(std::iter::repeat_n(' ', count));
+            from = at;
+        }
+        out.push_str(text.get(from..).unwrap_or_default());
+        out
     }
 }
 
+/// One linear pass: every continuation line inside a multi-line quoted scalar or flow
+/// collection that is indented less than the scalar's quote (the collection's opening
+/// bracket) is indented to that column, then the text is parsed once. Those columns are
+/// always deeper than the enclosing block's indentation, which is all YAML 1.2 asks, and
+/// leading whitespace there is no part of any value (quoted scalars fold it away; flow
+/// collections ignore it), so the result is what libyaml reads. When the repaired text still
+/// does not parse, the original error is reported.
 fn repair_indentation(source: &Arc<str>, strict: Loaded) -> Loaded {
     let text: &str = source;
-    let mut insertions = Insertions::default();
-    let mut repaired = text.to_string();
-    let mut current = strict;
-    for _ in 0..MAX_REPAIRS {
-        let Some(problem) = current.problems.last().filter(|_| current.failed) else {
-            break;
-        };
-        if !repairable(&problem.message) {
-            break;
-        }
-        let lines = lines_to_indent(&repaired, problem.span.start, &problem.message);
-        if lines.is_empty() {
-            break;
-        }
-        for (line_start, count) in lines.into_iter().rev() {
-            let original = insertions.to_original(line_start);
-            repaired.insert_str(line_start, &" ".repeat(count));
-            insertions.0.push((original, count));
-        }
-        insertions.0.sort_unstable();
-        // Merge insertions at the same original offset.
-        insertions.0.dedup_by(|later, earlier| {
-            if later.0 == earlier.0 {
-                earlier.1 += later.1;
-                true
-            } else {
-                false
-            }
-        });
-        current = parse_strict(&repaired, source);
-        if !current.failed {
-            current.map_offsets(|o| insertions.to_original(o), &repaired);
-            return current;
-        }
+    let repairable_error = strict
+        .problems
+        .last()
+        .is_some_and(|problem| strict.failed && repairable(&problem.message));
+    if !repairable_error {
+        return strict;
     }
-    // Not repairable: report the first, unrepaired error.
-    let mut first = parse_strict(text, source);
-    first.failed = true;
-    first
+    let insertions = Insertions::new(continuation_indents(text));
+    if insertions.at.is_empty() {
+        return strict;
+    }
+    let repaired = insertions.apply(text);
+    let mut current = parse_strict(&repaired, source);
+    if current.failed {
+        return strict;
+    }
+    current.map_offsets(|o| insertions.to_original(o), &repaired);
+    current
 }
 
-/// The lines to indent, as (line start, spaces to insert), for an error at `at`. For a quoted
-/// scalar the error points at the scalar's start: every continuation line up to the closing
-/// quote is indented to the scalar's own column (always deep enough, and leading whitespace of
-/// continuation lines is not part of the value). Otherwise the line of the error, by one space.
-fn lines_to_indent(text: &str, at: usize, message: &str) -> Vec<(usize, usize)> {
-    let line_start = |offset: usize| {
-        text.get(..offset)
-            .and_then(|before| before.rfind('\n'))
-            .map_or(0, |i| i + 1)
-    };
-    let indent_of = |start: usize| {
-        text.get(start..)
-            .map_or(0, |rest| rest.bytes().take_while(|b| *b == b' ').count())
-    };
-    if !message.ends_with("in quoted scalar") {
-        return vec![(line_start(at), 1)];
-    }
-    let Some(quote) = text
-        .get(at..)
-        .unwrap_or_default()
-        .chars()
-        .next()
-        .filter(|c| *c == '\'' || *c == '"')
-    else {
-        return Vec::new();
-    };
-    let column = text
-        .get(line_start(at)..at)
-        .unwrap_or_default()
-        .chars()
-        .count();
-    let mut lines = Vec::new();
-    let mut chars = text.get(at + 1..).unwrap_or_default().char_indices();
-    while let Some((i, c)) = chars.next() {
-        let offset = at + 1 + i;
-        match c {
-            '\\' if quote == '"' => {
-                chars.next();
+/// The spaces to insert, as (line start, count), sorted: for each line that continues a
+/// multi-line quoted scalar or flow collection, indented less than that scalar's or
+/// collection's opening column. A light scanner of YAML's tokens, enough to find scalars'
+/// quotes and flow brackets: comments, block scalars' contents, and quotes inside plain
+/// scalars (`don't`) are skipped.
+fn continuation_indents(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // The open flow collections' columns (empty in block context).
+    let mut flow: Vec<usize> = Vec::new();
+    // An open quoted scalar: its quote character and column.
+    let mut quote: Option<(char, usize)> = None;
+    // Inside a block scalar: the indentation of the line that opened it.
+    let mut block_scalar: Option<usize> = None;
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let this_start = line_start;
+        line_start += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.bytes().take_while(|b| *b == b' ').count();
+        let blank = body.trim().is_empty();
+        if let Some(parent) = block_scalar {
+            if blank || indent > parent {
+                continue;
             }
-            '\'' if quote == '\'' => {
-                if text
-                    .get(offset + 1..)
-                    .is_some_and(|rest| rest.starts_with('\''))
+            block_scalar = None;
+        }
+        let target = match quote {
+            Some((_, column)) => Some(column),
+            None => flow.first().copied(),
+        };
+        if let Some(target) = target
+            && !blank
+            && indent < target
+        {
+            out.push((this_start, target - indent));
+        }
+        // At column 0 outside a quoted scalar, a document marker ends any flow collection.
+        if quote.is_none() && (body.starts_with("---") || body.starts_with("...")) {
+            flow.clear();
+        }
+        // Characters of the line, with their columns.
+        let mut scalar_start = quote.is_none();
+        let mut previous: Option<char> = None;
+        let mut chars = body.chars().enumerate().peekable();
+        while let Some((column, c)) = chars.next() {
+            if let Some((q, _)) = quote {
+                match c {
+                    '\\' if q == '"' => {
+                        chars.next();
+                    }
+                    '\'' if q == '\'' && chars.peek().map(|(_, n)| *n) == Some('\'') => {
+                        chars.next();
+                    }
+                    c if c == q => {
+                        quote = None;
+                        scalar_start = false;
+                    }
+                    _ => {}
+                }
+                previous = Some(c);
+                continue;
+            }
+            let after_space = previous.is_none_or(|p| p == ' ' || p == '\t');
+            match c {
+                ' ' | '\t' => {}
+                '#' if after_space => break,
+                '"' | '\'' if scalar_start => {
+                    quote = Some((c, column));
+                }
+                '[' | '{' if scalar_start || !flow.is_empty() => {
+                    flow.push(column);
+                    scalar_start = true;
+                }
+                ']' | '}' if !flow.is_empty() => {
+                    flow.pop();
+                    scalar_start = false;
+                }
+                ',' if !flow.is_empty() => scalar_start = true,
+                // `key: `, `- `, `? ` (and `key:` at the end of the line) open a value.
+                ':' | '-' | '?'
+                    if chars.peek().is_none_or(|(_, n)| *n == ' ' || *n == '\t')
+                        && (scalar_start || c == ':') =>
                 {
-                    chars.next();
-                } else {
+                    scalar_start = true;
+                }
+                ':' if !flow.is_empty() => scalar_start = true,
+                // An anchor or a tag before the value: the value still starts after it.
+                '&' | '!' if scalar_start => {
+                    while chars.peek().is_some_and(|(_, n)| *n != ' ' && *n != '\t') {
+                        chars.next();
+                    }
+                }
+                '|' | '>' if scalar_start && flow.is_empty() => {
+                    block_scalar = Some(indent);
                     break;
                 }
+                _ => scalar_start = false,
             }
-            '"' if quote == '"' => break,
-            '\n' => {
-                let next = offset + 1;
-                let indent = indent_of(next);
-                let blank = text
-                    .get(next + indent..)
-                    .is_some_and(|rest| rest.starts_with('\n'));
-                if !blank && indent < column {
-                    lines.push((next, column - indent));
-                }
-            }
-            _ => {}
+            previous = Some(c);
         }
     }
-    lines
+    out
 }
 
 /// A stream of concatenated JSON values (`{...}\n{...}`), as kubectl accepts. Returns `None`
@@ -181,6 +237,7 @@ fn parse_json_stream(source: &Arc<str>) -> Option<Loaded> {
             return None;
         }
         part.map_offsets(|o| o + start, segment);
+        all.nodes += part.nodes;
         all.documents.extend(part.documents);
         all.problems.extend(part.problems);
     }
@@ -273,7 +330,8 @@ mod tests {
     fn real_errors_stay_errors() {
         assert!(parse_yaml("a: [1, 2\n").failed);
         assert!(parse_yaml("{\"a\": 1}\n{\"b\": \n").failed);
-        let mapped = Insertions(vec![(5, 2), (10, 1)]);
+        let mapped = Insertions::new(vec![(5, 2), (10, 1)]);
+        assert_eq!(mapped.apply("0123456789abc"), "01234  56789 abc");
         assert_eq!(mapped.to_original(4), 4);
         assert_eq!(mapped.to_original(6), 5);
         assert_eq!(mapped.to_original(7), 5);

@@ -29,6 +29,13 @@ pub const MAX_DEPTH: usize = 1_000;
 /// Total number of nodes that aliases may add to one document by expansion. A "billion laughs"
 /// document exceeds it after a few levels; real manifests use a handful of small aliases.
 pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
+/// The memory budget of one run, in YAML nodes (each costs about 30 bytes in the tree, more
+/// in the rules' views): a file that takes the run past it is not linted (a `parse-error`
+/// says so) instead of the process running out of memory. Checked while a file is parsed
+/// (one file alone cannot exceed it) and over all files, in path order, after loading.
+pub const MAX_NODES_PER_RUN: usize = 16_000_000;
+/// The same for documents (each costs a few hundred bytes whatever its size).
+pub const MAX_DOCUMENTS_PER_RUN: usize = 2_000_000;
 
 /// Why a source could not be (fully) loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +66,8 @@ pub struct Loaded {
     /// True when a flow mapping opened with `{{`: Go template syntax that YAML happens to
     /// accept (`image: {{ .Values.image }}`).
     pub template_braces: bool,
+    /// Nodes in `documents` (for the run's memory budget).
+    pub nodes: usize,
 }
 
 /// Converts the parser's character offsets to byte offsets. Events arrive almost in order, so
@@ -390,8 +399,24 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
     let mut builder: Option<DocBuilder> = None;
     let mut spare: Option<DocBuilder> = None;
     let bytes = text.as_bytes();
+    // Where the last event started: where a budget is found exceeded.
+    let mut reached = 0;
 
     for event in Parser::new_from_str(text) {
+        let building = builder.as_ref().map_or(0, |b| b.nodes.len());
+        if loaded.nodes + building > MAX_NODES_PER_RUN
+            || loaded.documents.len() > MAX_DOCUMENTS_PER_RUN
+        {
+            loaded.problems.push(over_budget(
+                reached,
+                loaded.nodes + building > MAX_NODES_PER_RUN,
+            ));
+            loaded.failed = true;
+            loaded.documents.clear();
+            loaded.nodes = 0;
+            builder = None;
+            break;
+        }
         let (event, span) = match event {
             Ok(ok) => ok,
             Err(err) => {
@@ -415,6 +440,7 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
         };
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
+        reached = start;
         match event {
             Event::DocumentStart(_) => {
                 // The buffers of the previous document are reused.
@@ -429,6 +455,7 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
             Event::DocumentEnd => {
                 if let Some(b) = builder.take() {
                     if let Some(doc) = b.finish(source) {
+                        loaded.nodes += b.nodes.len();
                         loaded.documents.push(doc);
                     }
                     spare = Some(b);
@@ -585,6 +612,7 @@ fn parse_strict(text: &str, source: &Arc<str>) -> Loaded {
     if let Some(doc) = builder.and_then(|b| b.finish(source)) {
         // A document interrupted by a syntax error is not linted: its tree is incomplete.
         if !loaded.failed {
+            loaded.nodes += doc.node_count();
             loaded.documents.push(doc);
         }
     }
@@ -614,6 +642,23 @@ fn closing_quote_end(text: &str, start: usize, limit: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The problem of a file that takes a run past its memory budget.
+pub(crate) fn over_budget(at: usize, nodes: bool) -> LoadProblem {
+    let what = if nodes {
+        format!("{MAX_NODES_PER_RUN} YAML nodes")
+    } else {
+        format!("{MAX_DOCUMENTS_PER_RUN} documents")
+    };
+    syntax(
+        at,
+        at,
+        &format!(
+            "this file takes the run past its memory budget of {what}: it was not linted \
+             (lint it on its own, or split it)"
+        ),
+    )
 }
 
 fn syntax(start: usize, end: usize, message: &str) -> LoadProblem {

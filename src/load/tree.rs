@@ -560,6 +560,11 @@ impl Document {
     }
 
     #[inline]
+    /// How many nodes the document's tree holds (aliases count once).
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     pub fn span(&self, id: NodeId) -> Span {
         self.nodes.get(id as usize).unwrap_or(&MISSING_NODE).span()
     }

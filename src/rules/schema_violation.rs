@@ -415,19 +415,38 @@ fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) ->
     let root = &schema.schema;
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
-    for e in &errors {
+    let mut aliased = AliasedProblems::default();
+    // Errors along each node's own path first, so a node reached through aliases is reported
+    // under the path where it is written (the anchor), not under the first alias's.
+    let home: Vec<bool> = errors
+        .iter()
+        .map(|e| is_home_path(run.doc, run.object.node, &e.path))
+        .collect();
+    let ordered = errors
+        .iter()
+        .zip(&home)
+        .filter(|(_, home)| **home)
+        .chain(errors.iter().zip(&home).filter(|(_, home)| !**home))
+        .map(|(e, _)| e);
+    for e in ordered {
         if !causes.is_root_cause(e)
             || owned_elsewhere(run, root, e)
             || not_checked_on_create(run, e, builtin)
         {
             continue;
         }
+        let located = locate(run.doc, run.object.node, segments(&e.path));
+        let here = path_text(&e.path);
+        // The same node reached again through a YAML alias: the same problem, reported once.
+        if aliased.seen_before(&located, &here, &e.kind, problems.len()) {
+            continue;
+        }
         let at = At {
             run,
             root,
             subject,
-            located: locate(run.doc, run.object.node, segments(&e.path)),
-            here: path_text(&e.path),
+            located,
+            here,
         };
         match &e.kind {
             ErrorKind::Unknown(keys) => {
@@ -446,8 +465,111 @@ fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) ->
             }
             ErrorKind::Other(what) => problems.push(rejected(&at, what)),
         }
+        aliased.close(problems.len());
     }
+    aliased.annotate(&mut problems);
     problems
+}
+
+/// Does `path` from `from` lead through nodes written inside each other, not through an
+/// alias (whose target is written elsewhere, outside its parent's text)?
+fn is_home_path(doc: &Document, from: NodeId, path: &[Seg]) -> bool {
+    let mut node = from;
+    for seg in path {
+        let child = match seg {
+            Seg::Key(key) => doc.entry(node, key).map(|e| e.value),
+            Seg::Index(i) if doc.is_mapping(node) => {
+                doc.entry(node, &i.to_string()).map(|e| e.value)
+            }
+            Seg::Index(i) => doc.items(node).get(*i).copied(),
+        };
+        let Some(child) = child else {
+            return true;
+        };
+        let (outer, inner) = (doc.span(node), doc.span(child));
+        if inner.start < outer.start || inner.end > outer.end {
+            return false;
+        }
+        node = child;
+    }
+    true
+}
+
+/// Problems at a node that YAML aliases reach from several places. The tree shares an
+/// anchored node with every alias to it, so one wrong value reached through N aliases comes
+/// back from the schema N+1 times, under N+1 paths: an anchored mapping aliased in a list,
+/// aliased again in another list, multiplies them (a 4 KB file gave 160,000). Each is
+/// reported once, at the anchored node (the first path to reach it, in document order), with
+/// how many other places use it.
+#[derive(Default)]
+struct AliasedProblems {
+    /// (node, kind of problem) -> index into `groups`.
+    by_node: std::collections::HashMap<(NodeId, String), usize>,
+    /// The problems one root error produced (a range of `problems`), and how many more times
+    /// it was reached.
+    groups: Vec<(std::ops::Range<usize>, usize)>,
+}
+
+impl AliasedProblems {
+    /// True when this error was already reported at the same node; otherwise opens a group
+    /// starting at `next` (closed by [`Self::close`]).
+    fn seen_before(
+        &mut self,
+        located: &crate::load::locate::Located,
+        here: &str,
+        kind: &ErrorKind,
+        next: usize,
+    ) -> bool {
+        let what = match kind {
+            ErrorKind::Unknown(keys) => format!("unknown {keys:?}"),
+            ErrorKind::Missing(name) => format!("missing {name}"),
+            ErrorKind::Type => "type".to_string(),
+            ErrorKind::Enum(_) => "enum".to_string(),
+            ErrorKind::Bound { maximum, .. } => format!("bound {maximum}"),
+            ErrorKind::Other(what) => format!("other {what}"),
+        };
+        // A path that stopped short names its parent: keep such problems apart by path.
+        let what = if located.complete {
+            what
+        } else {
+            format!("{what} at {here}")
+        };
+        match self.by_node.entry((located.node, what)) {
+            std::collections::hash_map::Entry::Occupied(group) => {
+                if let Some((_, count)) = self.groups.get_mut(*group.get()) {
+                    *count += 1;
+                }
+                true
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(self.groups.len());
+                self.groups.push((next..next, 0));
+                false
+            }
+        }
+    }
+
+    /// Ends the group opened last at `end`.
+    fn close(&mut self, end: usize) {
+        if let Some((range, _)) = self.groups.last_mut() {
+            range.end = end.max(range.start);
+        }
+    }
+
+    fn annotate(&self, problems: &mut [Problem]) {
+        for (range, count) in &self.groups {
+            if *count == 0 {
+                continue;
+            }
+            let places = if *count == 1 { "place" } else { "places" };
+            for problem in problems.get_mut(range.clone()).unwrap_or_default() {
+                problem.message.push_str(&format!(
+                    " (this node is anchored: YAML aliases also use it at {count} other \
+                     {places})"
+                ));
+            }
+        }
+    }
 }
 
 /// The schema's errors for an instance, with the instance paths as segments.

@@ -206,29 +206,137 @@ fn registry_key(key: &str) -> Option<RegistryKey> {
     })
 }
 
-/// `filepath.Match` for one host label, with `*` and `?` (character classes are rare in
-/// registry keys and are matched literally).
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => {
-            (0..=text.len()).any(|i| text.get(i..).is_some_and(|tail| glob_match(rest, tail)))
+/// One element of a host-label glob, as Go's `filepath.Match` reads a pattern: `*` (any run of
+/// characters), `?` (any one character), a class `[...]` / `[^...]` of characters and ranges,
+/// or a literal (a `\\` escapes the next character).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum GlobToken {
+    Star,
+    AnyChar,
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+    Literal(char),
+}
+
+impl GlobToken {
+    /// Does this single-character token match `c`? (`Star` is handled by the matcher.)
+    fn matches(&self, c: char) -> bool {
+        match self {
+            GlobToken::Star | GlobToken::AnyChar => true,
+            GlobToken::Literal(l) => *l == c,
+            GlobToken::Class { negated, ranges } => {
+                ranges.iter().any(|(lo, hi)| *lo <= c && c <= *hi) != *negated
+            }
         }
-        Some((b'?', rest)) => text
-            .split_first()
-            .is_some_and(|(_, tail)| glob_match(rest, tail)),
-        Some((c, rest)) => text
-            .split_first()
-            .is_some_and(|(first, tail)| first == c && glob_match(rest, tail)),
     }
 }
 
-fn split_host(host: &str) -> (Vec<&str>, &str) {
-    match host.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => {
-            (name.split('.').collect(), port)
+/// Parses one host label's glob. `None` is Go's `ErrBadPattern` (an unclosed class, an empty
+/// class, a trailing `\\`, a range with a missing end): `URLsMatch` returns the error and
+/// `Lookup` treats it as no match.
+fn parse_glob(pattern: &str) -> Option<Vec<GlobToken>> {
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars().peekable();
+    let escaped = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Option<char> {
+        // Go's `getEsc`: an unescaped `-` or `]` cannot start a range's end.
+        match chars.next()? {
+            '\\' => chars.next(),
+            '-' | ']' => None,
+            c => Some(c),
         }
-        _ => (host.split('.').collect(), ""),
+    };
+    while let Some(c) = chars.next() {
+        let token = match c {
+            // Consecutive stars are one star (Go's `scanChunk` skips them).
+            '*' if tokens.last() == Some(&GlobToken::Star) => continue,
+            '*' => GlobToken::Star,
+            '?' => GlobToken::AnyChar,
+            '\\' => GlobToken::Literal(chars.next()?),
+            '[' => {
+                let negated = chars.next_if_eq(&'^').is_some();
+                let mut ranges = Vec::new();
+                loop {
+                    if !ranges.is_empty() && chars.next_if_eq(&']').is_some() {
+                        break;
+                    }
+                    let lo = escaped(&mut chars)?;
+                    let hi = if chars.next_if_eq(&'-').is_some() {
+                        escaped(&mut chars)?
+                    } else {
+                        lo
+                    };
+                    ranges.push((lo, hi));
+                }
+                GlobToken::Class { negated, ranges }
+            }
+            c => GlobToken::Literal(c),
+        };
+        tokens.push(token);
+    }
+    Some(tokens)
+}
+
+/// `filepath.Match(pattern, text)` for one host label (labels hold no `/`, the one character
+/// a Go glob never matches). Greedy with one backtrack point, the last `*`: a later star
+/// supersedes an earlier one, so the work is at most (text length) x (pattern length)
+/// character comparisons, never exponential; and the image side is bounded (see
+/// [`MAX_IMAGE_NAME`]), so the time is linear in the pattern.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let Some(tokens) = parse_glob(pattern) else {
+        return false;
+    };
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0usize, 0usize);
+    // (index of the token after the last star, text position that star's run ends at)
+    let mut backtrack: Option<(usize, usize)> = None;
+    while let Some(&c) = text.get(t) {
+        match tokens.get(p) {
+            Some(GlobToken::Star) => {
+                p += 1;
+                backtrack = Some((p, t));
+            }
+            Some(token) if token.matches(c) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match backtrack {
+                // Let the last star swallow one more character and retry after it.
+                Some((after_star, run_end)) => {
+                    p = after_star;
+                    t = run_end + 1;
+                    backtrack = Some((after_star, run_end + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    tokens
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|token| *token == GlobToken::Star))
+}
+
+/// The longest image name the kubelet pulls: docker's reference grammar refuses a name
+/// (registry and repository, without tag or digest) longer than 255 characters
+/// (`distribution/reference` `NameTotalLengthMax`, `ErrNameTooLong`), so no credential is
+/// ever looked up for it.
+const MAX_IMAGE_NAME: usize = 255;
+
+/// Go's `net.SplitHostPort` as `splitURL` uses it: on an error (no `:`, or more than one
+/// outside brackets) the whole host is the name and the port is empty.
+fn split_host(host: &str) -> (Vec<&str>, &str) {
+    let split = if let Some(rest) = host.strip_prefix('[') {
+        // `[v6::addr]:port`
+        rest.split_once("]:")
+            .filter(|(_, port)| !port.contains(':'))
+    } else {
+        host.split_once(':')
+            .filter(|(name, port)| !name.is_empty() && !port.contains(':'))
+    };
+    match split {
+        Some((name, port)) => (name.split('.').collect(), port),
+        None => (host.split('.').collect(), ""),
     }
 }
 
@@ -243,6 +351,9 @@ pub(crate) fn registry_serves(key: &str, image: &ImageLocation) -> bool {
         return image.is_docker_hub()
             && (key.path.is_empty() || format!("/{}", image.path).starts_with(&key.path));
     }
+    if image.host.len() + 1 + image.path.len() > MAX_IMAGE_NAME {
+        return false;
+    }
     let (key_labels, key_port) = split_host(&key.host);
     let (image_labels, image_port) = split_host(&image.host);
     if key_port != image_port || key_labels.len() != image_labels.len() {
@@ -254,7 +365,7 @@ pub(crate) fn registry_serves(key: &str, image: &ImageLocation) -> bool {
     key_labels
         .iter()
         .zip(&image_labels)
-        .all(|(k, i)| glob_match(k.as_bytes(), i.as_bytes()))
+        .all(|(k, i)| glob_match(k, i))
 }
 
 #[cfg(test)]
@@ -372,5 +483,137 @@ mod tests {
         assert!(registry_serves("docker.io", &image("team/app")));
         assert!(!registry_serves("docker.io", &image("ghcr.io/team/app")));
         assert!(!registry_serves("ghcr.io", &image("team/app")));
+    }
+
+    /// keyring_test.go `TestUrlsMatch` (glob, target, match), through `registry_serves`: the
+    /// target is an image reference, so its path is the repository path.
+    #[test]
+    fn kubelet_urls_match_cases() {
+        let cases = [
+            // match when there is no path component
+            ("*.kubernetes.io", "prefix.kubernetes.io", true),
+            ("prefix.*.io", "prefix.kubernetes.io", true),
+            ("prefix.kubernetes.*", "prefix.kubernetes.io", true),
+            ("*-good.kubernetes.io", "prefix-good.kubernetes.io", true),
+            // match with path components
+            ("*.kubernetes.io/blah", "prefix.kubernetes.io/blah", true),
+            ("prefix.*.io/foo", "prefix.kubernetes.io/foo/bar", true),
+            // match with path components and ports
+            (
+                "*.kubernetes.io:1111/blah",
+                "prefix.kubernetes.io:1111/blah",
+                true,
+            ),
+            (
+                "prefix.*.io:1111/foo",
+                "prefix.kubernetes.io:1111/foo/bar",
+                true,
+            ),
+            // no match when number of parts mismatch
+            ("*.kubernetes.io", "kubernetes.io", false),
+            ("*.*.kubernetes.io", "prefix.kubernetes.io", false),
+            ("*.*.kubernetes.io", "kubernetes.io", false),
+            // no match when some parts mismatch
+            ("kubernetes.io", "kubernetes.com", false),
+            ("k*.io", "quay.io", false),
+            // no match when ports mismatch
+            (
+                "*.kubernetes.io:1234/blah",
+                "prefix.kubernetes.io:1111/blah",
+                false,
+            ),
+            (
+                "prefix.*.io/foo",
+                "prefix.kubernetes.io:1111/foo/bar",
+                false,
+            ),
+        ];
+        for (glob, target, expected) in cases {
+            // The kubelet looks up `<target>/foo/bar`-style names; a bare host is an image
+            // path of its own, so add a repository.
+            let image = image_location(&format!("{target}/x")).unwrap();
+            assert_eq!(
+                registry_serves(glob, &image),
+                expected,
+                "{glob} vs {target}"
+            );
+        }
+    }
+
+    /// keyring_test.go `TestDockerKeyringForGlob` (hits) and `TestKeyringMiss` (misses): the
+    /// key is added as a docker config key and `<target>/foo/bar` is looked up.
+    #[test]
+    fn kubelet_keyring_glob_hits_and_misses() {
+        let hits = [
+            ("https://hello.kubernetes.io", "hello.kubernetes.io"),
+            ("https://*.docker.io", "prefix.docker.io"),
+            ("https://prefix.*.io", "prefix.docker.io"),
+            ("https://prefix.docker.*", "prefix.docker.io"),
+            ("https://*.docker.io/path", "prefix.docker.io/path"),
+            ("https://prefix.*.io/path", "prefix.docker.io/path/subpath"),
+            ("https://prefix.docker.*/path", "prefix.docker.io/path"),
+            ("https://*.docker.io:8888", "prefix.docker.io:8888"),
+            ("https://prefix.*.io:8888", "prefix.docker.io:8888"),
+            ("https://prefix.docker.*:8888", "prefix.docker.io:8888"),
+            (
+                "https://*.docker.io/path:1111",
+                "prefix.docker.io/path:1111",
+            ),
+            ("https://*.docker.io/v1/", "prefix.docker.io/path:1111"),
+            ("https://*.docker.io/v2/", "prefix.docker.io/path:1111"),
+            (
+                "https://prefix.docker.*/path:1111",
+                "prefix.docker.io/path:1111",
+            ),
+            ("prefix.docker.io:1111", "prefix.docker.io:1111/path"),
+            ("*.docker.io:1111", "prefix.docker.io:1111/path"),
+        ];
+        for (key, target) in hits {
+            let image = image_location(&format!("{target}/foo/bar")).unwrap();
+            assert!(registry_serves(key, &image), "{key} should serve {target}");
+        }
+        let misses = [
+            ("https://hello.kubernetes.io", "world.mesos.org/foo/bar"),
+            ("https://*.docker.com", "prefix.docker.io"),
+            ("https://suffix.*.io", "prefix.docker.io"),
+            ("https://prefix.docker.c*", "prefix.docker.io"),
+            (
+                "https://prefix.*.io/path:1111",
+                "prefix.docker.io/path/subpath:1111",
+            ),
+            ("suffix.*.io", "prefix.docker.io"),
+        ];
+        for (key, target) in misses {
+            let image = image_location(&format!("{target}/foo/bar")).unwrap();
+            assert!(
+                !registry_serves(key, &image),
+                "{key} should not serve {target}"
+            );
+        }
+    }
+
+    /// Go `filepath.Match` semantics per label: `?`, classes, escapes, bad patterns.
+    #[test]
+    fn label_globs_as_go_filepath_match() {
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("[a-c]x", "bx"));
+        assert!(!glob_match("[^a-c]x", "bx"));
+        assert!(glob_match("\\*x", "*x"));
+        assert!(!glob_match("\\*x", "ax"));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(glob_match("***", ""));
+        // ErrBadPattern: no match.
+        assert!(!glob_match("[a-", "a"));
+        assert!(!glob_match("[]", "a"));
+        assert!(!glob_match("a\\", "a"));
+        assert!(!glob_match("[-a]", "a"));
+        assert!(glob_match("[\\-a]", "-"));
+        // Exponential for a backtracking matcher; immediate here.
+        let stars = "*".repeat(20);
+        let host = "a".repeat(59);
+        assert!(!glob_match(&format!("{stars}b"), &host));
+        assert!(glob_match(&format!("{stars}a"), &host));
     }
 }
