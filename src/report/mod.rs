@@ -57,13 +57,31 @@ pub fn write_report(
     human: &HumanOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    match format {
-        Format::Human => human::write(result, human, out),
-        Format::Compact => compact::write(result, out),
-        Format::Json => json::write(result, out),
-        Format::Sarif => sarif::write(result, &ReportRoot::discover(), out),
-        Format::Github => github::write(result, &ReportRoot::discover(), out),
-        Format::Junit => junit::write(result, &ReportRoot::discover(), out),
+    // Rendered into memory under a guard: a bug in a format on some finding's text must not
+    // lose the run's findings (the human renderer also guards each finding itself). On a
+    // panic the findings are written in the compact form, which copies no source text, and
+    // the crash is said on stderr (without the panic's text, which can quote the input).
+    let mut buffer = Vec::new();
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
+        Format::Human => human::write(result, human, &mut buffer),
+        Format::Compact => compact::write(result, &mut buffer),
+        Format::Json => json::write(result, &mut buffer),
+        Format::Sarif => sarif::write(result, &ReportRoot::discover(), &mut buffer),
+        Format::Github => github::write(result, &ReportRoot::discover(), &mut buffer),
+        Format::Junit => junit::write(result, &ReportRoot::discover(), &mut buffer),
+    }));
+    match rendered {
+        Ok(written) => {
+            written?;
+            out.write_all(&buffer)
+        }
+        Err(_) => {
+            eprintln!(
+                "kubeward: internal error: the {format:?} report crashed (a bug in kubeward, \
+                 please report it); the findings follow in compact form"
+            );
+            compact::write(result, out)
+        }
     }
 }
 
