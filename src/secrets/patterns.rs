@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 
-use super::values::{is_placeholder, is_reference};
+use super::values::{is_reference, is_secret_placeholder};
 
 /// One credential format.
 pub(crate) struct CredentialPattern {
@@ -168,7 +168,7 @@ pub(crate) fn find_credentials(text: &str) -> Vec<CredentialMatch> {
             if looks_fake(secret)
                 || pattern.secret_group.is_some()
                     && (is_reference(secret)
-                        || is_placeholder(secret)
+                        || is_secret_placeholder(secret)
                         || secret.contains('%')
                         || secret.contains('$'))
             {
