@@ -8,7 +8,7 @@ use crate::error::Error;
 
 /// Where a source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum InputOrigin {
     Stdin,
     /// A file named on the command line: always linted, whatever its name.
     Explicit(PathBuf),
@@ -31,13 +31,13 @@ pub enum SourceKind {
 pub struct Input {
     /// The path as shown in findings.
     pub display: String,
-    pub origin: Origin,
+    pub origin: InputOrigin,
     pub kind: SourceKind,
 }
 
 impl Input {
     pub fn is_explicit(&self) -> bool {
-        matches!(self.origin, Origin::Stdin | Origin::Explicit(_))
+        matches!(self.origin, InputOrigin::Stdin | InputOrigin::Explicit(_))
     }
 }
 
@@ -85,7 +85,7 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
         if arg == "-" {
             inputs.push(Input {
                 display: "<stdin>".to_string(),
-                origin: Origin::Stdin,
+                origin: InputOrigin::Stdin,
                 kind: SourceKind::Manifest,
             });
             continue;
@@ -101,7 +101,7 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
             inputs.push(Input {
                 display: arg.clone(),
                 kind: classify(&path).unwrap_or_default(),
-                origin: Origin::Explicit(path),
+                origin: InputOrigin::Explicit(path),
             });
             continue;
         }
@@ -123,7 +123,7 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
                     if let (true, Some(kind)) = (is_file, kind) {
                         inputs.push(Input {
                             display: entry.path().display().to_string(),
-                            origin: Origin::Walked(entry.path().to_path_buf()),
+                            origin: InputOrigin::Walked(entry.path().to_path_buf()),
                             kind,
                         });
                     }
@@ -132,7 +132,7 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
                     let at = error_path(&err).unwrap_or_else(|| path.clone());
                     inputs.push(Input {
                         display: at.display().to_string(),
-                        origin: Origin::Unreadable(at, err.to_string()),
+                        origin: InputOrigin::Unreadable(at, err.to_string()),
                         kind: SourceKind::Manifest,
                     });
                 }

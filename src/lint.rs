@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::config::Exclude;
-use crate::discover::{Input, Origin, discover};
+use crate::discover::{Input, InputOrigin, discover};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::load::input::{guard_file, load_input};
@@ -67,7 +67,12 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
                 Some(path) => seen.insert(path),
                 None => false,
             };
-            if fresh && matches!(input.origin, Origin::Walked(_) | Origin::Explicit(_)) {
+            if fresh
+                && matches!(
+                    input.origin,
+                    InputOrigin::Walked(_) | InputOrigin::Explicit(_)
+                )
+            {
                 inputs.push((input, true));
             }
         }
@@ -75,10 +80,10 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     }
     if let Some(exclude) = &options.exclude {
         inputs.retain(|(input, _)| match &input.origin {
-            Origin::Explicit(path) | Origin::Walked(path) | Origin::Unreadable(path, _) => {
-                !exclude.is_excluded(path)
-            }
-            Origin::Stdin => true,
+            InputOrigin::Explicit(path)
+            | InputOrigin::Walked(path)
+            | InputOrigin::Unreadable(path, _) => !exclude.is_excluded(path),
+            InputOrigin::Stdin => true,
         });
     }
     let context_only: Vec<bool> = if context.is_empty() {
@@ -87,7 +92,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         inputs.iter().map(|(_, context)| *context).collect()
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
-    let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
+    let stdin = if inputs.iter().any(|i| i.origin == InputOrigin::Stdin) {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
@@ -134,8 +139,8 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
 
 fn canonical_path(input: &Input) -> Option<PathBuf> {
     match &input.origin {
-        Origin::Explicit(path) | Origin::Walked(path) => std::fs::canonicalize(path).ok(),
-        Origin::Stdin | Origin::Unreadable(..) => None,
+        InputOrigin::Explicit(path) | InputOrigin::Walked(path) => std::fs::canonicalize(path).ok(),
+        InputOrigin::Stdin | InputOrigin::Unreadable(..) => None,
     }
 }
 
