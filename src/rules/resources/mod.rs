@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use super::ObjectContext;
 use crate::load::{Document, NodeId};
 use crate::model::PodSpecRef;
-use crate::model::effective::{Effective, EffectiveValue, Origin, PodResources};
+use crate::model::effective::{Effective, EffectiveValue, PodResources, ValueOrigin};
 use crate::model::quantity::Quantity;
 use crate::source::Span;
 
@@ -44,7 +44,7 @@ pub(crate) fn pod_anchor(doc: &Document, spec: NodeId) -> Span {
 /// written in the manifest.
 pub(crate) fn origin_note(value: &EffectiveValue) -> String {
     match &value.origin {
-        Origin::Manifest => String::new(),
+        ValueOrigin::Manifest => String::new(),
         other => format!(" ({})", other.describe()),
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use super::super::{ObjectContext, Rule};
 use super::pods;
 use crate::finding::Finding;
-use crate::model::effective::{ContainerResources, Origin};
+use crate::model::effective::{ContainerResources, ValueOrigin};
 use crate::model::limitrange::LimitRangeField;
 use crate::model::quantity::Quantity;
 use crate::model::resource_values::{
@@ -197,8 +197,8 @@ impl SuspiciousQuantity {
             let Some(request) = c.requests.get(name) else {
                 continue;
             };
-            if limit.origin != Origin::Manifest
-                || request.origin != Origin::Manifest
+            if limit.origin != ValueOrigin::Manifest
+                || request.origin != ValueOrigin::Manifest
                 || request.quantity > limit.quantity
                 || seen.contains(&limit.span)
                 || seen.contains(&request.span)
