@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kubeward::discover::{Origin, discover};
+use kubeward::discover::{InputOrigin, discover};
 use kubeward::load::parse_yaml;
 use kubeward::source::decode;
 use rayon::prelude::*;
@@ -53,7 +53,8 @@ fn main() -> ExitCode {
         inputs
             .par_iter()
             .map(|input| {
-                let (Origin::Explicit(path) | Origin::Walked(path)) = &input.origin else {
+                let (InputOrigin::Explicit(path) | InputOrigin::Walked(path)) = &input.origin
+                else {
                     return 0;
                 };
                 let Ok(raw) = std::fs::read(path) else {

@@ -51,7 +51,7 @@ impl FailOn {
 
 /// A rule's level in the config: off, on at its default severity, or a severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub enum RuleLevel {
     Off,
     Default,
     Severity(Severity),
@@ -59,7 +59,7 @@ pub enum Level {
 
 #[derive(Debug, Clone)]
 pub struct RuleSetting {
-    pub level: Level,
+    pub level: RuleLevel,
     pub params: RuleParams,
     /// Span of the rule's key in the config, for errors about it.
     pub key_span: Span,
@@ -370,9 +370,9 @@ impl Config {
         doc: &Document,
         id: &str,
         node: NodeId,
-    ) -> Result<(Level, RuleParams), Error> {
+    ) -> Result<(RuleLevel, RuleParams), Error> {
         if doc.is_mapping(node) {
-            let mut level = Level::Default;
+            let mut level = RuleLevel::Default;
             let mut params = RuleParams::new();
             for entry in doc.entries(node) {
                 let key = doc.str(entry.key).unwrap_or_default();
@@ -387,14 +387,14 @@ impl Config {
         Ok((self.level(doc, id, node)?, RuleParams::new()))
     }
 
-    fn level(&self, doc: &Document, id: &str, node: NodeId) -> Result<Level, Error> {
+    fn level(&self, doc: &Document, id: &str, node: NodeId) -> Result<RuleLevel, Error> {
         let scalar = doc.scalar(node);
         match scalar.map(|s| (s.value(), s.text)) {
-            Some((ScalarValue::Bool(false), _)) => Ok(Level::Off),
-            Some((ScalarValue::Bool(true), _)) => Ok(Level::Default),
-            Some((_, "off")) => Ok(Level::Off),
+            Some((ScalarValue::Bool(false), _)) => Ok(RuleLevel::Off),
+            Some((ScalarValue::Bool(true), _)) => Ok(RuleLevel::Default),
+            Some((_, "off")) => Ok(RuleLevel::Off),
             Some((_, text)) if Severity::parse(text).is_some() => {
-                Ok(Level::Severity(Severity::parse(text).unwrap_or(Severity::Error)))
+                Ok(RuleLevel::Severity(Severity::parse(text).unwrap_or(Severity::Error)))
             }
             Some((_, text)) => Err(self.error(
                 doc.span(node),
@@ -504,11 +504,11 @@ mod tests {
             })
         );
         assert_eq!(config.fail_on, Some(FailOn::Warning));
-        assert_eq!(config.rules["missing-liveness-probe"].level, Level::Off);
-        assert_eq!(config.rules["a"].level, Level::Off);
-        assert_eq!(config.rules["b"].level, Level::Severity(Severity::Info));
+        assert_eq!(config.rules["missing-liveness-probe"].level, RuleLevel::Off);
+        assert_eq!(config.rules["a"].level, RuleLevel::Off);
+        assert_eq!(config.rules["b"].level, RuleLevel::Severity(Severity::Info));
         let qos = &config.rules["qos-class"];
-        assert_eq!(qos.level, Level::Severity(Severity::Error));
+        assert_eq!(qos.level, RuleLevel::Severity(Severity::Error));
         assert_eq!(qos.params["minimum"], "Guaranteed");
         assert_eq!(config.policies, [PathBuf::from("/repo/policies/team.yaml")]);
         let exclude = config.exclude.unwrap();

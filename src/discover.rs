@@ -8,7 +8,7 @@ use crate::error::Error;
 
 /// Where a source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum InputOrigin {
     Stdin,
     /// A file named on the command line: always linted, whatever its name.
     Explicit(PathBuf),
@@ -39,13 +39,13 @@ pub struct Input {
     /// the current directory up, else the current directory): what fingerprints and baselines
     /// record, the same from any subfolder.
     pub key: String,
-    pub origin: Origin,
+    pub origin: InputOrigin,
     pub kind: SourceKind,
 }
 
 impl Input {
     pub fn is_explicit(&self) -> bool {
-        matches!(self.origin, Origin::Stdin | Origin::Explicit(_))
+        matches!(self.origin, InputOrigin::Stdin | InputOrigin::Explicit(_))
     }
 }
 
@@ -230,7 +230,7 @@ pub fn discover_all(paths: &[String], base: &PathBase) -> Result<Discovered, Err
             found.inputs.push(Input {
                 display: "<stdin>".to_string(),
                 key: "<stdin>".to_string(),
-                origin: Origin::Stdin,
+                origin: InputOrigin::Stdin,
                 kind: SourceKind::Manifest,
             });
             continue;
@@ -248,7 +248,7 @@ pub fn discover_all(paths: &[String], base: &PathBase) -> Result<Discovered, Err
                 display,
                 key,
                 kind: classify(&path).unwrap_or_default(),
-                origin: Origin::Explicit(path),
+                origin: InputOrigin::Explicit(path),
             });
             continue;
         }
@@ -385,7 +385,7 @@ fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
                 found.inputs.push(Input {
                     display,
                     key,
-                    origin: Origin::Walked(path),
+                    origin: InputOrigin::Walked(path),
                     kind,
                 });
             }
@@ -398,7 +398,7 @@ fn unreadable(found: &mut Discovered, base: &PathBase, at: &Path, message: &str)
     found.inputs.push(Input {
         display,
         key,
-        origin: Origin::Unreadable(at.to_path_buf(), message.to_string()),
+        origin: InputOrigin::Unreadable(at.to_path_buf(), message.to_string()),
         kind: SourceKind::Manifest,
     });
 }

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::finding::ObjectIdentity;
 use crate::lint::{LintOptions, lint};
 use crate::model::effective::{
-    ContainerResources, Effective, EffectiveValue, Origin, PodResources,
+    ContainerResources, Effective, EffectiveValue, PodResources, ValueOrigin,
 };
 use crate::model::qos::compute_qos;
 use crate::model::{ContainerKind, Workspace};
@@ -92,7 +92,7 @@ pub(crate) struct ValueReport {
 fn value_report(ws: &Workspace, v: &EffectiveValue) -> ValueReport {
     let source = ws.source(v.file);
     let (limit_range, field, written_in) = match &v.origin {
-        Origin::LimitRange {
+        ValueOrigin::LimitRange {
             name,
             field,
             written_in,

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::config::Exclude;
-use crate::discover::{Input, Origin, PathBase, discover_all};
+use crate::discover::{Input, InputOrigin, PathBase, discover_all};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::load::input::{guard_file, load_input, read_stream_bounded};
@@ -73,7 +73,12 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
                 Some(path) => seen.insert(path),
                 None => false,
             };
-            if fresh && matches!(input.origin, Origin::Walked(_) | Origin::Explicit(_)) {
+            if fresh
+                && matches!(
+                    input.origin,
+                    InputOrigin::Walked(_) | InputOrigin::Explicit(_)
+                )
+            {
                 inputs.push((input, true));
             }
         }
@@ -81,10 +86,10 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     }
     if let Some(exclude) = &options.exclude {
         inputs.retain(|(input, _)| match &input.origin {
-            Origin::Explicit(path) | Origin::Walked(path) | Origin::Unreadable(path, _) => {
-                !exclude.is_excluded(path)
-            }
-            Origin::Stdin => true,
+            InputOrigin::Explicit(path)
+            | InputOrigin::Walked(path)
+            | InputOrigin::Unreadable(path, _) => !exclude.is_excluded(path),
+            InputOrigin::Stdin => true,
         });
     }
     let context_only: Vec<bool> = if context.is_empty() {
@@ -94,7 +99,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
     let keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
-    let stdin = if inputs.iter().any(|i| i.origin == Origin::Stdin) {
+    let stdin = if inputs.iter().any(|i| i.origin == InputOrigin::Stdin) {
         // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
         Some(read_stream_bounded(std::io::stdin()).map_err(Error::Stdin)?)
     } else {
@@ -145,8 +150,8 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
 
 fn canonical_path(input: &Input) -> Option<PathBuf> {
     match &input.origin {
-        Origin::Explicit(path) | Origin::Walked(path) => std::fs::canonicalize(path).ok(),
-        Origin::Stdin | Origin::Unreadable(..) => None,
+        InputOrigin::Explicit(path) | InputOrigin::Walked(path) => std::fs::canonicalize(path).ok(),
+        InputOrigin::Stdin | InputOrigin::Unreadable(..) => None,
     }
 }
 

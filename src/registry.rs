@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::catalogue::{self, CatalogueEntry, parse_entry_text};
-use crate::config::{Config, Level};
+use crate::config::{Config, RuleLevel};
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::policy::PolicyRule;
@@ -149,8 +149,8 @@ impl Registry {
                     ),
                 ));
             };
-            info.configured = setting.level != Level::Default;
-            if let Level::Severity(severity) = setting.level {
+            info.configured = setting.level != RuleLevel::Default;
+            if let RuleLevel::Severity(severity) = setting.level {
                 info.default_severity = severity;
             }
             if let Some(rule) = rules.iter_mut().find(|r| r.id().as_str() == id) {
@@ -167,11 +167,11 @@ impl Registry {
             let level = config
                 .rules
                 .get(info.id.as_str())
-                .map_or(Level::Default, |s| s.level);
+                .map_or(RuleLevel::Default, |s| s.level);
             info.effective = match level {
-                Level::Off => None,
+                RuleLevel::Off => None,
                 // `severity: off` in the catalogue: on only when the config sets a level.
-                Level::Default
+                RuleLevel::Default
                     if matches!(info.id, RuleName::Builtin(_))
                         && catalogue::entry(info.id.as_str())
                             .is_some_and(CatalogueEntry::off_by_default) =>

@@ -1,45 +1,17 @@
 //! The command line as users run it: exit codes, formats, stdin, discovery, determinism, and
 //! bad input of every kind.
 
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 
-fn kubeward(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run kubeward")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", stdout(output)))
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-// Run-once pods (`restartPolicy: Never`) with resources, so that only the image rules have a
-// say about them.
-const LATEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
-const PINNED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27.2\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
-const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: {}\n";
+use common::{BROKEN, LATEST_POD, PINNED_POD, command, json, kubeward, stdout, tempdir};
 
 #[test]
 fn exit_codes_follow_fail_on() {
@@ -141,7 +113,7 @@ fn fingerprints_ignore_line_numbers() {
 
 #[test]
 fn stdin_is_read_with_a_dash() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+    let mut child = command(Path::new("."))
         .args(["--format", "compact", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -477,7 +449,7 @@ fn output_file_writes_other_formats_in_the_same_run() {
 
     // The github format as a file writes the job summary too, once.
     let summary = dir.join("summary.md");
-    let run = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+    let run = command(&dir)
         .args([
             "--format",
             "json",
@@ -485,7 +457,6 @@ fn output_file_writes_other_formats_in_the_same_run() {
             "github=out/annotations.txt",
         ])
         .args(files)
-        .current_dir(&dir)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()
         .unwrap();

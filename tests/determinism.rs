@@ -2,10 +2,11 @@
 //! network. Lints the real-world corpus (`../shared/corpus`, or `$KUBEWARD_CORPUS`) when it is
 //! there, and always the benchmark's seeded corpus (`bench/corpus.rs`).
 
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
+mod common;
 #[path = "../bench/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
@@ -13,19 +14,11 @@ mod corpus;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn kubeward(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run kubeward")
-}
+use common::{kubeward_in_repo, plain_environment, repo_path, tempdir};
 
 /// The benchmark's corpus, 300 files, in a directory of the test's own (tests run in parallel).
 fn generated_corpus(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("determinism-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir(name);
     corpus::generate(&dir, 300, 42).expect("generate the corpus");
     dir
 }
@@ -33,7 +26,7 @@ fn generated_corpus(name: &str) -> PathBuf {
 fn real_corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("KUBEWARD_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+        .unwrap_or_else(|| repo_path("../shared/corpus"));
     dir.is_dir().then_some(dir)
 }
 
@@ -43,7 +36,7 @@ fn assert_deterministic(dir: &Path, format: &str) {
     let dir = dir.to_str().expect("UTF-8 path");
     let runs: Vec<Output> = ["1", "2", "2", "1"]
         .iter()
-        .map(|j| kubeward(&["-j", j, "--format", format, "--fail-on", "never", dir]))
+        .map(|j| kubeward_in_repo(&["-j", j, "--format", format, "--fail-on", "never", dir]))
         .collect();
     let first = &runs[0];
     assert_eq!(
@@ -118,16 +111,18 @@ fn output_is_identical_without_a_network() {
         return;
     };
     let corpus = generated_corpus("offline");
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/examples");
+    let examples = repo_path("fixtures/examples");
     for dir in [&corpus, &examples] {
         let dir = dir.to_str().unwrap();
         let args = ["--format", "json", "--fail-on", "never", dir];
-        let online = kubeward(&args);
-        let offline = Command::new("unshare")
+        let online = kubeward_in_repo(&args);
+        let mut offline = Command::new("unshare");
+        offline
             .args(&prefix)
             .arg(env!("CARGO_BIN_EXE_kubeward"))
             .args(args)
-            .env("NO_COLOR", "1")
+            .current_dir(repo_path(""));
+        let offline = plain_environment(&mut offline)
             .output()
             .expect("run kubeward under unshare");
         // The namespace really has no network: only a loopback device that is down.

@@ -14,9 +14,11 @@
 //! (the README's example repository) is linted as one run and every finding of every rule in it
 //! must be expected: a new rule that fires there must say so.
 
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -25,9 +27,11 @@ use std::sync::Arc;
 
 use kubeward::catalogue::catalogue;
 use kubeward::discover::{PathBase, display_name};
-use kubeward::lint::{LintOptions, lint};
+use kubeward::lint::lint;
 use kubeward::outcome::LintResult;
 use kubeward::registry::Registry;
+
+use common::{command, options, repo_path, tempdir};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Expectation {
@@ -89,10 +93,7 @@ fn expectations(path: &Path) -> Vec<Expectation> {
 /// Lints a fixture. A rule that is off by default (`severity: off` in its catalogue entry) is
 /// switched on for its own fixtures, at `info`.
 fn run(path: &Path, rule_dir: Option<&str>) -> LintResult {
-    let mut options = LintOptions {
-        paths: vec![path.display().to_string()],
-        ..LintOptions::default()
-    };
+    let mut options = options(&[path]);
     if let Some(rule) = rule_dir
         && catalogue()
             .iter()
@@ -164,7 +165,7 @@ fn is_fixture_file(path: &Path) -> bool {
 }
 
 fn fixture_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    repo_path("fixtures")
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -231,7 +232,7 @@ fn check_rule(id: &str) {
 /// Snapshots what a user sees for `kubeward fixtures/<id>`: the human report (no colour, a
 /// fixed width) and the JSON report. Run from the repository root so paths are stable.
 fn snapshot_outputs(id: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo_path("");
     let target = format!("fixtures/{id}");
     // A rule that is off by default is switched on, as `run` does.
     let mut config_args: Vec<String> = Vec::new();
@@ -241,14 +242,10 @@ fn snapshot_outputs(id: &str) {
         config_args = vec!["--config".to_string(), config.display().to_string()];
     }
     let run = |format: &str| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        let output = command(&root)
             .args(["--format", format, &target])
             .args(&config_args)
-            .current_dir(root)
-            .env("NO_COLOR", "1")
             .env("COLUMNS", "100")
-            .env_remove("GITHUB_ACTIONS")
-            .env_remove("GITHUB_STEP_SUMMARY")
             .output()
             .expect("run kubeward");
         assert!(
@@ -307,7 +304,7 @@ fn every_fixture_folder_belongs_to_a_rule() {
 #[test]
 fn harness_reports_missing_and_unexpected_findings() {
     // The harness itself must be able to fail: a fixture with a wrong expectation.
-    let dir = tempfile_dir("harness");
+    let dir = tempdir("harness");
     let file = dir.join("wrong.yaml");
     std::fs::write(
         &file,
@@ -324,10 +321,4 @@ fn harness_reports_missing_and_unexpected_findings() {
         problems[1].contains(":5: unexpected latest-image-tag"),
         "{problems:?}"
     );
-}
-
-fn tempfile_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubeward-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

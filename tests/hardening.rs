@@ -6,16 +6,14 @@
 //! Also here: crashes caught at the file boundary (`internal-error`), and crash regressions found
 //! by fuzzing (`fuzz/`).
 
-// wait4 (peak RSS of a child) and mkfifo through libc: Cargo.toml denies unsafe code, the
-// library and the binary forbid it; only this test harness makes system calls itself.
-#![allow(unsafe_code)]
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 
 use kubeward::finding::Finding;
@@ -24,124 +22,12 @@ use kubeward::registry::Registry;
 use kubeward::rule_id::RuleName;
 use kubeward::rules::{ObjectContext, Rule, RuleIdentity};
 
+use common::measured::{Run, kubeward_measured, mkfifo};
+use common::tempdir;
+
 /// A pod that only `latest-image-tag` fires on (it has requests and limits, and runs once, so
 /// needs no probes): each test checks that the file is still linted by finding that one rule.
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    /// Peak resident set size of the kubeward process, in bytes.
-    peak_rss: u64,
-}
-
-impl Run {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}\n{}", self.stdout, self.stderr))
-    }
-
-    /// (path, rule, message) of every finding of a JSON report.
-    fn findings(&self) -> Vec<(String, String, String)> {
-        self.json()["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .map(|f| {
-                (
-                    f["path"].as_str().unwrap_or_default().to_string(),
-                    f["rule"].as_str().unwrap_or_default().to_string(),
-                    f["message"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect()
-    }
-
-    fn rules_for(&self, path: &str) -> Vec<String> {
-        self.findings()
-            .into_iter()
-            .filter(|f| f.0 == path)
-            .map(|f| f.1)
-            .collect()
-    }
-
-    fn message_for(&self, path: &str, rule: &str) -> String {
-        self.findings()
-            .into_iter()
-            .find(|f| f.0 == path && f.1 == rule)
-            .map(|f| f.2)
-            .unwrap_or_else(|| panic!("no {rule} for {path}: {}", self.stdout))
-    }
-
-    /// No panic message, no crash, a normal exit code.
-    fn assert_clean(&self) {
-        assert!(
-            matches!(self.code, Some(0 | 1)),
-            "exit {:?}\nstderr: {}",
-            self.code,
-            self.stderr
-        );
-        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
-        assert!(!self.stdout.contains("internal-error"), "{}", self.stdout);
-    }
-}
-
-/// Runs kubeward (under `timeout 300`) and measures its peak RSS.
-// The child is waited for with `wait4` (for its rusage), not `Child::wait`.
-#[allow(clippy::zombie_processes)]
-fn kubeward(args: &[&str], cwd: &Path) -> Run {
-    let mut child = Command::new("timeout")
-        .arg("300")
-        .arg(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kubeward");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let mut stderr = Vec::new();
-    let _ = err.read_to_end(&mut stderr);
-    let stdout = reader.join().expect("stdout reader");
-    let (code, peak_rss) = wait_with_rusage(child.id());
-    // 124: `timeout` killed it.
-    assert_ne!(code, Some(124), "kubeward {args:?} did not finish in 300 s");
-    Run {
-        code,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        peak_rss,
-    }
-}
-
-/// Waits for the process and returns its exit code and peak RSS in bytes. `wait4` reports the
-/// largest RSS of the process and the children it waited for (kubeward, under `timeout`).
-fn wait_with_rusage(pid: u32) -> (Option<i32>, u64) {
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: plain system call on our own child's pid, with valid pointers.
-    let pid = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    assert!(pid > 0, "wait4 failed");
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    (code, usage.ru_maxrss as u64 * 1024)
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hardening-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+const POD: &str = common::LATEST_POD;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -149,7 +35,7 @@ const MIB: u64 = 1024 * 1024;
 fn baseline_rss() -> u64 {
     let dir = tempdir("baseline");
     std::fs::write(dir.join("pod.yaml"), POD).unwrap();
-    kubeward(&["pod.yaml"], &dir).peak_rss
+    kubeward_measured(&["pod.yaml"], &dir).peak_rss
 }
 
 fn assert_rss_below(run: &Run, bound: u64, what: &str) {
@@ -185,7 +71,7 @@ fn alias_bombs_are_refused_in_bounded_memory() {
         ));
     }
     std::fs::write(dir.join("merge-bomb.yaml"), &merge).unwrap();
-    let run = kubeward(&["--format", "json", "."], &dir);
+    let run = kubeward_measured(&["--format", "json", "."], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("bomb.yaml"), ["parse-error"]);
     assert!(
@@ -228,7 +114,7 @@ fn nesting_100k_deep_is_refused_without_overflowing_the_stack() {
     // a manifest (it mentions apiVersion and kind).
     let mut args = vec!["--format", "json", "pod.yaml"];
     args.extend(cases.iter().map(|(name, _)| *name));
-    let run = kubeward(&args, &dir);
+    let run = kubeward_measured(&args, &dir);
     run.assert_clean();
     for (name, _) in &cases {
         let path = name.to_string();
@@ -254,7 +140,7 @@ fn a_100_megabyte_scalar_is_linted_in_bounded_memory() {
     text.push_str(POD);
     std::fs::write(dir.join("big.yaml"), &text).unwrap();
     drop(text);
-    let run = kubeward(&["--format", "json", "big.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", "big.yaml"], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("big.yaml"), ["latest-image-tag"]);
     assert_eq!(run.json()["summary"]["objects"], 2);
@@ -269,7 +155,7 @@ fn a_million_tiny_documents_in_one_stream() {
     text.push_str("---\n");
     text.push_str(POD);
     std::fs::write(dir.join("stream.yaml"), &text).unwrap();
-    let run = kubeward(&["--format", "json", "stream.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", "stream.yaml"], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("stream.yaml"), ["latest-image-tag"]);
     assert_eq!(run.json()["summary"]["objects"], 1);
@@ -334,7 +220,7 @@ fn encodings_nul_bytes_bom_crlf_and_tabs() {
     )
     .unwrap();
 
-    let run = kubeward(&["--format", "json", "."], &dir);
+    let run = kubeward_measured(&["--format", "json", "."], &dir);
     run.assert_clean();
     let report = run.json();
     let position = |path: &str| -> (u64, u64, u64) {
@@ -379,12 +265,6 @@ fn encodings_nul_bytes_bom_crlf_and_tabs() {
     assert_eq!(position("tab-indent.yaml").0, 7);
 }
 
-fn mkfifo(path: &Path) {
-    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
-}
-
 #[test]
 fn fifos_devices_and_symlink_loops_in_the_tree_are_skipped() {
     let dir = tempdir("special");
@@ -403,7 +283,7 @@ fn fifos_devices_and_symlink_loops_in_the_tree_are_skipped() {
     // A link to a directory, named like a manifest.
     std::os::unix::fs::symlink("sub", dir.join("dir.yaml")).unwrap();
 
-    let run = kubeward(&["--format", "json", "."], &dir);
+    let run = kubeward_measured(&["--format", "json", "."], &dir);
     run.assert_clean();
     let paths: Vec<String> = run.findings().into_iter().map(|f| f.0).collect();
     assert_eq!(run.rules_for("pod.yaml"), ["latest-image-tag"]);
@@ -429,7 +309,7 @@ fn a_fifo_named_on_the_command_line_is_read() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::write(fifo, POD).expect("write to the FIFO"))
     };
-    let run = kubeward(&["--format", "json", "rendered.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", "rendered.yaml"], &dir);
     writer.join().unwrap();
     run.assert_clean();
     assert_eq!(run.rules_for("rendered.yaml"), ["latest-image-tag"]);
@@ -459,7 +339,7 @@ fn a_fifo_named_on_the_command_line_is_read() {
 fn an_endless_device_named_on_the_command_line_is_cut_off() {
     let dir = tempdir("zero");
     std::fs::write(dir.join("pod.yaml"), POD).unwrap();
-    let run = kubeward(&["--format", "json", "/dev/zero", "pod.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", "/dev/zero", "pod.yaml"], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("/dev/zero"), ["io-error"]);
     assert!(
@@ -481,7 +361,7 @@ fn unreadable_files_are_io_errors() {
     let locked_is_unreadable = std::fs::read(&locked).is_err();
     std::os::unix::fs::symlink("nowhere.yaml", dir.join("dangling.yaml")).unwrap();
     // Walks skip symlinks: the dangling link is read because it is named.
-    let run = kubeward(&["--format", "json", ".", "dangling.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", ".", "dangling.yaml"], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("pod.yaml"), ["latest-image-tag"]);
     assert_eq!(run.rules_for("dangling.yaml"), ["io-error"]);
@@ -493,7 +373,7 @@ fn unreadable_files_are_io_errors() {
         );
     }
     // Named explicitly, the same.
-    let run = kubeward(&["--format", "json", "dangling.yaml", "pod.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", "dangling.yaml", "pod.yaml"], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("dangling.yaml"), ["io-error"]);
     assert_eq!(run.rules_for("pod.yaml"), ["latest-image-tag"]);
@@ -580,7 +460,7 @@ fn a_secret_named_value_with_multi_byte_text_does_not_crash() {
         ),
     )
     .unwrap();
-    let run = kubeward(&["--format", "json", "pod.yaml"], &dir);
+    let run = kubeward_measured(&["--format", "json", "pod.yaml"], &dir);
     run.assert_clean();
     assert_eq!(run.rules_for("pod.yaml"), ["plaintext-secret-env"]);
     assert!(!run.stdout.contains("a€bcdefgh"), "{}", run.stdout);

@@ -1,22 +1,18 @@
 //! `kubeward inspect`: effective requests and limits, their sources, and the QoS class.
 
-use std::path::Path;
-use std::process::{Command, Output};
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
-fn kubeward(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run kubeward")
-}
+mod common;
+
+use common::{json, kubeward_in_repo, stderr, stdout};
 
 #[test]
 fn inspect_prints_a_table_per_workload() {
-    let out = kubeward(&["inspect", "fixtures/examples"]);
+    let out = kubeward_in_repo(&["inspect", "fixtures/examples"]);
     assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout(&out);
     assert!(
         text.contains("Deployment shop/checkout  (fixtures/examples/shop/checkout.yaml:2)"),
         "{text}"
@@ -28,14 +24,14 @@ fn inspect_prints_a_table_per_workload() {
     );
     assert!(text.contains("QoS class: BestEffort"), "{text}");
     // The Helm template in the examples is skipped, and said so on stderr.
-    assert!(String::from_utf8_lossy(&out.stderr).contains("note:"));
+    assert!(stderr(&out).contains("note:"));
 }
 
 #[test]
 fn inspect_json_follows_the_documented_contract() {
-    let out = kubeward(&["inspect", "--format", "json", "fixtures/examples/shop"]);
+    let out = kubeward_in_repo(&["inspect", "--format", "json", "fixtures/examples/shop"]);
     assert_eq!(out.status.code(), Some(0));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let report = json(&out);
     assert_eq!(report["version"], 1);
     let workloads = report["workloads"].as_array().expect("workloads");
     let checkout = workloads
@@ -75,6 +71,6 @@ fn inspect_json_follows_the_documented_contract() {
 
 #[test]
 fn inspect_reports_bad_paths() {
-    let out = kubeward(&["inspect", "no-such-dir"]);
+    let out = kubeward_in_repo(&["inspect", "no-such-dir"]);
     assert_eq!(out.status.code(), Some(2));
 }

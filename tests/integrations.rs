@@ -3,43 +3,20 @@
 //! against the official 2.1.0 schema, the JUnit XML parsed and counted, and the escaping GitHub
 //! requires.
 
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use kubeward::lint::{LintOptions, lint_with_context};
+use std::path::PathBuf;
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("integrations-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use kubeward::lint::lint_with_context;
 
-fn kubeward(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kubeward"));
-    command
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("run kubeward")
-}
+use common::{
+    BROKEN, LATEST_POD, PINNED_POD, kubeward, kubeward_with_env, options, stdout, tempdir,
+};
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-const LATEST_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
-const PINNED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27.2\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n  restartPolicy: Never\n";
-const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: {}\n";
 /// A Secret whose value sits on a line with a finding: no machine format may print it.
 const SECRET_DUPLICATE: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-first\n  password: hunter2-second\n";
 
@@ -59,12 +36,7 @@ fn repository(name: &str) -> PathBuf {
 }
 
 fn sarif_schema() -> serde_json::Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/schemas/sarif-schema-2.1.0.json"
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&common::repo_file("tests/schemas/sarif-schema-2.1.0.json")).unwrap()
 }
 
 fn schema_errors(validator: &jsonschema::Validator, instance: &serde_json::Value) -> Vec<String> {
@@ -84,7 +56,7 @@ fn sarif_validator() -> jsonschema::Validator {
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let repo = repository("sarif-schema");
-    let out = kubeward(&["--format", "sarif", "."], &repo.join("deploy"), &[]);
+    let out = kubeward(&["--format", "sarif", "."], &repo.join("deploy"));
     assert_eq!(out.status.code(), Some(1));
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let validator = sarif_validator();
@@ -96,7 +68,7 @@ fn sarif_validates_against_the_official_schema() {
     // An empty run (no findings) is valid too.
     let clean = tempdir("sarif-clean");
     std::fs::write(clean.join("ok.yaml"), PINNED_POD).unwrap();
-    let out = kubeward(&["--format", "sarif", "ok.yaml"], &clean, &[]);
+    let out = kubeward(&["--format", "sarif", "ok.yaml"], &clean);
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(schema_errors(&validator, &log), Vec::<String>::new());
     assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
@@ -105,7 +77,7 @@ fn sarif_validates_against_the_official_schema() {
 #[test]
 fn sarif_carries_the_whole_catalogue_and_repository_relative_results() {
     let repo = repository("sarif-content");
-    let out = kubeward(&["--format", "sarif", "."], &repo.join("deploy"), &[]);
+    let out = kubeward(&["--format", "sarif", "."], &repo.join("deploy"));
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(log["version"], "2.1.0");
     let run = &log["runs"][0];
@@ -197,7 +169,7 @@ fn stable_sarif(mut log: serde_json::Value) -> serde_json::Value {
 #[test]
 fn sarif_golden() {
     let repo = repository("sarif-golden");
-    let out = kubeward(&["--format", "sarif", "."], &repo.join("deploy"), &[]);
+    let out = kubeward(&["--format", "sarif", "."], &repo.join("deploy"));
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     insta::assert_snapshot!(
         "sarif",
@@ -208,7 +180,7 @@ fn sarif_golden() {
 #[test]
 fn github_golden_and_escaping() {
     let repo = repository("github-golden");
-    let out = kubeward(&["--format", "github", "."], &repo.join("deploy"), &[]);
+    let out = kubeward(&["--format", "github", "."], &repo.join("deploy"));
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     insta::assert_snapshot!("github", text);
@@ -243,7 +215,7 @@ fn github_golden_and_escaping() {
 #[test]
 fn junit_golden_and_structure() {
     let repo = repository("junit");
-    let out = kubeward(&["--format", "junit", "."], &repo.join("deploy"), &[]);
+    let out = kubeward(&["--format", "junit", "."], &repo.join("deploy"));
     let text = stdout(&out);
     insta::assert_snapshot!("junit", text);
     let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
@@ -274,7 +246,7 @@ fn junit_golden_and_structure() {
         failed, 3,
         "the three errors; the warnings are below --fail-on"
     );
-    let report = kubeward(&["--format", "json", "."], &repo.join("deploy"), &[]);
+    let report = kubeward(&["--format", "json", "."], &repo.join("deploy"));
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     let listed = text.matches(": error[").count() + text.matches(": warning[").count();
     assert_eq!(listed, json["findings"].as_array().unwrap().len());
@@ -296,7 +268,7 @@ fn github_actions_selects_annotations_and_writes_the_job_summary() {
         ("GITHUB_ACTIONS", "true"),
         ("GITHUB_STEP_SUMMARY", summary_path),
     ];
-    let out = kubeward(&["."], &repo.join("deploy"), &env);
+    let out = kubeward_with_env(&["."], &repo.join("deploy"), &env);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).starts_with("::error file=deploy/broken.yaml,line=5,"));
     let written = std::fs::read_to_string(&summary).unwrap();
@@ -305,15 +277,15 @@ fn github_actions_selects_annotations_and_writes_the_job_summary() {
     insta::assert_snapshot!("summary", appended);
     // An explicit format wins, and only the github format writes a summary.
     std::fs::write(&summary, "").unwrap();
-    let out = kubeward(&["--format", "compact", "."], &repo.join("deploy"), &env);
+    let out = kubeward_with_env(&["--format", "compact", "."], &repo.join("deploy"), &env);
     assert!(stdout(&out).starts_with("broken.yaml:5:2: error[parse-error]"));
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), "");
     // Outside Actions (or with GITHUB_ACTIONS set to anything else) the default is human.
-    let out = kubeward(&["."], &repo.join("deploy"), &[("GITHUB_ACTIONS", "false")]);
+    let out = kubeward_with_env(&["."], &repo.join("deploy"), &[("GITHUB_ACTIONS", "false")]);
     assert!(stdout(&out).contains("parse-error"));
     assert!(!stdout(&out).contains("::error"));
     // A summary path that cannot be written is an error that stops the run (exit 2).
-    let out = kubeward(
+    let out = kubeward_with_env(
         &["--format", "github", "."],
         &repo.join("deploy"),
         &[("GITHUB_STEP_SUMMARY", "/nonexistent-dir/summary.md")],
@@ -326,11 +298,7 @@ fn github_actions_selects_annotations_and_writes_the_job_summary() {
 fn machine_formats_never_print_secret_values() {
     let repo = repository("secrets");
     for format in ["sarif", "github", "junit", "json", "compact"] {
-        let out = kubeward(
-            &["--format", format, "secret.yaml"],
-            &repo.join("deploy"),
-            &[],
-        );
+        let out = kubeward(&["--format", format, "secret.yaml"], &repo.join("deploy"));
         let text = stdout(&out);
         assert!(text.contains("duplicate-key"), "{format}: {text}");
         assert!(
@@ -350,22 +318,11 @@ fn dockerfiles_passed_by_pre_commit_are_not_parsed_as_yaml() {
     )
     .unwrap();
     std::fs::write(dir.join("api.dockerfile"), "FROM x\nLABEL a=\"b: c\"\n").unwrap();
-    let out = kubeward(
-        &["--format", "json", "Dockerfile", "api.dockerfile"],
-        &dir,
-        &[],
-    );
+    let out = kubeward(&["--format", "json", "Dockerfile", "api.dockerfile"], &dir);
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["findings"], serde_json::json!([]));
     assert_eq!(report["summary"]["files"], 2);
-}
-
-fn options(paths: &[&str]) -> LintOptions {
-    LintOptions {
-        paths: paths.iter().map(|p| p.to_string()).collect(),
-        ..LintOptions::default()
-    }
 }
 
 #[test]
@@ -434,14 +391,12 @@ fn context_flag_on_the_command_line() {
             "deploy/ok.yaml",
         ],
         &repo,
-        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(stdout(&out), "");
     let out = kubeward(
         &["--context", ".", "deploy/web.yaml", "deploy/ok.yaml"],
         &repo,
-        &[],
     );
     let text = stdout(&out);
     assert!(text.contains("latest-image-tag"), "{text}");

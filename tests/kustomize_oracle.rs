@@ -1,8 +1,13 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! Differential test of the native kustomize build against `kubectl kustomize` (kustomize 5.5):
 //! every kustomization root under ../shared/corpus and fixtures/ is built by both, and the object
 //! sets (parsed, scalars typed as Kubernetes types them, order-independent) must be equal.
 //! Without kubectl the test says that it skipped, unless KUBEWARD_REQUIRE_KUBECTL=1.
+
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -144,7 +149,7 @@ fn kustomize_matches_kubectl() {
         eprintln!("SKIPPED kustomize_matches_kubectl: kubectl is not installed");
         return;
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = common::repo_path("");
     let mut all = Vec::new();
     roots(&manifest.join("fixtures"), &mut all);
     // ../shared from the main checkout; a worktree under /work/wt/<name> finds it one level up.

@@ -1,7 +1,12 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! Provenance of built objects: every node knows the file and span it came from (the base's
 //! node, the patch's node, or the kustomization field that set it), and the emitted YAML maps
 //! its spans back to those origins.
+
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
 
 use std::path::Path;
 
@@ -9,9 +14,7 @@ use kubeward::kustomize::{self, emit, value::Node};
 use kubeward::source::SourceFile;
 
 fn fixture(p: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(p)
+    common::repo_path("fixtures").join(p)
 }
 
 /// (file name, 1-based line) of a node's origin.

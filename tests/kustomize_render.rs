@@ -1,23 +1,23 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! `kubeward render`: exit codes, `# Source:` headers, and scalars written so that a YAML 1.1
 //! reader (Kubernetes' sigs.k8s.io/yaml) types them as they were typed in the source.
 
-use std::path::Path;
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
+
 use std::process::Command;
 use std::sync::Arc;
 
 use kubeward::kustomize::value;
 
 fn kubeward() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
+    common::command(&common::repo_path(""))
 }
 
 fn fixture(p: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(p)
-        .display()
-        .to_string()
+    common::repo_path("fixtures").join(p).display().to_string()
 }
 
 fn canonical(text: &str) -> Vec<String> {

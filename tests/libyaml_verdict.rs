@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! kubectl reads YAML with go-yaml v2, a Go port of libyaml: a file libyaml parses must not be
 //! a `parse-error` in kubeward. The oracle is PyYAML's C parser at the event level
 //! (`yaml.parse(..., Loader=yaml.CSafeLoader)`; not the constructor, which also rejects
@@ -14,8 +13,16 @@
 //! Under `CI` a missing corpus, python3 or PyYAML with libyaml fails the test; elsewhere it
 //! says that it skipped.
 
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use common::{json, repo_path, tempdir};
 
 fn skip_or_fail(why: &str) {
     if std::env::var_os("CI").is_some() {
@@ -26,13 +33,13 @@ fn skip_or_fail(why: &str) {
 
 /// The files kubeward reports a `parse-error` for, under `target`.
 fn parse_errors(target: &Path) -> Vec<(PathBuf, String)> {
-    let output = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+    let output = common::command(&repo_path(""))
         .args(["--format", "json", "--fail-on", "never"])
         .arg(target)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = json(&output);
     let mut out: Vec<(PathBuf, String)> = report["findings"]
         .as_array()
         .unwrap()
@@ -122,9 +129,8 @@ fn check(target: &Path) -> (usize, Vec<String>) {
 
 #[test]
 fn files_libyaml_parses_are_not_parse_errors() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = root.join("../shared/corpus");
-    let mut targets = vec![root.join("fixtures/parse-error")];
+    let corpus = repo_path("../shared/corpus");
+    let mut targets = vec![repo_path("fixtures/parse-error")];
     if corpus.is_dir() {
         targets.push(corpus);
     } else {
@@ -147,8 +153,7 @@ fn files_libyaml_parses_are_not_parse_errors() {
 #[test]
 fn the_oracle_can_disagree() {
     // A file libyaml parses and one it rejects, so that the comparison above can fail.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("libyaml-oracle");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir("oracle");
     let good = dir.join("good.yaml");
     let bad = dir.join("bad.yaml");
     std::fs::write(&good, "a: 1\nb: [1, 2]\n").unwrap();

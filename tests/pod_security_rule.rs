@@ -1,17 +1,18 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! The `pod-security` rule's configuration: per-namespace severities and the configured cap,
 //! the rule's level and version for unlabelled namespaces, exemptions, and the aliases
 //! `host-network`, `privileged-container`, `run-as-root` switched off.
 
-use std::process::Command;
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+use kubeward::finding::Severity;
+
+use common::{command, json, stderr, tempdir, write};
 
 const MANIFESTS: &str = r#"apiVersion: v1
 kind: Namespace
@@ -71,17 +72,10 @@ fn run_with(
     kube_version: Option<&str>,
 ) -> Result<Vec<(String, String, Severity)>, String> {
     static RUN: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kubeward-pod-security-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("pods.yaml");
-    std::fs::write(&file, manifests).unwrap();
-    let config_file = dir.join("config.yaml");
-    std::fs::write(&config_file, config).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kubeward"));
+    let dir = tempdir(&format!("run-{}", RUN.fetch_add(1, Ordering::SeqCst)));
+    let file = write(&dir, "pods.yaml", manifests);
+    let config_file = write(&dir, "config.yaml", config);
+    let mut command = command(&dir);
     command
         .arg("--format")
         .arg("json")
@@ -93,9 +87,9 @@ fn run_with(
     let output = command.arg(&file).output().expect("run kubeward");
     std::fs::remove_dir_all(&dir).ok();
     if output.status.code() == Some(2) {
-        return Err(String::from_utf8_lossy(&output.stderr).to_string());
+        return Err(stderr(&output));
     }
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let report = json(&output);
     let mut out: Vec<(String, String, Severity)> = report["findings"]
         .as_array()
         .expect("findings")
@@ -109,11 +103,7 @@ fn run_with(
                 .and_then(|(_, rest)| rest.split_once(':'))
                 .map(|(c, _)| c.to_string())
                 .unwrap_or_default();
-            let severity = match f["severity"].as_str() {
-                Some("error") => Severity::Error,
-                Some("warning") => Severity::Warning,
-                _ => Severity::Info,
-            };
+            let severity = serde_json::from_value(f["severity"].clone()).expect("a severity");
             (name, check, severity)
         })
         .collect();

@@ -1,58 +1,14 @@
 //! The config file, custom policies, inline suppressions and baselines, from the command line.
 
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn kubeward(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run kubeward")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("policy-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn repo_file(path: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
-}
+use common::{kubeward, repo_file, rules_fired, stderr, stdout, tempdir, write};
 
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  restartPolicy: Never\n  containers:\n    - name: web\n      image: nginx\n      resources:\n        limits: {cpu: 100m, memory: 64Mi}\n";
-
-fn rules_of(output: &Output) -> Vec<String> {
-    stdout(output)
-        .lines()
-        .filter_map(|l| {
-            l.split_once('[')
-                .and_then(|(_, r)| r.split_once(']'))
-                .map(|(r, _)| r.to_string())
-        })
-        .collect()
-}
 
 #[test]
 fn config_severity_beats_the_catalogue_and_the_flag_beats_the_config() {
@@ -89,7 +45,7 @@ fn config_severity_beats_the_catalogue_and_the_flag_beats_the_config() {
     write(&dir, ".kubeward.yaml", "rules:\n  latest-image-tag: off\n");
     let out = kubeward(&["--format", "compact", "pod.yaml"], &dir);
     assert!(
-        !rules_of(&out).contains(&"latest-image-tag".to_string()),
+        !rules_fired(&out).contains(&"latest-image-tag".to_string()),
         "{}",
         stdout(&out)
     );
@@ -316,7 +272,7 @@ fn a_baseline_hides_known_findings_and_survives_inserted_lines() {
         &["--baseline", "baseline.json", "--format", "compact", "."],
         &dir,
     );
-    assert_eq!(rules_of(&out), ["latest-image-tag"], "{}", stdout(&out));
+    assert_eq!(rules_fired(&out), ["latest-image-tag"], "{}", stdout(&out));
     assert!(stdout(&out).starts_with("new.yaml"), "{}", stdout(&out));
     let human = stdout(&kubeward(&["--baseline", "baseline.json", "."], &dir));
     assert!(

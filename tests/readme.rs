@@ -1,9 +1,14 @@
 //! The README's rule table is generated from the catalogue, so it cannot drift.
 
-// Test code may slice strings (clippy.toml has no allow-in-tests setting for string_slice).
-#![allow(clippy::string_slice)]
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
 
 use kubeward::catalogue::catalogue;
+
+use common::{repo_file, repo_path};
 
 const START: &str = "<!-- rules:start -->\n";
 const END: &str = "<!-- rules:end -->";
@@ -29,8 +34,7 @@ fn rule_table() -> String {
 
 #[test]
 fn readme_rule_table_matches_the_catalogue() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
+    let readme = repo_file("README.md");
     let start = readme
         .find(START)
         .expect("README has the rules:start marker")
@@ -42,7 +46,7 @@ fn readme_rule_table_matches_the_catalogue() {
     }
     if std::env::var_os("UPDATE_README").is_some() {
         let updated = format!("{}{}{}", &readme[..start], expected, &readme[end..]);
-        std::fs::write(path, updated).unwrap();
+        std::fs::write(repo_path("README.md"), updated).unwrap();
         return;
     }
     panic!(

@@ -1,32 +1,20 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 //! The report layer on hostile text: lines far wider than a terminal (minified JSON, long CJK
 //! text), control characters in manifests and in file names. Every format must print every
 //! finding, never panic, and never pass a control character through to the terminal or log.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-safety-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
 
-fn kubeward(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .unwrap()
-}
+use std::process::Output;
+
+use common::{kubeward, stderr, stdout, tempdir};
 
 fn assert_findings_reported(output: &Output, what: &str) -> String {
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = stdout(output);
+    let stderr = stderr(output);
     // latest-image-tag is a warning: exit 0 at the default `--fail-on error`; never 2 or 101.
     assert_eq!(
         output.status.code(),

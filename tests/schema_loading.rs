@@ -1,20 +1,21 @@
 //! Linting one small file inflates and compiles only the schema of the kind in it. Alone in its
 //! test binary: the log of loaded schemas is process-wide.
 
-use kubeward::lint::{LintOptions, lint};
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
+
 use kubeward::rule_id::RuleId;
 use kubeward::schema::loaded_schemas;
+
+use common::{lint_paths, repo_path};
 
 #[test]
 fn linting_one_file_loads_only_its_kinds_schema() {
     assert!(loaded_schemas().is_empty());
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/schema-violation/unknown-fields.yaml");
-    let result = lint(&LintOptions {
-        paths: vec![path.display().to_string()],
-        ..LintOptions::default()
-    })
-    .expect("lint");
+    let result = lint_paths(&[repo_path("fixtures/schema-violation/unknown-fields.yaml")]);
     assert!(
         result
             .findings

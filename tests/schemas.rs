@@ -3,36 +3,13 @@
 //!
 //! The lazy-loading check reads a process-wide log, so it lives alone in `schema_loading.rs`.
 
-// Test code: helpers outside `#[test]` functions may unwrap and index too (clippy.toml's
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
 // allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn kubeward(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run kubeward")
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemas-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn rules_fired(output: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| l.split_once('[').and_then(|(_, r)| r.split_once(']')))
-        .map(|(rule, _)| rule.to_string())
-        .collect()
-}
+use common::{kubeward, rules_fired, tempdir};
 
 /// A ServiceCIDR in `networking.k8s.io/v1beta1`: deprecated from 1.33, removed in 1.37.
 const SERVICE_CIDR: &str = "apiVersion: networking.k8s.io/v1beta1\nkind: ServiceCIDR\nmetadata:\n  name: extra\nspec:\n  cidrs: [\"10.96.100.0/24\"]\n";

@@ -2,28 +2,19 @@
 //! secret value; fingerprints do not depend on the value; and the behaviours that need a
 //! real directory (`.gitignore`, a 1 MiB Secret).
 
-// Test code may slice strings (clippy.toml has no allow-in-tests setting for string_slice).
-#![allow(clippy::string_slice)]
+// Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
+// allow-*-in-tests covers only `#[test]` functions and `#[cfg(test)]` modules).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use kubeward::lint::{LintOptions, lint};
-use kubeward::outcome::LintResult;
-use kubeward::outcome::fingerprint;
+use kubeward::outcome::{LintResult, fingerprint};
 use kubeward::report::{Format, HumanOptions, write_report};
 use kubeward::rule_id::RuleId;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn run(paths: &[PathBuf]) -> LintResult {
-    lint(&LintOptions {
-        paths: paths.iter().map(|p| p.display().to_string()).collect(),
-        ..LintOptions::default()
-    })
-    .expect("lint")
-}
+use common::{lint_paths, repo_path, tempdir, write};
 
 fn render(result: &LintResult, format: Format) -> String {
     let mut out = Vec::new();
@@ -97,13 +88,13 @@ fn secret_fixtures() -> Vec<PathBuf> {
         "dockerfile-secret",
     ]
     .iter()
-    .map(|rule| fixtures().join(rule))
+    .map(|rule| repo_path("fixtures").join(rule))
     .collect()
 }
 
 #[test]
 fn no_output_format_shows_a_secret_value() {
-    let result = run(&secret_fixtures());
+    let result = lint_paths(&secret_fixtures());
     // The fixtures do hold these values, and rules fired on them: the test can fail.
     assert!(result.findings.len() > 50, "{}", result.findings.len());
     for secret in SECRETS {
@@ -147,26 +138,13 @@ fn no_output_format_shows_a_secret_value() {
 
 #[test]
 fn human_snippets_mask_at_the_same_width() {
-    let result = run(&[fixtures().join("plaintext-secret-env/workloads.yaml")]);
+    let result = lint_paths(&[repo_path("fixtures").join("plaintext-secret-env/workloads.yaml")]);
     let output = render(&result, Format::Human);
     // `value: "GUEST"` keeps its width: 7 characters, quotes included.
     assert!(output.contains("value: *******"), "{output}");
     assert!(!output.contains("value: ********\""), "{output}");
     // Values that are not secrets stay readable.
     assert!(output.contains("/run/secrets/db") || output.contains("name: DB_PASSWORD"));
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("secrets-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("tempdir");
-    dir
 }
 
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  containers:\n    - name: api\n      image: ghcr.io/example/api:1.0.0\n      env:\n        - name: DB_PASSWORD\n          value: VALUE\n";
@@ -176,7 +154,7 @@ fn fingerprints_of_secret_findings_do_not_hash_the_value() {
     let dir = tempdir("fingerprints");
     let a = write(&dir, "a.yaml", &POD.replace("VALUE", "hunter2-a"));
     let fingerprint_of = |path: &Path| {
-        let result = run(&[path.to_path_buf()]);
+        let result = lint_paths(&[path.to_path_buf()]);
         let finding = result
             .findings
             .iter()
@@ -209,7 +187,7 @@ fn files_named_explicitly_that_gitignore_ignores_are_not_committed() {
     let ignored = write(&dir, "db.secret.yaml", SECRET);
     let committed = write(&dir, "db.yaml", SECRET);
     let rules = |path: &Path| -> Vec<&'static str> {
-        run(&[path.to_path_buf()])
+        lint_paths(&[path.to_path_buf()])
             .findings
             .iter()
             .map(|f| f.rule.as_str())
@@ -218,7 +196,7 @@ fn files_named_explicitly_that_gitignore_ignores_are_not_committed() {
     assert!(rules(&committed).contains(&"committed-secret"));
     assert!(!rules(&ignored).contains(&"committed-secret"));
     // A directory walk does not even read the ignored file.
-    let walked = run(std::slice::from_ref(&dir));
+    let walked = lint_paths(std::slice::from_ref(&dir));
     let paths: Vec<&str> = walked
         .workspace
         .files
@@ -245,7 +223,7 @@ fn secrets_over_one_mebibyte_are_rejected() {
     let over = write(&dir, "over.yaml", &secret(1024 * 1024 + 1));
     let at_limit = write(&dir, "limit.yaml", &secret(1024 * 1024));
     let size_findings = |path: &Path| {
-        run(&[path.to_path_buf()])
+        lint_paths(&[path.to_path_buf()])
             .findings
             .iter()
             .filter(|f| f.rule == RuleId::SecretTypeKeys && f.message.contains("1 MiB"))
@@ -274,7 +252,7 @@ fn dockerfiles_are_found_in_walks_and_parsed_not_loaded_as_yaml() {
         "FROM alpine:3.20\nENV SECRET_KEY s3cret-dev\n",
     );
     write(&dir, "notes.txt", "ENV PASSWORD=not-a-dockerfile\n");
-    let result = run(&[dir]);
+    let result = lint_paths(&[dir]);
     let mut found: Vec<(String, &str)> = result
         .findings
         .iter()
@@ -304,7 +282,7 @@ fn texts_that_quote_a_secret_are_scrubbed() {
     // No rule quotes a value; this is the safety net for one that would.
     let dir = tempdir("scrub");
     let path = write(&dir, "pod.yaml", &POD.replace("VALUE", "hunter2-for-real"));
-    let result = run(&[path]);
+    let result = lint_paths(&[path]);
     let mut findings = vec![
         kubeward::finding::Finding::new(
             kubeward::rule_id::RuleName::Custom("example"),
@@ -333,7 +311,7 @@ fn dockerfile_fingerprints_survive_a_rotated_secret() {
         "FROM alpine:3.20\nENV API_TOKEN=tok-123456\n",
     );
     let fingerprint_of = |path: &Path| {
-        let result = run(&[path.to_path_buf()]);
+        let result = lint_paths(&[path.to_path_buf()]);
         let finding = result
             .findings
             .iter()

@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use crate::discover::{Input, Origin, SourceKind, is_git_ignored};
+use crate::discover::{Input, InputOrigin, SourceKind, is_git_ignored};
 use crate::finding::{Finding, internal_error};
 use crate::load::dockerfile::parse_dockerfile;
 use crate::load::file::{FileKind, LoadedFile};
@@ -36,9 +36,9 @@ pub(crate) fn load_input(
     stdin: Option<&[u8]>,
 ) -> (LoadedFile, Vec<Finding>) {
     let bytes = match &input.origin {
-        Origin::Stdin => Ok(stdin.unwrap_or_default().to_vec()),
-        Origin::Explicit(path) | Origin::Walked(path) => read_bounded(path),
-        Origin::Unreadable(_, message) => Err(message.clone()),
+        InputOrigin::Stdin => Ok(stdin.unwrap_or_default().to_vec()),
+        InputOrigin::Explicit(path) | InputOrigin::Walked(path) => read_bounded(path),
+        InputOrigin::Unreadable(_, message) => Err(message.clone()),
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
@@ -88,7 +88,7 @@ pub(crate) fn load_input(
     };
     let source = SourceFile::new(&input.display, text);
     let git_ignored = match &input.origin {
-        Origin::Explicit(path) => is_git_ignored(path),
+        InputOrigin::Explicit(path) => is_git_ignored(path),
         _ => false,
     };
     if input.kind == SourceKind::Dockerfile {
@@ -366,7 +366,7 @@ mod tests {
         let input = Input {
             display: "deploy/app.yaml".to_string(),
             key: "deploy/app.yaml".to_string(),
-            origin: Origin::Explicit("deploy/app.yaml".into()),
+            origin: InputOrigin::Explicit("deploy/app.yaml".into()),
             kind: SourceKind::Manifest,
         };
         let (file, findings) = guard_file(3, &input, || panic!("index out of bounds"));

@@ -32,7 +32,7 @@ use crate::source::Span;
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum ValueOrigin {
     /// Written in the manifest.
     Manifest,
     /// No request was written, so v1 defaulting copied the container's limit
@@ -56,13 +56,13 @@ pub enum Origin {
     PodLimitFromContainers,
 }
 
-impl Origin {
+impl ValueOrigin {
     /// Short words for tables and messages.
     pub fn describe(&self) -> String {
         match self {
-            Origin::Manifest => "manifest".into(),
-            Origin::RequestFromLimit => "request defaults to the limit".into(),
-            Origin::LimitRange {
+            ValueOrigin::Manifest => "manifest".into(),
+            ValueOrigin::RequestFromLimit => "request defaults to the limit".into(),
+            ValueOrigin::LimitRange {
                 name,
                 field,
                 written_in,
@@ -78,21 +78,21 @@ impl Origin {
                     )
                 }
             }
-            Origin::PodRequestFromContainers => "sum of the containers' requests".into(),
-            Origin::PodRequestFromLimit => "pod-level request defaults to the limit".into(),
-            Origin::PodLimitFromContainers => "sum of the containers' limits".into(),
+            ValueOrigin::PodRequestFromContainers => "sum of the containers' requests".into(),
+            ValueOrigin::PodRequestFromLimit => "pod-level request defaults to the limit".into(),
+            ValueOrigin::PodLimitFromContainers => "sum of the containers' limits".into(),
         }
     }
 
     /// A stable machine name (`inspect --format json`).
     pub fn kind(&self) -> &'static str {
         match self {
-            Origin::Manifest => "manifest",
-            Origin::RequestFromLimit => "request-from-limit",
-            Origin::LimitRange { .. } => "limitrange-default",
-            Origin::PodRequestFromContainers => "pod-request-from-containers",
-            Origin::PodRequestFromLimit => "pod-request-from-limit",
-            Origin::PodLimitFromContainers => "pod-limit-from-containers",
+            ValueOrigin::Manifest => "manifest",
+            ValueOrigin::RequestFromLimit => "request-from-limit",
+            ValueOrigin::LimitRange { .. } => "limitrange-default",
+            ValueOrigin::PodRequestFromContainers => "pod-request-from-containers",
+            ValueOrigin::PodRequestFromLimit => "pod-request-from-limit",
+            ValueOrigin::PodLimitFromContainers => "pod-limit-from-containers",
         }
     }
 }
@@ -101,7 +101,7 @@ impl Origin {
 #[derive(Debug, Clone)]
 pub struct EffectiveValue {
     pub quantity: Quantity,
-    pub origin: Origin,
+    pub origin: ValueOrigin,
     /// The file and span of the text the value came from (the manifest's value, the limit it
     /// was copied from, or the LimitRange's value).
     pub file: FileId,
@@ -393,7 +393,7 @@ fn container_resources(file: FileId, doc: &Document, c: ContainerRef) -> Contain
             requests.insert(
                 name.clone(),
                 EffectiveValue {
-                    origin: Origin::RequestFromLimit,
+                    origin: ValueOrigin::RequestFromLimit,
                     ..limit.clone()
                 },
             );
@@ -421,7 +421,7 @@ fn container_resources(file: FileId, doc: &Document, c: ContainerRef) -> Contain
 fn manifest_value(file: FileId, entry: &ResourceEntry, q: &Quantity) -> EffectiveValue {
     EffectiveValue {
         quantity: q.clone(),
-        origin: Origin::Manifest,
+        origin: ValueOrigin::Manifest,
         file,
         span: entry.value_span,
     }
@@ -469,7 +469,7 @@ fn default_pod_level(
         };
         pod.totals(side)
     };
-    let at = |origin: Origin, quantity: Quantity| EffectiveValue {
+    let at = |origin: ValueOrigin, quantity: Quantity| EffectiveValue {
         quantity,
         origin,
         file,
@@ -483,7 +483,7 @@ fn default_pod_level(
             {
                 level
                     .requests
-                    .insert(name, at(Origin::PodRequestFromContainers, q));
+                    .insert(name, at(ValueOrigin::PodRequestFromContainers, q));
             }
         }
         let limits: Vec<(String, Quantity)> = level
@@ -495,7 +495,7 @@ fn default_pod_level(
             if !level.requests.contains_key(&name) && is_supported_pod_level_resource(&name) {
                 level
                     .requests
-                    .insert(name, at(Origin::PodRequestFromLimit, q));
+                    .insert(name, at(ValueOrigin::PodRequestFromLimit, q));
             }
         }
     }
@@ -511,7 +511,7 @@ fn default_pod_level(
             {
                 level
                     .limits
-                    .insert(name, at(Origin::PodLimitFromContainers, q));
+                    .insert(name, at(ValueOrigin::PodLimitFromContainers, q));
             }
         }
     }
@@ -545,7 +545,7 @@ fn limit_range_value(
 ) -> EffectiveValue {
     EffectiveValue {
         quantity: value.quantity.clone(),
-        origin: Origin::LimitRange {
+        origin: ValueOrigin::LimitRange {
             limit_range: lr.object,
             name: lr.name.clone(),
             field,

@@ -19,7 +19,7 @@ use super::resource_values::{
 use super::scope::{NamespaceScope, namespace_range};
 use super::{Object, ObjectId, Workspace};
 use crate::finding::FileId;
-use crate::model::quantity::{Format, Quantity};
+use crate::model::quantity::{Quantity, QuantityFormat};
 use crate::source::Span;
 
 /// `resource.MaxMilliValue`: the largest value whose milli-value fits in an int64.
@@ -401,7 +401,7 @@ fn item_problem(lr: &LimitRange, item: &LimitRangeItem, name: &str) -> Option<Li
         );
     }
     if let Some(r) = ratio {
-        if r.quantity < Quantity::from_milli(1000, Format::DecimalSI) {
+        if r.quantity < Quantity::from_milli(1000, QuantityFormat::DecimalSI) {
             return problem(
                 r,
                 format!(

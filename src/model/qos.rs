@@ -268,7 +268,9 @@ fn unequal_reason(pod: &PodResources, pod_level: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::effective::{ContainerResources, EffectiveValue, Origin, PodLevelResources};
+    use crate::model::effective::{
+        ContainerResources, EffectiveValue, PodLevelResources, ValueOrigin,
+    };
     use crate::model::resource_values::ResourceList;
     use crate::model::{ContainerKind, ContainerRef};
     use crate::source::Span;
@@ -286,7 +288,7 @@ mod tests {
     fn value_of(text: &str) -> EffectiveValue {
         EffectiveValue {
             quantity: Quantity::parse(text).expect("test quantity"),
-            origin: Origin::Manifest,
+            origin: ValueOrigin::Manifest,
             file: 0,
             span: Span::default(),
         }

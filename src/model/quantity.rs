@@ -83,7 +83,7 @@ const NANO: u32 = 1_000_000_000;
 
 /// The three ways Kubernetes remembers how a quantity was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
+pub enum QuantityFormat {
     /// e.g. `12e6`
     DecimalExponent,
     /// e.g. `12Mi` (12 * 2^20)
@@ -92,13 +92,13 @@ pub enum Format {
     DecimalSI,
 }
 
-impl Format {
+impl QuantityFormat {
     /// The Kubernetes name of the format (`"BinarySI"`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::DecimalExponent => "DecimalExponent",
-            Format::BinarySI => "BinarySI",
-            Format::DecimalSI => "DecimalSI",
+            QuantityFormat::DecimalExponent => "DecimalExponent",
+            QuantityFormat::BinarySI => "BinarySI",
+            QuantityFormat::DecimalSI => "DecimalSI",
         }
     }
 }
@@ -138,7 +138,7 @@ pub struct Quantity {
     negative: bool,
     /// Magnitude in nano-units (10^-9).
     nanos: BigUint,
-    format: Format,
+    format: QuantityFormat,
     original: String,
 }
 
@@ -241,13 +241,13 @@ impl Quantity {
             }
         };
         let mut format = suffix.format;
-        if format == Format::BinarySI {
+        if format == QuantityFormat::BinarySI {
             let cap = max_allowed_nanos();
             if nanos > cap {
                 nanos = cap;
             }
             if nanos < BigUint::from_u64(u64::from(NANO)) {
-                format = Format::DecimalSI;
+                format = QuantityFormat::DecimalSI;
             }
         }
         Ok(Quantity {
@@ -321,13 +321,13 @@ impl Quantity {
 
     /// A quantity of `milli` milli-units, in `format` (like Kubernetes
     /// `NewMilliQuantity`).
-    pub fn from_milli(milli: i64, format: Format) -> Quantity {
+    pub fn from_milli(milli: i64, format: QuantityFormat) -> Quantity {
         let nanos = BigUint::from_u64(milli.unsigned_abs()).mul_u64(1_000_000);
         Quantity::from_parts(milli < 0, nanos, format)
     }
 
     /// The format Kubernetes remembers for this quantity.
-    pub fn format_suffix(&self) -> Format {
+    pub fn format_suffix(&self) -> QuantityFormat {
         self.format
     }
 
@@ -368,7 +368,7 @@ impl Quantity {
 
     /// Zero, in `DecimalSI` format (like Kubernetes' zero-value quantity).
     pub fn zero() -> Quantity {
-        Quantity::from_parts(false, BigUint::zero(), Format::DecimalSI)
+        Quantity::from_parts(false, BigUint::zero(), QuantityFormat::DecimalSI)
     }
 
     /// Nearest `f64` to the value (correctly rounded; +/-inf beyond the f64 range).
@@ -411,11 +411,11 @@ impl Quantity {
         }
         let sign = if self.negative { "-" } else { "" };
         let mut format = self.format;
-        if format == Format::BinarySI {
+        if format == QuantityFormat::BinarySI {
             let mut units = self.nanos.clone();
             let below_1024 = self.nanos < BigUint::from_u64(1024 * u64::from(NANO));
             if below_1024 || units.div_rem_small(NANO) != 0 {
-                format = Format::DecimalSI;
+                format = QuantityFormat::DecimalSI;
             } else {
                 const BINARY: [&str; 7] = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
                 let mut power = units.trailing_zero_bits() / 10;
@@ -439,8 +439,8 @@ impl Quantity {
         push_zeros(&mut mantissa, down);
         exponent -= down;
         let suffix = match format {
-            Format::DecimalExponent if exponent == 0 => String::new(),
-            Format::DecimalExponent => format!("e{exponent}"),
+            QuantityFormat::DecimalExponent if exponent == 0 => String::new(),
+            QuantityFormat::DecimalExponent => format!("e{exponent}"),
             _ => {
                 let suffix = match exponent {
                     -9 => "n",
@@ -464,7 +464,7 @@ impl Quantity {
         format!("{sign}{mantissa}{suffix}")
     }
 
-    fn from_parts(negative: bool, nanos: BigUint, format: Format) -> Quantity {
+    fn from_parts(negative: bool, nanos: BigUint, format: QuantityFormat) -> Quantity {
         let mut q = Quantity {
             negative: negative && !nanos.is_zero(),
             nanos,
@@ -520,7 +520,7 @@ struct Suffix {
     exp10: i64,
     /// Power of two applied by the suffix (0, or 10..=60 for Ki..Ei).
     exp2: u64,
-    format: Format,
+    format: QuantityFormat,
 }
 
 /// `suffix.go` `interpret`: the exact suffix tables plus `e`/`E` followed by a Go
@@ -530,14 +530,14 @@ fn interpret_suffix(s: &[u8]) -> Result<Suffix, QuantityError> {
         Ok(Suffix {
             exp10,
             exp2: 0,
-            format: Format::DecimalSI,
+            format: QuantityFormat::DecimalSI,
         })
     };
     let binary = |exp2| {
         Ok(Suffix {
             exp10: 0,
             exp2,
-            format: Format::BinarySI,
+            format: QuantityFormat::BinarySI,
         })
     };
     match s {
@@ -561,7 +561,7 @@ fn interpret_suffix(s: &[u8]) -> Result<Suffix, QuantityError> {
             Some(exp10) => Ok(Suffix {
                 exp10,
                 exp2: 0,
-                format: Format::DecimalExponent,
+                format: QuantityFormat::DecimalExponent,
             }),
             None => Err(QuantityError::Invalid(
                 "exponent is not a 64-bit decimal integer".into(),
@@ -856,7 +856,7 @@ impl PartialOrd for BigUint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Format::{BinarySI, DecimalExponent, DecimalSI};
+    use QuantityFormat::{BinarySI, DecimalExponent, DecimalSI};
 
     const MOST_POSITIVE: i64 = i64::MAX;
     const MOST_NEGATIVE: i64 = i64::MIN;
@@ -867,7 +867,7 @@ mod tests {
 
     /// Go test helper `decQuantity(m, e, format)`: the value m * 10^e with a format.
     /// Built by parsing "{m}e{e}" (exact for all values used here) and setting the format.
-    fn dec_q(m: i128, e: i32, format: Format) -> Quantity {
+    fn dec_q(m: i128, e: i32, format: QuantityFormat) -> Quantity {
         let mut v = q(&format!("{m}e{e}"));
         v.format = format;
         v
@@ -929,7 +929,7 @@ mod tests {
 
     /// TestQuantityParse: (input, expected mantissa, expected exponent, expected format).
     /// maxAllowed (2^63-1) is written as (9223372036854775807, 0).
-    const PARSE_TABLE: &[(&str, i128, i32, Format)] = &[
+    const PARSE_TABLE: &[(&str, i128, i32, QuantityFormat)] = &[
         ("0", 0, 0, DecimalSI),
         ("0n", 0, 0, DecimalSI),
         ("0u", 0, 0, DecimalSI),
@@ -1167,7 +1167,7 @@ mod tests {
     /// TestQuantityString: (mantissa, exponent, format, canonical, alternate spelling).
     #[test]
     fn upstream_quantity_string() {
-        let table: &[(i128, i32, Format, &str, &str)] = &[
+        let table: &[(i128, i32, QuantityFormat, &str, &str)] = &[
             (1024 * 1024 * 1024, 0, BinarySI, "1Gi", "1024Mi"),
             (300 * 1024 * 1024, 0, BinarySI, "300Mi", "307200Ki"),
             (6 * 1024, 0, BinarySI, "6Ki", ""),
@@ -1410,7 +1410,7 @@ mod tests {
     fn upstream_as_float64_slow() {
         let m7 = 7 * 1024 * 1024;
         let f7 = f64::from(7 * 1024 * 1024);
-        let mut table: Vec<(i128, i32, Format, f64)> = Vec::new();
+        let mut table: Vec<(i128, i32, QuantityFormat, f64)> = Vec::new();
         for format in [DecimalSI, DecimalExponent, BinarySI] {
             table.push((0, 0, format, 0.0));
             table.push((1, 0, format, 1.0));

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use super::effective::{ContainerResources, PodResources};
 use super::qos::QosClass;
-use super::quantity::{Format, Quantity};
+use super::quantity::{Quantity, QuantityFormat};
 use super::resource_values::{ListKind, ResourceList, Side};
 use super::scope::{NamespaceScope, namespace_range};
 use super::{Object, ObjectId, PodSpecRef, Workspace};
@@ -269,7 +269,7 @@ pub(crate) fn container_usage_names(c: &ContainerResources) -> BTreeSet<String> 
 /// hugepages and extended resources (`requests.nvidia.com/gpu`).
 pub(crate) fn pod_usage(pod: &PodResources) -> BTreeMap<String, Quantity> {
     let mut usage = BTreeMap::new();
-    let one = Quantity::from_milli(1000, Format::DecimalSI);
+    let one = Quantity::from_milli(1000, QuantityFormat::DecimalSI);
     usage.insert("pods".to_string(), one.clone());
     usage.insert("count/pods".to_string(), one);
     let requests = pod.totals(Side::Requests);

@@ -10,7 +10,7 @@ use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secret_entries};
 use crate::secrets::docker::parse_docker_config;
-use crate::secrets::values::{is_placeholder, is_reference, may_show_user_name};
+use crate::secrets::values::{is_reference, is_secret_placeholder, may_show_user_name};
 
 #[derive(Default)]
 pub(crate) struct CommittedSecret;
@@ -23,7 +23,7 @@ fn is_real(entry: &SecretEntry) -> bool {
         return false;
     }
     match entry.bytes().map(std::str::from_utf8) {
-        Some(Ok(text)) => !is_placeholder(text) && !is_reference(text),
+        Some(Ok(text)) => !is_secret_placeholder(text) && !is_reference(text),
         // Binary data is real data.
         Some(Err(_)) => true,
         None => false,

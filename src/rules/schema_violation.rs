@@ -293,14 +293,14 @@ fn is_fragment(ws: &Workspace, id: usize) -> bool {
 }
 
 /// One problem, before it becomes a finding.
-struct Problem {
+struct SchemaProblem {
     span: Span,
     message: String,
     label: &'static str,
     help: Option<String>,
 }
 
-impl Problem {
+impl SchemaProblem {
     fn into_finding(self, base: Finding) -> Finding {
         let mut finding = base.label(self.label);
         finding.message = self.message;
@@ -405,7 +405,12 @@ struct RawError {
 
 /// Validates an object against its schema and keeps one problem per root cause.
 /// `builtin`: a built-in kind (decoded strictly into Go types) rather than a custom resource.
-fn validate(run: &Run<'_>, schema: &KindSchema, subject: &str, builtin: bool) -> Vec<Problem> {
+fn validate(
+    run: &Run<'_>,
+    schema: &KindSchema,
+    subject: &str,
+    builtin: bool,
+) -> Vec<SchemaProblem> {
     let instance = to_json(run.doc, run.object.node);
     let errors = raw_errors(schema, &instance);
     if errors.is_empty() {
@@ -556,7 +561,7 @@ impl AliasedProblems {
         }
     }
 
-    fn annotate(&self, problems: &mut [Problem]) {
+    fn annotate(&self, problems: &mut [SchemaProblem]) {
         for (range, count) in &self.groups {
             if *count == 0 {
                 continue;
@@ -693,7 +698,7 @@ fn unknown_fields(
     path: &[Seg],
     keys: &[String],
     seen: &mut HashSet<(String, String)>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<SchemaProblem>,
 ) {
     let (doc, object, subject, here) = (at.run.doc, at.run.object, at.subject, &at.here);
     let allowed = schema_at(at.root, path);
@@ -733,7 +738,7 @@ fn unknown_fields(
                 list(names.iter().copied(), 12)
             ),
         };
-        problems.push(Problem {
+        problems.push(SchemaProblem {
             span,
             message,
             label: "unknown field",
@@ -742,7 +747,7 @@ fn unknown_fields(
     }
 }
 
-fn missing_field(at: &At<'_>, path: &[Seg], name: &str) -> Problem {
+fn missing_field(at: &At<'_>, path: &[Seg], name: &str) -> SchemaProblem {
     let object = at.run.object;
     let span = if path.is_empty() {
         object.kind_span
@@ -754,7 +759,7 @@ fn missing_field(at: &At<'_>, path: &[Seg], name: &str) -> Problem {
     } else {
         format!("`{}` is missing the required field `{name}`", at.here)
     };
-    Problem {
+    SchemaProblem {
         span,
         message,
         label: "missing a required field",
@@ -762,11 +767,11 @@ fn missing_field(at: &At<'_>, path: &[Seg], name: &str) -> Problem {
     }
 }
 
-fn wrong_type(at: &At<'_>, path: &[Seg]) -> Option<Problem> {
+fn wrong_type(at: &At<'_>, path: &[Seg]) -> Option<SchemaProblem> {
     let (doc, node, here, subject) = (at.run.doc, at.located.node, &at.here, at.subject);
     if is_null(doc, node) {
         // JSON null decodes to the zero value: for a required field, an empty one.
-        return Some(Problem {
+        return Some(SchemaProblem {
             span: at.located.key.unwrap_or(at.run.object.kind_span),
             message: format!("`{here}` is empty (null), but it is required"),
             label: "empty required field",
@@ -777,7 +782,7 @@ fn wrong_type(at: &At<'_>, path: &[Seg]) -> Option<Problem> {
         .scalar(node)
         .is_some_and(|s| s.value() == ScalarValue::BigInt)
     {
-        return Some(Problem {
+        return Some(SchemaProblem {
             span: at.value_span(),
             message: format!(
                 "`{here}` is too large: the API server decodes at most 64-bit integers"
@@ -789,7 +794,7 @@ fn wrong_type(at: &At<'_>, path: &[Seg]) -> Option<Problem> {
     let schema = schema_at(at.root, path)?;
     let wanted = describe_types(schema.schema);
     let actual = describe_node(doc, node);
-    Some(Problem {
+    Some(SchemaProblem {
         span: at.value_span(),
         message: format!("`{here}` must be {wanted}, not {actual}"),
         label: "wrong type",
@@ -797,14 +802,14 @@ fn wrong_type(at: &At<'_>, path: &[Seg]) -> Option<Problem> {
     })
 }
 
-fn not_allowed(at: &At<'_>, options: &[Value]) -> Problem {
+fn not_allowed(at: &At<'_>, options: &[Value]) -> SchemaProblem {
     let choices: Vec<&str> = options
         .iter()
         .filter_map(Value::as_str)
         .filter(|s| !s.is_empty())
         .collect();
     let text = at.run.doc.str(at.located.node).unwrap_or_default();
-    Problem {
+    SchemaProblem {
         span: at.value_span(),
         message: format!(
             "`{}` must be one of {}, not `{text}`{}",
@@ -820,7 +825,7 @@ fn not_allowed(at: &At<'_>, options: &[Value]) -> Problem {
     }
 }
 
-fn out_of_range(at: &At<'_>, limit: &Value, maximum: bool) -> Problem {
+fn out_of_range(at: &At<'_>, limit: &Value, maximum: bool) -> SchemaProblem {
     let (word, int32) = if maximum {
         ("at most", limit.as_i64() == Some(i64::from(i32::MAX)))
     } else {
@@ -831,7 +836,7 @@ fn out_of_range(at: &At<'_>, limit: &Value, maximum: bool) -> Problem {
     } else {
         ""
     };
-    Problem {
+    SchemaProblem {
         span: at.value_span(),
         message: format!("`{}` must be {word} {limit}{why}", at.here),
         label: "out of range",
@@ -839,8 +844,8 @@ fn out_of_range(at: &At<'_>, limit: &Value, maximum: bool) -> Problem {
     }
 }
 
-fn rejected(at: &At<'_>, what: &str) -> Problem {
-    Problem {
+fn rejected(at: &At<'_>, what: &str) -> SchemaProblem {
+    SchemaProblem {
         span: at.value_span(),
         message: format!("{} {what}", at.node_text()),
         label: "rejected by the schema",

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 
-use super::values::{is_placeholder, is_reference};
+use super::values::{is_reference, is_secret_placeholder};
 
 /// One credential format.
 pub(crate) struct CredentialPattern {
@@ -178,7 +178,7 @@ fn scan_credentials(text: &str, every_match: bool) -> Vec<CredentialMatch> {
             if looks_fake(secret)
                 || pattern.secret_group.is_some()
                     && (is_reference(secret)
-                        || is_placeholder(secret)
+                        || is_secret_placeholder(secret)
                         || secret.contains('%')
                         || secret.contains('$'))
             {

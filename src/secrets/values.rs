@@ -57,7 +57,7 @@ pub(crate) fn is_reference(value: &str) -> bool {
 
 /// An obvious placeholder: empty, masked (`*****`, `xxxx`), `<password>`, `[token]`,
 /// `your-api-key`, `REPLACE_ME`, `insert-token-here`, or an `...EXAMPLE` value.
-pub(crate) fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_secret_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
         return true;
@@ -171,7 +171,7 @@ fn is_setting_word(value: &str) -> bool {
 /// (a count or a port, not a password).
 pub(crate) fn is_literal_secret(value: &str) -> bool {
     let v = value.trim();
-    if is_placeholder(v) || is_reference(v) || is_path(v) || is_setting_word(v) {
+    if is_secret_placeholder(v) || is_reference(v) || is_path(v) || is_setting_word(v) {
         return false;
     }
     if let Some(url) = url_parts(v) {

@@ -130,7 +130,7 @@ spec:
     );
     assert_eq!(pods[0].limit_ranges, vec![0]);
     match &migrate.limits["memory"].origin {
-        Origin::LimitRange {
+        ValueOrigin::LimitRange {
             name,
             field,
             written_in,
@@ -177,7 +177,7 @@ spec:
             triple("memory", "512Mi", "limitrange-default"),
         ]
     );
-    let Origin::LimitRange {
+    let ValueOrigin::LimitRange {
         field, written_in, ..
     } = &c.requests["cpu"].origin
     else {
@@ -252,7 +252,10 @@ fn an_explicit_request_above_a_default_limit_is_rejected() {
     assert_eq!(above.len(), 1);
     assert_eq!(above[0].resource, "cpu");
     assert_eq!(above[0].limit.quantity, q("500m"));
-    assert!(matches!(above[0].limit.origin, Origin::LimitRange { .. }));
+    assert!(matches!(
+        above[0].limit.origin,
+        ValueOrigin::LimitRange { .. }
+    ));
 }
 
 #[test]

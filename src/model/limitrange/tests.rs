@@ -2,7 +2,7 @@ use super::*;
 use crate::kube_version::KubeVersion;
 use crate::load::parse_yaml;
 use crate::model::effective::{
-    ContainerResources, Effective, EffectiveValue, Origin, PodResources,
+    ContainerResources, Effective, EffectiveValue, PodResources, ValueOrigin,
 };
 use crate::model::{ContainerKind, ContainerRef, LoadedFile, WorkspaceOptions};
 use crate::source::SourceFile;
@@ -40,7 +40,7 @@ fn rl(spec: &str) -> Effective {
                 name.to_string(),
                 EffectiveValue {
                     quantity: q(value),
-                    origin: Origin::Manifest,
+                    origin: ValueOrigin::Manifest,
                     file: 0,
                     span: Span::default(),
                 },

@@ -338,7 +338,7 @@ pub(crate) struct Normalized {
 /// Something wrong with a probe that the API server rejects (error) or that cannot work as
 /// meant (warning).
 #[derive(Debug, Clone)]
-pub(crate) struct Problem {
+pub(crate) struct ProbeProblem {
     pub node: NodeId,
     pub severity: Severity,
     pub message: String,
@@ -355,7 +355,7 @@ pub(crate) struct ProbePort {
 
 #[derive(Debug, Default)]
 pub(crate) struct Inspection {
-    pub problems: Vec<Problem>,
+    pub problems: Vec<ProbeProblem>,
     /// `Some` when the probe is valid and fully known (no placeholders).
     pub normalized: Option<Normalized>,
     pub port: Option<ProbePort>,
@@ -422,7 +422,7 @@ struct Inspector<'d> {
 
 impl<'d> Inspector<'d> {
     fn problem(&mut self, node: NodeId, severity: Severity, message: String, help: &str) {
-        self.out.problems.push(Problem {
+        self.out.problems.push(ProbeProblem {
             node,
             severity,
             message,
@@ -908,7 +908,7 @@ pub(crate) fn inspect(doc: &Document, probe: &ProbeEntry, expect: Expect) -> Ins
         [(name, key, value)] => ins.handler(name, *key, *value),
         [(first, first_key, first_value), (second, second_key, _), ..] => {
             let names: Vec<String> = handlers.iter().map(|(n, _, _)| format!("`{n}`")).collect();
-            ins.out.problems.push(Problem {
+            ins.out.problems.push(ProbeProblem {
                 node: *second_key,
                 severity: Severity::Error,
                 message: format!(

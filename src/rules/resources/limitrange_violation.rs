@@ -10,7 +10,7 @@ use super::super::{ObjectContext, Rule};
 use super::{origin_note, plain, pod_anchor, pods};
 use crate::finding::{FileId, Finding};
 use crate::model::claims::claim_specs;
-use crate::model::effective::{EffectiveValue, Origin};
+use crate::model::effective::{EffectiveValue, ValueOrigin};
 use crate::model::limitrange::{
     LimitRange, LimitRangeField, LimitRangeItem, Violation, ViolationKind, check_claim, check_item,
 };
@@ -128,7 +128,7 @@ fn located(
     value.map(|v| {
         let object_span = cx.doc.span(cx.object.node);
         let here = (v.file == cx.object.file
-            && !matches!(v.origin, Origin::LimitRange { .. })
+            && !matches!(v.origin, ValueOrigin::LimitRange { .. })
             && object_span.start <= v.span.start
             && v.span.end <= object_span.end)
             .then_some(v.span);
@@ -140,7 +140,7 @@ fn located(
 fn defaulted_from(value: Option<&EffectiveValue>) -> Option<(FileId, Span, String)> {
     let v = value?;
     match &v.origin {
-        Origin::LimitRange { name, field, .. } => Some((
+        ValueOrigin::LimitRange { name, field, .. } => Some((
             v.file,
             v.span,
             format!("LimitRange `{name}` {} supplies this value", field.key()),

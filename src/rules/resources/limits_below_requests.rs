@@ -5,7 +5,7 @@
 use super::super::{ObjectContext, Rule};
 use super::{origin_note, pods};
 use crate::finding::Finding;
-use crate::model::effective::{Effective, Origin, RequestAboveLimit, requests_above_limits};
+use crate::model::effective::{Effective, RequestAboveLimit, ValueOrigin, requests_above_limits};
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 
@@ -35,7 +35,7 @@ fn report(
             origin_note(request),
         );
         let help = "raise the limit to at least the request, or lower the request";
-        let finding = if limit.origin == Origin::Manifest && limit.file == cx.object.file {
+        let finding = if limit.origin == ValueOrigin::Manifest && limit.file == cx.object.file {
             cx.finding(ID, limit.span, message).label("limit").related(
                 request.file,
                 request.span,

@@ -16,7 +16,7 @@ use super::ObjectContext;
 use crate::load::{Document, NodeId};
 use crate::model::PodSpecRef;
 use crate::model::effective::{
-    ContainerResources, Effective, EffectiveValue, Origin, PodResources,
+    ContainerResources, Effective, EffectiveValue, PodResources, ValueOrigin,
 };
 use crate::model::quantity::Quantity;
 use crate::model::resource_values::{CPU, MEMORY, Side};
@@ -47,7 +47,7 @@ pub(crate) fn pod_anchor(doc: &Document, spec: NodeId) -> Span {
 /// written in the manifest.
 pub(crate) fn origin_note(value: &EffectiveValue) -> String {
     match &value.origin {
-        Origin::Manifest => String::new(),
+        ValueOrigin::Manifest => String::new(),
         other => format!(" ({})", other.describe()),
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use super::super::{ObjectContext, Rule};
 use super::pods;
 use crate::finding::Finding;
-use crate::model::effective::{ContainerResources, Origin};
+use crate::model::effective::{ContainerResources, ValueOrigin};
 use crate::model::limitrange::LimitRangeField;
 use crate::model::quantity::Quantity;
 use crate::model::resource_values::{
@@ -50,18 +50,18 @@ fn base_name(name: &str) -> &str {
         .unwrap_or(name)
 }
 
-struct Problem {
+struct QuantityProblem {
     message: String,
     label: &'static str,
     help: String,
 }
 
-fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
+fn check(entry: &ResourceEntry, place: Place) -> Option<QuantityProblem> {
     let name = entry.name.as_str();
     let shown = shorten(entry.text.trim());
     let text = shown.as_str();
     if entry.null {
-        return Some(Problem {
+        return Some(QuantityProblem {
             message: format!("`{name}` has no value: the API server reads it as 0"),
             label: "no value",
             help: "write the quantity, or remove the key".into(),
@@ -69,7 +69,7 @@ fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
     }
     let value = entry.value.as_ref().ok()?;
     if !value.has_digits() {
-        return Some(Problem {
+        return Some(QuantityProblem {
             message: format!("`{name}: {text}` has no digits: Kubernetes reads it as 0"),
             label: "read as 0",
             help: "write the number, e.g. `500m` or `1Gi`".into(),
@@ -95,7 +95,7 @@ fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
         } else {
             "write bytes with a binary suffix, e.g. `512Mi` or `2Gi`".into()
         };
-        return Some(Problem {
+        return Some(QuantityProblem {
             message,
             label: if small_suffix {
                 "unit slip"
@@ -115,7 +115,7 @@ fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
         } else {
             "memory is counted in bytes: write it with `Mi` or `Gi`".into()
         };
-        return Some(Problem {
+        return Some(QuantityProblem {
             message: format!(
                 "`{name}: {text}` is {} bytes, less than 1Mi: no container runs in that",
                 value.value_ceil().unwrap_or_default()
@@ -130,7 +130,7 @@ fn check(entry: &ResourceEntry, place: Place) -> Option<Problem> {
         } else {
             "cpu is counted in cores: `1` is one core, `500m` half of one".into()
         };
-        return Some(Problem {
+        return Some(QuantityProblem {
             message: format!("`{name}: {text}` is more than 256 cpu cores"),
             label: "over 256 cores",
             help,
@@ -197,8 +197,8 @@ impl SuspiciousQuantity {
             let Some(request) = c.requests.get(name) else {
                 continue;
             };
-            if limit.origin != Origin::Manifest
-                || request.origin != Origin::Manifest
+            if limit.origin != ValueOrigin::Manifest
+                || request.origin != ValueOrigin::Manifest
                 || request.quantity > limit.quantity
                 || seen.contains(&limit.span)
                 || seen.contains(&request.span)
