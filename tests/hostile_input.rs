@@ -453,6 +453,46 @@ fn a_file_past_the_runs_document_budget_is_a_parse_error() {
     run.assert_rss_below(baseline_rss() + 1024 * MIB, "document budget");
 }
 
+/// Item 5: 16 MB of `{}` (and a 15 MB JSON array of empty objects) took 1.4 and 2.4 GB: the
+/// parser holds a flow collection's tokens until it closes. Past the budget of flow
+/// collections a file is a parse-error, in little memory, and the neighbour is still linted.
+#[test]
+fn flow_collection_floods_are_refused_in_bounded_memory() {
+    let dir = tempdir("flow-flood");
+    std::fs::write(dir.join("braces.yaml"), "{}".repeat(8_000_000)).unwrap();
+    let array = format!("[{}]", vec!["{}"; 5_000_000].join(","));
+    std::fs::write(dir.join("array.json"), array).unwrap();
+    std::fs::write(dir.join("pod.yaml"), POD).unwrap();
+    // Named explicitly: a walked file that does not look like a manifest is not reported as
+    // unparsable.
+    let run = kubeward(
+        &["--format", "json", "braces.yaml", "array.json", "pod.yaml"],
+        &dir,
+        120,
+    );
+    run.assert_clean("flow flood");
+    let found: Vec<_> = run
+        .findings()
+        .into_iter()
+        .map(|f| (f.0, f.1, f.3))
+        .collect();
+    for file in ["braces.yaml", "array.json"] {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == file && f.1 == "parse-error" && f.2.contains("flow collections")),
+            "{file}: {found:?}"
+        );
+    }
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "pod.yaml" && f.1 == "latest-image-tag"),
+        "{found:?}"
+    );
+    run.assert_rss_below(baseline_rss() + 400 * MIB, "flow flood");
+}
+
 /// Item 5: stdin, `--baseline` and policy files are read within the 256 MiB cap, and a FIFO
 /// or a device given as a baseline or policy is refused (it would block, or never end).
 #[test]

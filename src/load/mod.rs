@@ -36,6 +36,8 @@ pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
 pub const MAX_NODES_PER_RUN: usize = 16_000_000;
 /// The same for documents (each costs a few hundred bytes whatever its size).
 pub const MAX_DOCUMENTS_PER_RUN: usize = 2_000_000;
+/// Flow collections (`{`, `[`) one file may open: the parser buffers their tokens whole.
+pub const MAX_FLOW_OPENERS: usize = 1_000_000;
 
 /// Why a source could not be (fully) loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -374,6 +376,27 @@ pub fn parse_source(source: &Arc<str>) -> Loaded {
                 0,
                 0,
                 &format!("the text is larger than {} MiB", (MAX_TEXT + 1) >> 20),
+            )],
+            failed: true,
+            ..Loaded::default()
+        };
+    }
+    // saphyr-parser holds every token of an open flow collection until it closes, before any
+    // node reaches the budget check: 16 MB of `{}` took 1.4 GB. A file with more flow
+    // collection openers than the budget allows is refused before parsing (counting `{` and
+    // `[` anywhere over-counts text in strings; real manifests in the corpus have at most a
+    // few thousand).
+    let openers = source.bytes().filter(|b| matches!(b, b'{' | b'[')).count();
+    if openers > MAX_FLOW_OPENERS {
+        return Loaded {
+            problems: vec![syntax(
+                0,
+                0,
+                &format!(
+                    "this file opens {openers} flow collections (`{{` or `[`), more than the \
+                     parser can hold within the run's memory budget ({MAX_FLOW_OPENERS}): it was \
+                     not linted (split it)"
+                ),
             )],
             failed: true,
             ..Loaded::default()
