@@ -537,10 +537,13 @@ fn stdin_baselines_and_policies_are_bounded_and_must_be_regular_files() {
             run.signal,
             run.stderr
         );
-        assert!(
-            run.stderr.contains("not a regular file"),
-            "policy {file}: {}",
-            run.stderr
-        );
+        // A device outside the repository is refused for where it is (tests/paths.rs), a
+        // FIFO inside it for what it is; either way nothing is read.
+        let why = if file == "fifo" {
+            "not a regular file"
+        } else {
+            "outside the config's repository"
+        };
+        assert!(run.stderr.contains(why), "policy {file}: {}", run.stderr);
     }
 }
