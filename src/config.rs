@@ -18,7 +18,7 @@ use crate::kube_version::KubeVersion;
 use crate::load::json::to_json;
 use crate::load::scalar::ScalarValue;
 use crate::load::{Document, NodeId, parse_yaml};
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceFile, Span, absolute_normalized};
 use crate::suggest::hint;
 
 pub(crate) const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
@@ -80,24 +80,6 @@ impl Exclude {
         let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
         self.globs.is_match(relative)
     }
-}
-
-/// The absolute form of a path with `.` and `..` resolved lexically (`deploy/../vendor/x` is
-/// `vendor/x`), without touching the file system.
-pub(crate) fn absolute_normalized(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[derive(Debug, Clone, Default)]

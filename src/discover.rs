@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::source::absolute_normalized;
 
 /// Where a source comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,24 +114,6 @@ pub fn repository_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
         .map(Path::to_path_buf)
-}
-
-/// The absolute form of a path with `.` and `..` resolved lexically, without touching the
-/// file system (as `config::absolute_normalized`; not imported: config reads this module).
-fn absolute_normalized(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `path` relative to `base` with `/` separators and `..` where it is outside, or absolute

@@ -1,5 +1,6 @@
 //! Source files as read from disk or stdin, and byte-offset to line/column conversion.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Byte range in a source file. `end` is exclusive.
@@ -188,6 +189,24 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (DecodeError, String)> {
             Err((DecodeError::InvalidUtf8 { offset }, lossy))
         }
     }
+}
+
+/// The absolute form of a path with `.` and `..` resolved lexically (`deploy/../vendor/x` is
+/// `vendor/x`), without touching the file system.
+pub(crate) fn absolute_normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

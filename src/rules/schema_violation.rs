@@ -22,7 +22,6 @@ use serde_json::Value;
 use super::Rule;
 use super::ambiguous_scalar::{ambiguity, path_text};
 use super::api_versions::{self, ApiStatus};
-use crate::config::absolute_normalized;
 use crate::finding::Finding;
 use crate::load::json::to_json;
 use crate::load::locate::locate;
@@ -33,6 +32,7 @@ use crate::model::{Object, Workspace};
 use crate::schema::walk::{Seg, describe_types, kubeward_type, property_names, schema_at};
 use crate::schema::{KindSchema, Lookup, is_builtin_api_group, lookup};
 use crate::source::Span;
+use crate::source::absolute_normalized;
 use crate::suggest::{did_you_mean, hint};
 
 #[derive(Default)]
