@@ -4,12 +4,14 @@
 //! command line that `.gitignore` ignores is not committed.
 
 use super::{ObjectContext, Rule};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::model::kinds::is_secret;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
 use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secret_entries};
 use crate::secrets::docker::parse_docker_config;
+use crate::secrets::names::is_secret_name;
+use crate::secrets::patterns::first_credential;
 use crate::secrets::values::{is_reference, is_secret_placeholder, may_show_user_name};
 
 #[derive(Default)]
@@ -79,6 +81,65 @@ fn describe(secret_type: &str, entries: &[SecretEntry]) -> Option<String> {
 
 const MAX_KEYS_SHOWN: usize = 6;
 
+/// Why the Secret's real values are credentials, if they look like any: a typed credential
+/// (docker auth, TLS or SSH private key, basic auth, token), a secret-named key (`password`),
+/// a value with a known credential format, a high-entropy token, or binary data (keystores).
+/// `None`: every value reads as plain configuration (a time zone, an in-cluster URL).
+fn credential_reason(described: Option<&str>, real: &[(&str, &SecretEntry)]) -> Option<String> {
+    if let Some(what) = described {
+        return Some(what.to_string());
+    }
+    for (key, entry) in real {
+        if is_secret_name(key) {
+            return Some(format!("the key `{key}` names a secret"));
+        }
+        match entry.bytes().map(std::str::from_utf8) {
+            Some(Ok(text)) => {
+                if let Some(found) = first_credential(text) {
+                    return Some(format!("`{key}` holds a {}", found.pattern.name));
+                }
+                if is_high_entropy_token(text) {
+                    return Some(format!("`{key}` holds a random-looking token"));
+                }
+            }
+            Some(Err(_)) => return Some(format!("`{key}` holds binary data")),
+            None => {}
+        }
+    }
+    None
+}
+
+/// A single word of 20 or more characters mixing upper case, lower case and digits with high
+/// character entropy (at least 3.5 bits per character): how generated keys and tokens look,
+/// and how configuration values (URLs, names, time zones) do not.
+fn is_high_entropy_token(text: &str) -> bool {
+    let text = text.trim();
+    if text.chars().count() < 20 || text.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let classes = [
+        text.chars().any(|c| c.is_ascii_lowercase()),
+        text.chars().any(|c| c.is_ascii_uppercase()),
+        text.chars().any(|c| c.is_ascii_digit()),
+    ];
+    if classes.iter().filter(|c| **c).count() < 3 {
+        return false;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for c in text.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let len = text.chars().count() as f64;
+    let entropy: f64 = counts
+        .values()
+        .map(|n| {
+            let p = *n as f64 / len;
+            -p * p.log2()
+        })
+        .sum();
+    entropy >= 3.5
+}
+
 impl Rule for CommittedSecret {
     fn check_object(&self, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
         if !is_secret(cx.object)
@@ -96,11 +157,12 @@ impl Rule for CommittedSecret {
             return;
         }
         let merged = merged_entries(&entries);
-        let real: Vec<&str> = merged
+        let real_entries: Vec<(&str, &SecretEntry)> = merged
             .iter()
             .filter(|(_, e)| is_real(e))
-            .map(|(k, _)| *k)
+            .map(|(k, e)| (*k, *e))
             .collect();
+        let real: Vec<&str> = real_entries.iter().map(|(k, _)| *k).collect();
         if real.is_empty() {
             return;
         }
@@ -113,9 +175,12 @@ impl Rule for CommittedSecret {
             keys.push(format!("and {} more", real.len() - MAX_KEYS_SHOWN));
         }
         let secret_type = doc.get_str(cx.object.node, "type").unwrap_or("Opaque");
-        let what = describe(secret_type, &entries)
+        let described = describe(secret_type, &entries);
+        let what = described
+            .as_deref()
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
+        let credentials = credential_reason(described.as_deref(), &real_entries);
         let name = cx.object.name.as_deref().unwrap_or("<unnamed>");
         let (values, key_word) = if real.len() == 1 {
             ("value", "key")
@@ -129,11 +194,22 @@ impl Rule for CommittedSecret {
                 format!(
                     "Secret `{name}` is committed with {} real {values}{what}: {key_word} {}; base64 \
                      is an encoding, not encryption, so anyone who can read the repository can \
-                     read them",
+                     read them{}",
                     real.len(),
-                    keys.join(", ")
+                    keys.join(", "),
+                    match &credentials {
+                        Some(_) if described.is_some() => String::new(),
+                        Some(why) => format!(" ({why}: a credential)"),
+                        None => " (no value looks like a credential: reported as a warning)"
+                            .to_string(),
+                    }
                 ),
             )
+            .severity(if credentials.is_some() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            })
             .label("Secret with real values")
             .help(
                 "remove it from the repository and rotate the values (they stay in git \
