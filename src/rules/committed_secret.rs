@@ -12,20 +12,32 @@ use crate::secrets::data::{SecretEntry, is_sops_encrypted, merged_entries, secre
 use crate::secrets::docker::parse_docker_config;
 use crate::secrets::names::is_secret_name;
 use crate::secrets::patterns::first_credential;
-use crate::secrets::values::{is_reference, is_secret_placeholder, may_show_user_name};
+use crate::secrets::values::{
+    is_reference, is_secret_placeholder, may_show_user_name, secret_part,
+};
 
 #[derive(Default)]
 pub(crate) struct CommittedSecret;
 
 const ID: RuleId = <CommittedSecret as HasRuleId>::ID;
 
-/// A value someone could use: filled, and not a placeholder or a template reference.
-fn is_real(entry: &SecretEntry) -> bool {
+/// A value someone could use: filled, and not a placeholder or a template reference. A
+/// structured value is judged by its credential parts: a docker config by each registry's
+/// password or token, a URL by its password, not by a placeholder word anywhere in it.
+fn is_real(key: &str, entry: &SecretEntry) -> bool {
     if !entry.is_filled() {
         return false;
     }
+    if matches!(key, ".dockerconfigjson" | ".dockercfg")
+        && let Some(config) = entry
+            .bytes()
+            .and_then(|b| parse_docker_config(b, key == ".dockercfg").ok())
+        && !config.auths.is_empty()
+    {
+        return config.auths.iter().any(|a| a.has_secret);
+    }
     match entry.bytes().map(std::str::from_utf8) {
-        Some(Ok(text)) => !is_secret_placeholder(text) && !is_reference(text),
+        Some(Ok(text)) => !is_secret_placeholder(secret_part(text)) && !is_reference(text),
         // Binary data is real data.
         Some(Err(_)) => true,
         None => false,
@@ -96,7 +108,13 @@ fn credential_reason(described: Option<&str>, real: &[(&str, &SecretEntry)]) -> 
         match entry.bytes().map(std::str::from_utf8) {
             Some(Ok(text)) => {
                 if let Some(found) = first_credential(text) {
-                    return Some(format!("`{key}` holds a {}", found.pattern.name));
+                    let name = found.pattern.name;
+                    let article = if name.starts_with("a ") || name.starts_with("an ") {
+                        ""
+                    } else {
+                        "a "
+                    };
+                    return Some(format!("`{key}` holds {article}{name}"));
                 }
                 if is_high_entropy_token(text) {
                     return Some(format!("`{key}` holds a random-looking token"));
@@ -159,7 +177,7 @@ impl Rule for CommittedSecret {
         let merged = merged_entries(&entries);
         let real_entries: Vec<(&str, &SecretEntry)> = merged
             .iter()
-            .filter(|(_, e)| is_real(e))
+            .filter(|(k, e)| is_real(k, e))
             .map(|(k, e)| (*k, *e))
             .collect();
         let real: Vec<&str> = real_entries.iter().map(|(k, _)| *k).collect();

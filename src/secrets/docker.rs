@@ -3,6 +3,7 @@
 //! `config.go` for the file format, `keyring.go` `BasicDockerKeyring.Add`/`Lookup` and
 //! `URLsMatch` for matching).
 
+use crate::secrets::values::is_secret_placeholder;
 use serde_json::Value;
 
 use super::base64::decode_std;
@@ -16,6 +17,9 @@ pub(crate) struct RegistryAuth {
     pub username: Option<String>,
     /// Why the kubelet cannot use this entry, if it cannot.
     pub problem: Option<String>,
+    /// The entry carries a credential (the password of `auth`, `password`, `identitytoken`
+    /// or `registrytoken`) that is not a placeholder. The credential itself is never kept.
+    pub has_secret: bool,
 }
 
 /// A parsed `.dockerconfigjson` (`{"auths": {...}}`) or legacy `.dockercfg` (`{...}`).
@@ -83,7 +87,14 @@ fn registry_auth(registry: String, entry: &Value) -> RegistryAuth {
         registry,
         username: None,
         problem: None,
+        has_secret: false,
     };
+    // Judged by the credential itself, not the whole config: a registry host such as
+    // `registry.example.com` does not make a real password a placeholder.
+    let real = |secret: &str| !secret.is_empty() && !is_secret_placeholder(secret);
+    auth.has_secret = ["password", "identitytoken", "registrytoken"]
+        .iter()
+        .any(|name| real(field(name)));
     let Value::Object(_) = entry else {
         auth.problem = Some("the entry is not an object".to_string());
         return auth;
@@ -97,7 +108,10 @@ fn registry_auth(registry: String, entry: &Value) -> RegistryAuth {
             Ok(decoded) => {
                 let text = String::from_utf8_lossy(&decoded);
                 match text.split_once(':') {
-                    Some((user, _)) => auth.username = Some(user.to_string()),
+                    Some((user, password)) => {
+                        auth.username = Some(user.to_string());
+                        auth.has_secret |= real(password);
+                    }
                     None => {
                         auth.problem =
                             Some("`auth` does not decode to `user:password` (no `:`)".to_string());

@@ -142,6 +142,21 @@ pub(crate) fn url_parts(value: &str) -> Option<UrlShape> {
     Some(UrlShape { with_credentials })
 }
 
+/// The part of a value that is the secret, for judging placeholders: a URL's password
+/// (`postgres://app:S3cr3t@db.example.com` is not a placeholder for naming `example.com`), else
+/// the whole value.
+pub(crate) fn secret_part(value: &str) -> &str {
+    let v = value.trim();
+    let Some((_, rest)) = v.split_once("://") else {
+        return v;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map_or(v, |(_, password)| password)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct UrlShape {
     pub with_credentials: bool,
@@ -171,7 +186,8 @@ fn is_setting_word(value: &str) -> bool {
 /// (a count or a port, not a password).
 pub(crate) fn is_literal_secret(value: &str) -> bool {
     let v = value.trim();
-    if is_secret_placeholder(v) || is_reference(v) || is_path(v) || is_setting_word(v) {
+    if is_secret_placeholder(secret_part(v)) || is_reference(v) || is_path(v) || is_setting_word(v)
+    {
         return false;
     }
     if let Some(url) = url_parts(v) {
