@@ -178,12 +178,37 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
     words
 }
 
+/// Names whose words say "key" but that hold an identifier, the user half of a credential:
+/// MinIO's `MINIO_ACCESS_KEY` is the user name (its secret is `MINIO_SECRET_KEY`), as an AWS
+/// access key id is (exempt by its last word `id`).
+const IDENTIFIER_NAMES: &[&[&str]] = &[&["minio", "access", "key"]];
+
+/// Names that hold secrets although no secret word says so, from Polaris' sensitive
+/// environment variable list: `OCI_CLI_KEY_CONTENT` (an OCI API signing key).
+const SECRET_NAMES: &[&[&str]] = &[&["oci", "cli", "key", "content"]];
+
 /// True when the name says its value is a secret.
 pub(crate) fn is_secret_name(name: &str) -> bool {
     let words = name_words(name);
     let Some(last) = words.last() else {
         return false;
     };
+    if SECRET_NAMES
+        .iter()
+        .any(|n| words.iter().map(String::as_str).eq(n.iter().copied()))
+    {
+        return true;
+    }
+    if IDENTIFIER_NAMES
+        .iter()
+        .any(|n| words.iter().map(String::as_str).eq(n.iter().copied()))
+    {
+        return false;
+    }
+    // Polaris: `^AZURE_.+KEY$` (AZURE_STORAGE_KEY, AZURE_CLIENT_KEY, ...).
+    if words.len() > 2 && words.first().is_some_and(|w| w == "azure") && last == "key" {
+        return true;
+    }
     if METADATA_LAST_WORDS.contains(&last.as_str()) {
         return false;
     }
@@ -220,6 +245,22 @@ mod tests {
             ["o", "auth2", "client", "secret"]
         );
         assert_eq!(name_words(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn identifiers_and_polaris_names() {
+        // MinIO: the access key and root user are the user name; the secret key and root
+        // password are secrets.
+        assert!(!is_secret_name("MINIO_ACCESS_KEY"));
+        assert!(!is_secret_name("MINIO_ROOT_USER"));
+        assert!(is_secret_name("MINIO_SECRET_KEY"));
+        assert!(is_secret_name("MINIO_ROOT_PASSWORD"));
+        assert!(!is_secret_name("AWS_ACCESS_KEY_ID"));
+        // Polaris' sensitive names.
+        assert!(is_secret_name("AZURE_STORAGE_KEY"));
+        assert!(is_secret_name("AZURE_CLIENT_KEY"));
+        assert!(is_secret_name("OCI_CLI_KEY_CONTENT"));
+        assert!(!is_secret_name("AZURE_KEY_VAULT_NAME"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! fired (or none).
 
 use super::names::is_secret_name;
-use super::values::is_literal_secret;
+use super::values::{is_literal_secret, is_own_name};
 use crate::load::{Document, NodeId, NodeKind};
 use crate::source::{SourceFile, Span};
 
@@ -25,7 +25,9 @@ impl Setting {
     /// The name says secret and the value is a literal secret (not a reference, a path, a
     /// placeholder...).
     pub(crate) fn holds_secret(&self) -> bool {
-        is_secret_name(&self.name) && is_literal_secret(&self.value)
+        is_secret_name(&self.name)
+            && is_literal_secret(&self.value)
+            && !is_own_name(&self.name, &self.value)
     }
 }
 

@@ -162,6 +162,19 @@ pub(crate) struct UrlShape {
     pub with_credentials: bool,
 }
 
+/// A value that is its variable's own name or a variant of it (`GOOGLE_API_KEY:
+/// GOOGLE_API_KEY_VAL`, `db-password: DB_PASSWORD`): a placeholder someone meant to replace.
+pub(crate) fn is_own_name(name: &str, value: &str) -> bool {
+    let normal = |text: &str| -> String {
+        text.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let (name, value) = (normal(name), normal(value));
+    name.len() >= 4 && value.contains(&name)
+}
+
 /// Words that are switches or settings, not secrets (`SECRET_ENABLED: "true"`).
 fn is_setting_word(value: &str) -> bool {
     matches!(
@@ -318,6 +331,14 @@ mod tests {
         // `€` takes bytes 1..4: the drive-letter check used to slice bytes 1..3 and panic.
         assert!(!is_path("a€bcdefgh"));
         assert!(is_literal_secret("a€bcdefgh"));
+    }
+
+    #[test]
+    fn a_value_that_is_its_own_name_is_a_placeholder() {
+        assert!(is_own_name("GOOGLE_API_KEY", "GOOGLE_API_KEY_VAL"));
+        assert!(is_own_name("db-password", "DB_PASSWORD"));
+        assert!(!is_own_name("DB_PASSWORD", "hunter2-prod"));
+        assert!(!is_own_name("PW", "pw123"));
         assert!(is_path("C:\\keys\\x"));
         assert!(is_reference("__é__"));
         assert!(!is_reference("__a__b__"));
