@@ -10,6 +10,7 @@ use crate::load::Style;
 use crate::model::kinds::is_secret;
 use crate::rule_id::RuleId;
 use crate::rules::HasRuleId;
+use crate::secrets::base64::decode_std;
 use crate::secrets::data::{DataField, EntryValue, is_sops_encrypted, secret_entries};
 
 #[derive(Default)]
@@ -32,6 +33,10 @@ impl Rule for SecretInvalidBase64 {
         }
         for entry in entries.iter().filter(|e| e.field == DataField::Data) {
             let span = doc.span(entry.value_node);
+            if let Some(finding) = binary_tagged(cx, &entry.key, entry.value_node) {
+                out.push(finding.redact(span));
+                continue;
+            }
             let (problem, help) = match &entry.value {
                 EntryValue::InvalidBase64(error) => (
                     format!("is not valid base64: {error}"),
@@ -60,6 +65,64 @@ impl Rule for SecretInvalidBase64 {
             );
         }
     }
+}
+
+/// A `data` value tagged `!!binary`. go-yaml (sigs.k8s.io/yaml) decodes a `!!binary` scalar, so
+/// the JSON the API server receives carries the decoded bytes, and the API server then decodes
+/// *those* as base64 (PyYAML writes exactly this when it dumps `bytes`). Generally they are not
+/// base64 and the Secret is rejected; when they happen to be (`!!binary cGFzc3dvcmQ=` decodes to
+/// `password`, itself valid base64), the Secret is accepted holding the wrong bytes.
+fn binary_tagged(cx: &ObjectContext<'_>, key: &str, node: crate::load::NodeId) -> Option<Finding> {
+    let scalar = cx.doc.scalar(node)?;
+    if !matches!(scalar.tag, Some("!!binary" | "tag:yaml.org,2002:binary")) {
+        return None;
+    }
+    let compact: String = scalar.text.chars().filter(|c| !c.is_whitespace()).collect();
+    let span = cx.doc.span(node);
+    let help = "drop the `!!binary` tag and keep the base64 text (`data` values are base64 \
+                already), or put the plain text under `stringData`";
+    let Ok(decoded) = decode_std(&compact) else {
+        // go-yaml itself fails on it: the file does not load.
+        return Some(
+            cx.finding(
+                INVALID,
+                span,
+                format!(
+                    "`data.{key}` is tagged `!!binary` but is not valid base64: the YAML reader \
+                     rejects the file"
+                ),
+            )
+            .label("invalid !!binary (value hidden)")
+            .help(help),
+        );
+    };
+    // What the JSON carries: the decoded bytes as a string (invalid UTF-8 becomes U+FFFD).
+    let sent = String::from_utf8_lossy(&decoded);
+    let finding = match decode_std(&sent) {
+        Err(_) => cx.finding(
+            INVALID,
+            span,
+            format!(
+                "`data.{key}` is tagged `!!binary`, so the YAML reader decodes it and the API \
+                 server receives its bytes, which are not base64: the API server rejects the \
+                 Secret"
+            ),
+        ),
+        Ok(_) => cx.finding(
+            INVALID,
+            span,
+            format!(
+                "`data.{key}` is tagged `!!binary`, so the YAML reader decodes it and the API \
+                 server decodes the result a second time: the Secret is accepted, but holds the \
+                 wrong bytes"
+            ),
+        ),
+    };
+    Some(
+        finding
+            .label("!!binary decodes twice (value hidden)")
+            .help(help),
+    )
 }
 
 /// Keys whose values are files, where a final newline is normal (an htpasswd file, an SSH
