@@ -119,6 +119,10 @@ fn credential_reason(described: Option<&str>, real: &[(&str, &SecretEntry)]) -> 
                 if is_high_entropy_token(text) {
                     return Some(format!("`{key}` holds a random-looking token"));
                 }
+                // `mypassword`, `db-secret-2024`: the value itself says what it is.
+                if !text.contains(char::is_whitespace) && is_secret_name(text) {
+                    return Some(format!("the value of `{key}` reads like a password"));
+                }
             }
             Some(Err(_)) => return Some(format!("`{key}` holds binary data")),
             None => {}
