@@ -8,6 +8,9 @@
 #![allow(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod common;
+
+use common::measured::{mkfifo, wait_with_rusage};
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -135,20 +138,14 @@ fn kubeward_limited(args: &[&str], cwd: &Path, cpu_seconds: u64, stdin: Option<&
     let mut stderr = Vec::new();
     let _ = err.read_to_end(&mut stderr);
     let stdout = reader.join().expect("stdout reader");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: plain system call on our own child's pid, with valid pointers.
-    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    assert!(waited > 0, "wait4 failed");
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let (code, signal, peak_rss) = wait_with_rusage(pid);
     assert_ne!(code, Some(124), "kubeward {args:?} did not finish in 120 s");
     Run {
         code,
-        signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
+        signal,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        peak_rss: usage.ru_maxrss as u64 * 1024,
+        peak_rss,
     }
 }
 
@@ -411,12 +408,6 @@ fn under_indented_quoted_scalars_are_repaired_in_one_pass() {
         assert_eq!(run.json()["summary"]["objects"], 1, "{file}");
         run.assert_rss_below(baseline_rss() + 256 * MIB, file);
     }
-}
-
-fn mkfifo(path: &Path) {
-    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
 }
 
 /// Item 5: the run's document budget. Two files of 1.2 million tiny documents each: the

@@ -97,7 +97,7 @@ pub(crate) fn kubeward_measured(args: &[&str], cwd: &Path) -> Run {
     let mut stderr = Vec::new();
     let _ = err.read_to_end(&mut stderr);
     let stdout = reader.join().expect("stdout reader");
-    let (code, peak_rss) = wait_with_rusage(child.id());
+    let (code, _, peak_rss) = wait_with_rusage(child.id());
     // 124: `timeout` killed it.
     assert_ne!(code, Some(124), "kubeward {args:?} did not finish in 300 s");
     Run {
@@ -108,9 +108,10 @@ pub(crate) fn kubeward_measured(args: &[&str], cwd: &Path) -> Run {
     }
 }
 
-/// Waits for the process and returns its exit code and peak RSS in bytes. `wait4` reports the
-/// largest RSS of the process and the children it waited for (kubeward, under `timeout`).
-fn wait_with_rusage(pid: u32) -> (Option<i32>, u64) {
+/// Waits for the process and returns its exit code, the signal that killed it, and its peak
+/// RSS in bytes. `wait4` reports the largest RSS of the process and the children it waited for
+/// (kubeward, under `timeout`).
+pub(crate) fn wait_with_rusage(pid: u32) -> (Option<i32>, Option<i32>, u64) {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -118,7 +119,8 @@ fn wait_with_rusage(pid: u32) -> (Option<i32>, u64) {
     let pid = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
     assert!(pid > 0, "wait4 failed");
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    (code, usage.ru_maxrss as u64 * 1024)
+    let signal = libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status));
+    (code, signal, usage.ru_maxrss as u64 * 1024)
 }
 
 /// Makes a named pipe at `path`.
