@@ -14,6 +14,7 @@ pub(crate) mod config;
 pub mod discover;
 pub(crate) mod error;
 pub mod finding;
+pub mod helm;
 pub(crate) mod inspect;
 pub(crate) mod kube_version;
 pub mod kustomize;

@@ -22,7 +22,7 @@ LAYERS = [
     ["rule_id", "error", "source", "suggest", "kube_version"],
     ["load"],
     # The load step (load::input) reads inputs and reports what failed as findings.
-    ["finding", "catalogue", "schema", "secrets", "config", "discover", "load::input", "kustomize"],
+    ["finding", "catalogue", "schema", "secrets", "config", "discover", "load::input", "kustomize", "helm"],
     ["model"],
     ["policy", "rules", "registry", "redact"],
     ["suppress", "outcome", "lint", "baseline"],

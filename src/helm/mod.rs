@@ -1,0 +1,12 @@
+//! Helm charts rendered natively (issue 18): Go's text/template with Sprig's and Helm's
+//! functions, Helm's chart and values semantics, and provenance from every rendered byte back to
+//! the template (and values) line that wrote it.
+//!
+//! Layout: `value` (the shared value type), `template` (Go's text/template: lex, parse, execute
+//! with provenance), `funcs` (Sprig v3.3.0 + Helm's functions), `chart` (Chart.yaml, values and
+//! `--set`, dependencies, archives, ordering and the `# Source:` stream).
+
+// Until the renderer is wired into `render` and the lint run (issue 18, in progress).
+#![allow(dead_code)]
+
+pub(crate) mod value;
