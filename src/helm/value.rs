@@ -221,7 +221,7 @@ pub(crate) fn go_float(f: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let sign = if f < 0.0 { "-" } else { "" };
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{mantissa}e{esign}{:02}", exp.abs());
     }
