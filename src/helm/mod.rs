@@ -9,4 +9,6 @@
 // Until the renderer is wired into `render` and the lint run (issue 18, in progress).
 #![allow(dead_code)]
 
+pub(crate) mod funcs;
+pub(crate) mod gofmt;
 pub(crate) mod value;
