@@ -65,6 +65,10 @@ pub(crate) struct Origin {
     pub(crate) file: Arc<str>,
     /// Byte offset of the action or text in that file.
     pub(crate) offset: usize,
+    /// The chunk's text was copied verbatim from the file at `offset` (a template's text, a
+    /// values scalar written as it stands): byte k of the chunk came from `offset + k`. Otherwise
+    /// (an action's output) every byte of the chunk came from the action at `offset`.
+    pub(crate) literal: bool,
     /// When the text came from a values file through an action: that values scalar.
     pub(crate) value: Option<Box<Origin>>,
 }
