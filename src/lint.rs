@@ -20,6 +20,7 @@ use crate::rules::run_rules;
 
 mod budget;
 mod cap;
+mod kustomized;
 
 #[derive(Clone)]
 pub struct LintOptions {
@@ -92,13 +93,14 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
             InputOrigin::Stdin => true,
         });
     }
-    let context_only: Vec<bool> = if context.is_empty() {
+    let mut context_only: Vec<bool> = if context.is_empty() {
         Vec::new()
     } else {
         inputs.iter().map(|(_, context)| *context).collect()
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
     let keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
+    let inputs_count = inputs.len();
     let stdin = if inputs.iter().any(|i| i.origin == InputOrigin::Stdin) {
         // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
         Some(read_stream_bounded(std::io::stdin()).map_err(Error::Stdin)?)
@@ -122,9 +124,23 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         budget.charge(file_id, &mut file, &mut findings);
         files.push(file);
     }
+    let added = kustomized::build(&mut files);
+    findings.extend(added.findings);
+    if !added.reported.is_empty() {
+        // Built files are seen by rules, never reported; origin files outside the linted
+        // paths are reported (in a hook run, with `--context`, only the given files are).
+        context_only.resize(inputs_count, false);
+        context_only.extend(
+            added
+                .reported
+                .iter()
+                .map(|reported| !reported || !context.is_empty()),
+        );
+    }
     let workspace = Workspace::new(files, &options.workspace);
     let registry = &options.registry;
     findings.extend(run_rules(&workspace, &registry.rules));
+    added.kustomized.remap(&workspace, &mut findings);
     crate::suppress::apply(&workspace, registry, &mut findings);
     if !context_only.is_empty() {
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));

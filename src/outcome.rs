@@ -2,6 +2,7 @@
 //! reports and the baseline need to know of it. `lint` produces it; `baseline` and `report`
 //! read it (neither imports the other nor the pipeline).
 
+use crate::load::file::FileRole;
 use serde::Serialize;
 
 use crate::catalogue::CatalogueEntry;
@@ -59,13 +60,20 @@ impl LintResult {
         }
     }
 
-    /// Objects in reported files.
+    /// Objects in reported files, and those built from them (a kustomization's output).
     pub fn reported_objects(&self) -> usize {
         self.workspace
             .objects
             .iter()
-            .filter(|o| self.is_reported(o.file))
+            .filter(|o| self.is_reported(o.file) || self.role(o.file) == FileRole::Built)
             .count()
+    }
+
+    fn role(&self, file: FileId) -> FileRole {
+        self.workspace
+            .files
+            .get(file)
+            .map_or(FileRole::Plain, |f| f.role)
     }
 
     /// Reported files that were read but held no Kubernetes object (empty files, comments
@@ -78,7 +86,7 @@ impl LintResult {
             }
         }
         self.reported_files()
-            .filter(|f| !with.get(*f).copied().unwrap_or(false))
+            .filter(|f| !with.get(*f).copied().unwrap_or(false) && self.role(*f) == FileRole::Plain)
             .count()
     }
 }

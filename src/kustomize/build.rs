@@ -127,6 +127,18 @@ impl Resource {
 pub struct Built {
     pub resources: Vec<Resource>,
     pub notes: Vec<Note>,
+    /// Every file the build read (kustomizations, resources, patches, components, generator
+    /// inputs), canonical, sorted, once each: the files a change to which changes the output.
+    pub files: Vec<PathBuf>,
+}
+
+thread_local! {
+    /// The files read by the kustomization being built on this thread (see [`build_dir`]).
+    static READS: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn note_read(path: &Path) {
+    READS.with(|reads| reads.borrow_mut().push(path.to_path_buf()));
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +149,8 @@ struct Acc {
     vars: Vec<super::replace::Var>,
     /// The top kustomization file and its `sortOptions`.
     top: Option<(PathBuf, Option<Node>)>,
+    /// The files read so far (see [`Built::files`]).
+    reads: Vec<PathBuf>,
 }
 
 fn err(file: &Path, span: Option<Span>, message: impl Into<String>) -> KustError {
@@ -178,9 +192,13 @@ impl Builder {
         let mut stack = Vec::new();
         let mut acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
         finish(&mut acc)?;
+        let mut files = acc.reads;
+        files.sort();
+        files.dedup();
         Ok(Built {
             resources: acc.resources,
             notes: acc.notes,
+            files,
         })
     }
 }
@@ -236,6 +254,7 @@ fn read_in_root(
             ),
         ));
     }
+    note_read(&canon);
     let bytes = std::fs::read(&canon)
         .map_err(|e| err(kfile, span, format!("'{rel}' cannot be read: {e}")))?;
     let text = String::from_utf8(bytes)
@@ -411,7 +430,24 @@ fn strs(n: Option<&Node>) -> Vec<(String, Option<Span>)> {
         .unwrap_or_default()
 }
 
+/// Builds one kustomization directory, recording the files it reads (those of the
+/// kustomizations it includes come with their cached results).
 fn build_dir(
+    dir: &Path,
+    stack: &mut Vec<PathBuf>,
+    into: Option<Acc>,
+    cache: &mut Cache,
+) -> Result<Acc, KustError> {
+    let outer = READS.with(|reads| reads.take());
+    let mut result = build_dir_reading(dir, stack, into, cache);
+    let read = READS.with(|reads| reads.replace(outer));
+    if let Ok(acc) = &mut result {
+        acc.reads.extend(read);
+    }
+    result
+}
+
+fn build_dir_reading(
     dir: &Path,
     stack: &mut Vec<PathBuf>,
     into: Option<Acc>,
@@ -435,6 +471,7 @@ fn build_dir(
             format!("cycle detected: '{}' includes itself", dir.display()),
         ));
     }
+    note_read(&canonical(&kfile));
     let text = std::fs::read_to_string(&kfile)
         .map_err(|e| err(&kfile, None, format!("cannot read: {e}")))?;
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
@@ -510,6 +547,7 @@ fn build_dir(
         notes: Vec::new(),
         vars: Vec::new(),
         top: None,
+        reads: Vec::new(),
     });
     if stack.len() == 1 {
         acc.top = Some((kfile.clone(), k.get("sortOptions").cloned()));
@@ -577,6 +615,7 @@ fn build_dir(
             }
             acc.config.merge(&sub.config);
             acc.notes.extend(sub.notes);
+            acc.reads.extend(sub.reads);
             for var in sub.vars {
                 if acc.vars.iter().any(|x| x.name == var.name) {
                     return Err(err(
@@ -658,6 +697,7 @@ fn build_dir(
             notes: std::mem::take(&mut acc.notes),
             vars: std::mem::take(&mut acc.vars),
             top: acc.top.take(),
+            reads: std::mem::take(&mut acc.reads),
         };
         acc = build_dir(&path, stack, Some(taken), cache).map_err(|e| {
             if e.span.is_none() && e.message.starts_with("unable to find") {

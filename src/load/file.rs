@@ -24,6 +24,22 @@ pub struct LoadedFile {
     /// A file named on the command line that the repository's `.gitignore` ignores (walks
     /// never return such files): it is not committed.
     pub git_ignored: bool,
+    /// Whether the file is linted as it stands or through a build (a kustomization root's).
+    pub role: FileRole,
+}
+
+/// How a file takes part in the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FileRole {
+    /// Linted as it stands.
+    #[default]
+    Plain,
+    /// Read by a build (a resource, patch or component of a kustomization): its objects are
+    /// linted as built, so its own documents are not kept.
+    Consumed,
+    /// A build's output (YAML the run wrote), seen by rules; findings on it are reported at
+    /// their origins.
+    Built,
 }
 
 impl LoadedFile {
@@ -34,6 +50,7 @@ impl LoadedFile {
             documents,
             kind: FileKind::Manifest,
             git_ignored: false,
+            role: FileRole::Plain,
         }
     }
 

@@ -13,7 +13,6 @@ mod hpa_missing_requests;
 mod image_pull_policy;
 mod image_pull_secret_missing;
 mod invalid_name;
-mod kustomize_error;
 mod latest_image_tag;
 mod pdb_blocks_eviction;
 mod plaintext_secret_arg;
