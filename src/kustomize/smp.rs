@@ -200,6 +200,9 @@ fn walk(
             }
         }
         NodeKind::Scalar => Ok(match (origin, dest) {
+            // A patch repeating the target's value (a merge key, an unchanged field) leaves
+            // the target's node, so a finding on it points at the base, not at the patch.
+            (Some(o), Some(d)) if o.kind == d.kind => Out::Dest(d),
             (Some(o), _) => Out::Origin(o),
             (None, Some(d)) => Out::Dest(d),
             (None, None) => Out::Clear,

@@ -913,7 +913,14 @@ fn images(k: &Node, res: &mut [Resource], config: &Config) {
                 new_name: opt("newName"),
                 new_tag: opt("newTag"),
                 digest: opt("digest"),
-                origin: i.origin.clone(),
+                // The image string is one node: it points at the most specific field the
+                // entry sets (a digest, else the tag, else the name), where a finding about
+                // the image belongs.
+                origin: ["digest", "newTag", "newName"]
+                    .iter()
+                    .find_map(|f| i.get(f).filter(|n| !n.is_null()))
+                    .and_then(|n| n.origin.clone())
+                    .or_else(|| i.origin.clone()),
             })
         })
         .collect();

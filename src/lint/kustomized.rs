@@ -35,7 +35,7 @@ pub(crate) struct Kustomized {
 
 #[derive(Debug)]
 struct BuiltFile {
-    /// The root's kustomization file as reported (`overlays/prod/kustomization.yaml`).
+    /// The root's directory as reported (`overlays/prod`).
     root: String,
     /// Each emitted node that has an origin: (span in the built text, origin file, origin span).
     origins: Vec<(Span, FileId, Span)>,
@@ -173,10 +173,15 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         let Some((root_id, _)) = roots.get(index) else {
             continue;
         };
-        let root = files
+        let kfile = files
             .get(*root_id)
             .map(|f| f.source.path.clone())
             .unwrap_or_default();
+        // Named by its directory in messages (`overlays/prod`).
+        let root = match Path::new(&kfile).parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_string_lossy().into_owned(),
+            _ => ".".to_owned(),
+        };
         let mut text = String::new();
         let mut origins = Vec::new();
         for resource in &built.resources {
@@ -213,13 +218,13 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
                 ));
             }
         }
-        built_files.push((root, text, origins));
+        built_files.push((root, kfile, text, origins));
     }
     added.kustomized.first = files.len();
-    for (root, text, origins) in built_files {
+    for (root, kfile, text, origins) in built_files {
         let loaded = crate::load::parse_yaml(text.clone());
         let mut file = LoadedFile::manifest(
-            SourceFile::new(format!("{root} (built)"), text),
+            SourceFile::new(format!("{kfile} (built)"), text),
             loaded.documents,
         );
         file.role = FileRole::Built;
