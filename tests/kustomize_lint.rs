@@ -9,8 +9,6 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
 /// (file, line, column, rule, message) of every finding in a `--format json` run.
 fn findings(args: &[&str]) -> BTreeSet<(String, u64, u64, String, String)> {
     let out = common::kubeward_in_repo(args);
