@@ -1,0 +1,5 @@
+//! The pieces of `helm template` around the template engine: `--set` parsing (`strvals`), the
+//! `.Capabilities` and `.Files` objects, turning rendered templates into the `helm template`
+//! stream (`manifests`), and reading that stream's `# Source:` headers back (`source_headers`).
+
+pub(crate) mod strvals;
