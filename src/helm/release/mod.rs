@@ -2,6 +2,7 @@
 //! `.Capabilities` and `.Files` objects, turning rendered templates into the `helm template`
 //! stream (`manifests`), and reading that stream's `# Source:` headers back (`source_headers`).
 
+pub(crate) mod capabilities;
 pub(crate) mod gopath;
 pub(crate) mod manifests;
 pub(crate) mod strvals;
