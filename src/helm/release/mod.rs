@@ -3,6 +3,7 @@
 //! stream (`manifests`), and reading that stream's `# Source:` headers back (`source_headers`).
 
 pub(crate) mod capabilities;
+pub(crate) mod files;
 pub(crate) mod gopath;
 pub(crate) mod manifests;
 pub(crate) mod strvals;
