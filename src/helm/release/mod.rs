@@ -6,4 +6,5 @@ pub(crate) mod capabilities;
 pub(crate) mod files;
 pub(crate) mod gopath;
 pub(crate) mod manifests;
+pub(crate) mod source_headers;
 pub(crate) mod strvals;
