@@ -170,6 +170,9 @@ pub(crate) const UNINSTALL_ORDER: &[&str] = &[
     "PriorityClass",
 ];
 
+/// `notesFileSuffix` of pkg/action: rendered files whose name ends so are notes.
+pub(crate) const NOTES_SUFFIX: &str = "NOTES.txt";
+
 /// `helm.sh/hook`.
 pub(crate) const HOOK_ANNOTATION: &str = "helm.sh/hook";
 /// `helm.sh/hook-weight`.
@@ -490,13 +493,12 @@ impl Writer {
         self.stream.text = text;
         self.stream.text.push('\n');
         let len = whole.len();
-        self.stream.docs.retain_mut(|d| {
+        for d in &mut self.stream.docs {
             let start = d.stream.start.saturating_sub(cut).min(len);
             let end = d.stream.end.saturating_sub(cut).min(len);
             d.origin.end = d.origin.start + (end - start);
             d.stream = start..end;
-            true
-        });
+        }
     }
 }
 
@@ -510,6 +512,14 @@ pub(crate) fn write_stream(
     crds: &[Rendered<'_>],
     options: &StreamOptions,
 ) -> Result<Stream, StreamError> {
+    // renderResources takes every `NOTES.txt` out before sorting (`--render-subchart-notes`
+    // only decides which of them make the release notes, which `helm template` does not print).
+    let templates: Vec<Rendered<'_>> = templates
+        .iter()
+        .filter(|t| !t.name.ends_with(NOTES_SUFFIX))
+        .copied()
+        .collect();
+    let templates = templates.as_slice();
     let by_name: BTreeMap<&str, &str> = templates.iter().map(|t| (t.name, t.text)).collect();
     let text_of = |name: &str| by_name.get(name).copied().unwrap_or_default();
     let sorted = match sort_manifests(templates, INSTALL_ORDER) {

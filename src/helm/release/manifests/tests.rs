@@ -732,3 +732,74 @@ fn hostile_streams_are_bounded() {
     }];
     assert!(write_stream(&ok, &[], &pattern).is_err());
 }
+
+#[test]
+fn notes_are_not_manifests_and_crds_are_copied_whole() {
+    let input = [
+        Rendered {
+            name: "c/templates/NOTES.txt",
+            text: "Thank you for installing!",
+        },
+        Rendered {
+            name: "c/charts/sub/templates/NOTES.txt",
+            text: "sub: notes",
+        },
+        Rendered {
+            name: "c/templates/cm.yaml",
+            text: "kind: ConfigMap\n",
+        },
+    ];
+    let crd = "kind: CustomResourceDefinition\n---\nkind: CustomResourceDefinition\n\n\n";
+    let crds = [Rendered {
+        name: "c/crds/a.yaml",
+        text: crd,
+    }];
+    let got = write_stream(
+        &input,
+        &crds,
+        &StreamOptions {
+            include_crds: true,
+            ..StreamOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        got.text,
+        format!(
+            "---\n# Source: c/crds/a.yaml\n{crd}\n---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\n"
+        )
+    );
+    check_docs_map_back(&got, &input, &crds);
+    // A stream that ends with a CRD: its trailing blank lines are trimmed, and its map with them.
+    let got = write_stream(
+        &input[..2],
+        &crds,
+        &StreamOptions {
+            include_crds: true,
+            ..StreamOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        got.text,
+        format!("---\n# Source: c/crds/a.yaml\n{}\n", crd.trim_end())
+    );
+    check_docs_map_back(&got, &input, &crds);
+    assert_eq!(got.docs[0].origin, 0..crd.trim_end().len());
+    // --show-only of a CRD's path: only its first document has the header.
+    let got = write_stream(
+        &input,
+        &crds,
+        &StreamOptions {
+            include_crds: true,
+            show_only: vec!["crds/*".into()],
+            ..StreamOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        got.text,
+        "---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n"
+    );
+    check_docs_map_back(&got, &input, &crds);
+}
