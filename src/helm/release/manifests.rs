@@ -719,8 +719,39 @@ fn string_field(doc: &Document, id: NodeId, field: &str) -> Result<Option<String
             "json: cannot unmarshal {} into Go struct field {field} of type string",
             json_type(doc, id)
         )),
-        _ => Ok(doc.scalar(id).map(|s| s.text.to_owned())),
+        _ => Ok(doc.scalar(id).map(|s| match s.value() {
+            load::scalar::ScalarValue::Bool(b) => b.to_string(),
+            load::scalar::ScalarValue::Int(i) => i.to_string(),
+            load::scalar::ScalarValue::Float(f) => go_float32(f),
+            _ => s.text.to_owned(),
+        })),
     }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)`: how sigs.k8s.io/yaml writes a YAML float for a
+/// string field (`1.0` is `1`, `1e10` is `1e+10`).
+fn go_float32(f: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let f = f as f32;
+    if f.is_nan() {
+        return "NaN".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let sign = if f < 0.0 { "-" } else { "" };
+    // The shortest form's rule: exponent notation when the exponent is < -4 or >= 6.
+    if !(-4..6).contains(&exp) {
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{mantissa}e{esign}{:02}", exp.abs());
+    }
+    format!("{sign}{}", f.abs())
 }
 
 fn head_of(doc: &Document) -> Result<Head, String> {

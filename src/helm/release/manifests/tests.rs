@@ -291,6 +291,19 @@ fn heads_as_helm_reads_them() {
     assert_eq!(parse_head("# nothing\n").unwrap(), Head::default());
     assert_eq!(parse_head("~").unwrap(), Head::default());
     assert_eq!(parse_head("kind: 5").unwrap().kind, "5");
+    // sigs.k8s.io/yaml writes YAML numbers and booleans into string fields as Go prints them.
+    let head = parse_head("metadata:\n  annotations:\n    w: 1.0\n    x: 0x10\n    y: yes\n    z: \"1.0\"\n    v: 0.5\n").unwrap();
+    let ann = head.metadata.unwrap().annotations.unwrap();
+    assert_eq!(ann["w"], "1");
+    assert_eq!(ann["x"], "16");
+    assert_eq!(ann["y"], "true");
+    assert_eq!(ann["z"], "1.0");
+    assert_eq!(ann["v"], "0.5");
+    assert_eq!(go_float32(1e10), "1e+10");
+    assert_eq!(go_float32(0.1), "0.1");
+    assert_eq!(go_float32(123456.0), "123456");
+    assert_eq!(go_float32(1234567.0), "1.234567e+06");
+    assert_eq!(go_float32(0.00001), "1e-05");
     // Type errors, with Go's encoding/json wording.
     for (doc, want) in [
         (
