@@ -81,6 +81,21 @@ pub(crate) enum StreamError {
     ShowOnly(String),
 }
 
+/// What cmd/helm/template.go adds to an error of `helm install`'s run once the release exists
+/// (a render error or a YAML error), unless `--debug` is on.
+pub(crate) const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
+
+impl StreamError {
+    /// The text `helm template` prints after `Error: `: a YAML error with [`DEBUG_HINT`]
+    /// unless `debug` (then [`StreamError::Yaml`]'s `debug` stream is on stdout first).
+    pub(crate) fn helm_message(&self, debug: bool) -> String {
+        match self {
+            StreamError::Yaml { message, .. } if !debug => format!("{message}{DEBUG_HINT}"),
+            StreamError::Yaml { message, .. } | StreamError::ShowOnly(message) => message.clone(),
+        }
+    }
+}
+
 impl std::fmt::Display for StreamError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

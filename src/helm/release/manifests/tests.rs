@@ -654,15 +654,15 @@ fn golden_invalid_yaml() {
         text: &text,
     }];
     let err = write_stream(&input, &[], &StreamOptions::default()).unwrap_err();
-    let StreamError::Yaml { message, debug } = err else {
+    assert_eq!(
+        format!("Error: {}\n", err.helm_message(false)),
+        golden(&dir, "template-with-invalid-yaml.txt")
+    );
+    let StreamError::Yaml { debug, .. } = &err else {
         panic!()
     };
     assert_eq!(
-        format!("Error: {message}\n\nUse --debug flag to render out invalid YAML\n"),
-        golden(&dir, "template-with-invalid-yaml.txt")
-    );
-    assert_eq!(
-        format!("{}Error: {message}\n", debug.text),
+        format!("{}Error: {}\n", debug.text, err.helm_message(true)),
         golden(&dir, "template-with-invalid-yaml-debug.txt")
     );
 }
