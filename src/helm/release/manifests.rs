@@ -685,10 +685,16 @@ pub(crate) fn parse_head(doc: &str) -> Result<Head, String> {
             .iter()
             .any(|p| p.kind == load::ProblemKind::Syntax);
     if broken {
-        return Err(format!(
-            "error converting YAML to JSON: {}",
-            yaml_error(doc)
-        ));
+        let message = yaml_error(doc).unwrap_or_else(|| {
+            // The loader refused it for a reason of its own (nesting, size): its words.
+            let why = loaded
+                .problems
+                .iter()
+                .find(|p| p.kind == load::ProblemKind::Syntax)
+                .map_or("invalid YAML", |p| p.message.as_str());
+            format!("yaml: {why}")
+        });
+        return Err(format!("error converting YAML to JSON: {message}"));
     }
     let Some(document) = loaded.documents.first() else {
         // Comments only: YAML null, nothing to decode.
@@ -871,8 +877,9 @@ fn metadata_of(doc: &Document, id: NodeId, meta: &mut HeadMetadata) -> Result<()
 /// go-yaml v2's error for a document the YAML parser refuses: `yaml: line N: <problem>`,
 /// libyaml's wording and line rule (a scanner error names the 1-based line of the problem, a
 /// parser error the 0-based one, and line 0 is not named). The problem is found with
-/// saphyr-parser, a port of the same scanner; its messages are mapped to libyaml's.
-pub(crate) fn yaml_error(doc: &str) -> String {
+/// saphyr-parser, a port of the same scanner; its messages are mapped to libyaml's. `None`
+/// when saphyr-parser finds no error in the first document.
+pub(crate) fn yaml_error(doc: &str) -> Option<String> {
     let mut parser = saphyr_parser::Parser::new_from_str(doc);
     // Every event consumes input; the bound is belt and braces.
     for _ in 0..=doc.len() + 2 {
@@ -894,14 +901,13 @@ pub(crate) fn yaml_error(doc: &str) -> String {
                             !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}')
                         })
                         .collect();
-                    return format!("yaml: unknown anchor '{name}' referenced");
+                    return Some(format!("yaml: unknown anchor '{name}' referenced"));
                 }
-                return libyaml_message(e.info(), e.marker().line());
+                return Some(libyaml_message(e.info(), e.marker().line()));
             }
         }
     }
-    // The loader refused it for a reason of its own (nesting, size).
-    "yaml: invalid YAML".to_owned()
+    None
 }
 
 /// Maps a saphyr-parser message and (1-based) line to go-yaml's error text.

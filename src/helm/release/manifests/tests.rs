@@ -720,6 +720,12 @@ fn hostile_streams_are_bounded() {
     assert!(docs.iter().all(|d| *d == "---"));
     let dashes = "-".repeat(100_000);
     assert_eq!(split_manifests(&dashes).len(), 1);
+    let deep = format!("a: {}{}", "[".repeat(2_000), "]".repeat(2_000));
+    let e = parse_head(&deep).unwrap_err();
+    assert!(
+        e.starts_with("error converting YAML to JSON: yaml: "),
+        "{e}"
+    );
     for depth in [10_000, 200_000] {
         let deep = format!("a: {}{}", "[".repeat(depth), "]".repeat(depth));
         let input = [Rendered {
