@@ -529,10 +529,15 @@ pub(crate) fn write_stream(
 ) -> Result<Stream, StreamError> {
     // renderResources takes every `NOTES.txt` out before sorting (`--render-subchart-notes`
     // only decides which of them make the release notes, which `helm template` does not print).
-    let templates: Vec<Rendered<'_>> = templates
+    // The engine's output is a map: one text per name (the last one given wins here).
+    let unique: BTreeMap<&str, &str> = templates
         .iter()
         .filter(|t| !t.name.ends_with(NOTES_SUFFIX))
-        .copied()
+        .map(|t| (t.name, t.text))
+        .collect();
+    let templates: Vec<Rendered<'_>> = unique
+        .into_iter()
+        .map(|(name, text)| Rendered { name, text })
         .collect();
     let templates = templates.as_slice();
     let by_name: BTreeMap<&str, &str> = templates.iter().map(|t| (t.name, t.text)).collect();

@@ -822,3 +822,23 @@ fn notes_are_not_manifests_and_crds_are_copied_whole() {
     );
     check_docs_map_back(&got, &input, &crds);
 }
+
+#[test]
+fn a_name_given_twice_is_one_template() {
+    let input = [
+        Rendered {
+            name: "c/templates/a.yaml",
+            text: "kind: A\n---\nkind: B",
+        },
+        Rendered {
+            name: "c/templates/a.yaml",
+            text: "kind: Service",
+        },
+    ];
+    let got = write_stream(&input, &[], &StreamOptions::default()).unwrap();
+    assert_eq!(
+        got.text,
+        "---\n# Source: c/templates/a.yaml\nkind: Service\n"
+    );
+    check_docs_map_back(&got, &input[1..], &[]);
+}
