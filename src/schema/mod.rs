@@ -110,6 +110,17 @@ pub fn is_builtin_api_group(group: &str) -> bool {
     index().groups.contains(group)
 }
 
+/// Every `apiVersion/Kind` the embedded schemas know at a version (`v1/Pod`,
+/// `apps/v1/Deployment`), in key order; none for a version that is not embedded. (Helm's
+/// `.Capabilities.APIVersions`.)
+pub fn served_kinds(version: KubeVersion) -> Vec<&'static str> {
+    index()
+        .kinds
+        .get(&version.to_string())
+        .map(|kinds| kinds.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// What the embedded schemas know of an (apiVersion, kind) at a version.
 pub enum Lookup {
     Found(Arc<KindSchema>),
