@@ -94,7 +94,7 @@ pub(crate) fn read_tar(tar: &[u8]) -> Result<Vec<ArchiveFile>, String> {
         let Some(header) = tar.get(at..at + BLOCK) else {
             // Go's tar reader: a stream that ends without the two zero blocks ends cleanly only
             // at a block boundary with nothing left.
-            if at >= tar.len() {
+            if at == tar.len() {
                 break;
             }
             return Err("unexpected EOF".to_owned());

@@ -33,8 +33,6 @@ pub(crate) struct MissingDependency {
     /// Whether its tags and condition leave it enabled (then the chart cannot render as Helm
     /// would without it).
     pub(crate) enabled: bool,
-    /// A subchart with its name exists, but its version is outside the range.
-    pub(crate) found_version: Option<String>,
 }
 
 /// What [`process_dependencies`] found.
@@ -118,6 +116,8 @@ pub(crate) fn process_enabled(
                 }
                 chart_deps.push(copy);
             }
+            // A subchart of that name outside the version range stays (unlisted), as Helm's.
+            None if existing.iter().any(|e| e.name() == req.name) => {}
             None => {
                 missing_at.push(i);
                 out.missing.push(MissingDependency {
@@ -128,10 +128,6 @@ pub(crate) fn process_enabled(
                     repository: req.repository.clone(),
                     condition: req.condition.clone(),
                     enabled: true,
-                    found_version: existing
-                        .iter()
-                        .find(|e| e.name() == req.name)
-                        .map(|e| e.metadata.version.clone()),
                 });
             }
         }
@@ -349,4 +345,12 @@ fn trim_nil_values(vals: &Map, depth: usize) -> Map {
         }
     }
     copy
+}
+
+/// Helm's `processDependencyImportValues` alone (its tests call it directly).
+#[cfg(test)]
+pub(crate) fn process_import_values_for_tests(c: &mut Chart, merge: bool, w: &mut Warnings) {
+    if let Err(e) = process_import_values_rec(c, merge, w, 0) {
+        panic!("{e}");
+    }
 }

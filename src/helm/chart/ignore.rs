@@ -226,12 +226,8 @@ fn scan_chunk(pattern: &str) -> (bool, &str, &str) {
             continue;
         }
         match c {
-            '\\' => {
-                // An escape; a trailing `\` is left for match_chunk to refuse.
-                if i + 1 < pattern.len() {
-                    escaped = true;
-                }
-            }
+            // An escape; a trailing `\` is left for match_chunk to refuse.
+            '\\' if i + 1 < pattern.len() => escaped = true,
             '[' => in_range = true,
             ']' => in_range = false,
             '*' if !in_range => {

@@ -256,7 +256,7 @@ impl Constraint {
         if v.major != c.major {
             return false;
         }
-        !(v.minor != c.minor && !self.minor_dirty)
+        v.minor == c.minor || self.minor_dirty
     }
 }
 
@@ -343,7 +343,8 @@ mod tests {
             ("^0.2.3", "0.5.6", false),
             ("^0.0.3", "0.0.4", false),
             ("*", "1.2.3", true),
-            ("", "1.2.3", true),
+            // NewConstraint refuses an empty string (its `parseConstraint` alone reads it as `*`).
+            ("", "1.2.3", false),
             ("1.2 - 1.4", "1.3.9", true),
             ("1.2 - 1.4", "1.5.0", false),
             (">=1.0.0, <2.0.0", "1.9.9", true),
