@@ -164,6 +164,7 @@ impl Ctx<'_> {
             Value::Object(Rc::new(ChartObject {
                 metadata: c.metadata.clone(),
                 is_root: parent.is_none(),
+                embedded: false,
             })),
         );
         top.insert("Files".to_owned(), (self.files)(c));
@@ -224,6 +225,8 @@ impl Ctx<'_> {
 pub(crate) struct ChartObject {
     pub(crate) metadata: Metadata,
     pub(crate) is_root: bool,
+    /// This is `.Chart.Metadata` (a `chart.Metadata`, without `IsRoot`).
+    pub(crate) embedded: bool,
 }
 
 fn strings(items: &[String]) -> Value {
@@ -240,7 +243,11 @@ fn string_map(m: &BTreeMap<String, String>) -> Value {
 
 impl Object for ChartObject {
     fn type_name(&self) -> &'static str {
-        "struct { chart.Metadata; IsRoot bool }"
+        if self.embedded {
+            "chart.Metadata"
+        } else {
+            "struct { chart.Metadata; IsRoot bool }"
+        }
     }
 
     fn field(&self, name: &str) -> Option<Value> {
@@ -273,7 +280,13 @@ impl Object for ChartObject {
                     .collect(),
             ),
             "Type" => Value::str(m.chart_type.as_str()),
-            "IsRoot" => Value::Bool(self.is_root),
+            "IsRoot" if !self.embedded => Value::Bool(self.is_root),
+            // The embedded struct itself (`.Chart.Metadata.Name`).
+            "Metadata" if !self.embedded => Value::Object(Rc::new(ChartObject {
+                metadata: self.metadata.clone(),
+                is_root: self.is_root,
+                embedded: true,
+            })),
             _ => return None,
         })
     }
@@ -287,8 +300,8 @@ impl Object for ChartObject {
         // Go; printed by value here).
         let m = &self.metadata;
         let list = |items: &[String]| format!("[{}]", items.join(" "));
-        format!(
-            "{{{{{} {} {} {} {} {} [{}] {} {} {} {} {} {} map[{}] {} [{}] {}}} {}}}",
+        let inner = format!(
+            "{{{} {} {} {} {} {} [{}] {} {} {} {} {} {} map[{}] {} [{}] {}}}",
             m.name,
             m.home,
             list(&m.sources),
@@ -317,9 +330,13 @@ impl Object for ChartObject {
                 .map(|d| DependencyObject(d.clone()).display())
                 .collect::<Vec<_>>()
                 .join(" "),
-            m.chart_type,
-            self.is_root
-        )
+            m.chart_type
+        );
+        if self.embedded {
+            inner
+        } else {
+            format!("{{{inner} {}}}", self.is_root)
+        }
     }
 
     fn to_data(&self) -> Value {
@@ -377,7 +394,9 @@ impl Object for ChartObject {
                 ),
             );
         }
-        out.insert("IsRoot".to_owned(), Value::Bool(self.is_root));
+        if !self.embedded {
+            out.insert("IsRoot".to_owned(), Value::Bool(self.is_root));
+        }
         Value::map(out)
     }
 }

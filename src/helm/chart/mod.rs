@@ -36,6 +36,9 @@ pub(crate) use metadata::{Dependency, Metadata};
 
 use crate::helm::value::Map;
 
+pub(crate) use deps::MissingDependency;
+pub(crate) use values::SchemaViolation;
+
 /// Where a chart's file really is: a file on disk, or an entry of an archive on disk
 /// (`member` is the entry's name as the archive writes it, `mychart/templates/x.yaml`; for a
 /// chart inside an archive inside an archive, the members are joined with `!/`).
@@ -130,6 +133,93 @@ impl Chart {
         collect_crds(self, self.name().to_owned(), &mut out, 0);
         out
     }
+}
+
+impl Chart {
+    /// Every values file of the chart and its subcharts (the name [`Origin`]s of their values
+    /// carry, and where each really is).
+    ///
+    /// [`Origin`]: crate::helm::value::Origin
+    pub(crate) fn values_sources(&self) -> Vec<&ValuesSource> {
+        let mut out = Vec::new();
+        collect_sources(self, &mut out, 0);
+        out
+    }
+}
+
+fn collect_sources<'a>(chart: &'a Chart, out: &mut Vec<&'a ValuesSource>, depth: usize) {
+    if depth > load::MAX_CHART_DEPTH {
+        return;
+    }
+    out.extend(chart.values_source.as_ref());
+    for dep in &chart.dependencies {
+        collect_sources(dep, out, depth + 1);
+    }
+}
+
+/// `helm install`/`template`'s `checkIfInstallable`: only application charts render
+/// (`library charts are not installable`).
+pub(crate) fn check_installable(chart: &Chart) -> Result<(), ChartError> {
+    match chart.metadata.chart_type.as_str() {
+        "" | "application" => Ok(()),
+        other => Err(ChartError::new(format!(
+            "{other} charts are not installable"
+        ))),
+    }
+}
+
+/// The chart's `kubeVersion` against the target version (`v1.20.0`), as Helm's
+/// `renderResources` checks it.
+pub(crate) fn check_kube_version(chart: &Chart, kube_version: &str) -> Result<(), ChartError> {
+    let wanted = &chart.metadata.kube_version;
+    if wanted.is_empty() || semver::is_compatible_range(wanted, kube_version) {
+        return Ok(());
+    }
+    Err(ChartError::new(format!(
+        "chart requires kubeVersion: {wanted} which is incompatible with Kubernetes {kube_version}"
+    )))
+}
+
+/// A chart ready to render: its enabled subcharts, the coalesced values, and what was found
+/// on the way.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) chart: Chart,
+    /// The coalesced values (the root's `.Values`).
+    pub(crate) values: Map,
+    /// Dependencies Chart.yaml lists that no subchart provides. Helm refuses to render when
+    /// the top chart has any (`An error occurred while checking for chart dependencies. You may
+    /// need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml,
+    /// but missing in charts/ directory: NAMES`); kubeward renders without those whose
+    /// `enabled` is false.
+    pub(crate) missing: Vec<MissingDependency>,
+    pub(crate) schema_violations: Vec<SchemaViolation>,
+    /// Helm's logged warnings (coalescing, tags and conditions that are not booleans).
+    pub(crate) warnings: Vec<String>,
+}
+
+/// What `helm template` does to a loaded chart before rendering (`pkg/action/install.go`):
+/// dependencies processed with the user's values (`ProcessDependenciesWithMerge`), then the
+/// values coalesced (`ToRenderValues`) and checked against every `values.schema.json`.
+/// `user_values` are the merged `-f` files and `--set`s ([`values::merge_user_values`]);
+/// `user_sources` the `-f` files, to locate schema violations. An `Err` is a failure Helm
+/// reports the same way (a subchart key that is not a map, an unreadable schema).
+pub(crate) fn prepare(
+    mut chart: Chart,
+    user_values: &Map,
+    user_sources: &[ValuesSource],
+) -> Result<Prepared, ChartError> {
+    let processed = deps::process_dependencies(&mut chart, user_values, true)?;
+    let mut warnings = values::Warnings(processed.warnings);
+    let coalesced = values::coalesce_values(&chart, user_values, &mut warnings)?;
+    let schema_violations = values::validate_schemas(&chart, &coalesced, user_sources)?;
+    Ok(Prepared {
+        chart,
+        values: coalesced,
+        missing: processed.missing,
+        schema_violations,
+        warnings: warnings.0,
+    })
 }
 
 fn collect_crds<'a>(

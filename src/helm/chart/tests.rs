@@ -1681,3 +1681,107 @@ fn deep_copy_is_deep() {
     assert_eq!(tpl(&a, "x.z"), "<no value>");
     let _: BTreeMap<String, Value> = a.borrow().clone();
 }
+
+// ---------------------------------------------------------------------------------------
+// `prepare` and Helm's install checks.
+
+#[test]
+fn prepare_as_helm_template() {
+    let Some(oracle) = oracle() else {
+        return;
+    };
+    let c = load(&format!("{oracle}/subchart"));
+    check_installable(&c).unwrap();
+    let text = std::fs::read_to_string(format!("{oracle}/subchart/extra_values.yaml")).unwrap();
+    let (file, source) = read_values_file(
+        "testdata/testcharts/subchart/extra_values.yaml",
+        &text,
+        RealPath {
+            path: "extra_values.yaml".into(),
+            member: None,
+        },
+    )
+    .unwrap();
+    let user = super::values::merge_user_values(&[file], &[]);
+    let p = super::prepare(c, &user, &[source]).unwrap();
+    assert!(p.missing.is_empty());
+    assert!(p.schema_violations.is_empty());
+    assert_eq!(tpl(&p.values, "configmap.enabled"), "true");
+    // Strings from the -f file name it.
+    let Some(Value::Str(s)) = path_value(&p.values, "configmap.value") else {
+        panic!()
+    };
+    let origin = &s.provenance.as_ref().unwrap().chunks[0].1;
+    assert_eq!(
+        &*origin.file,
+        "testdata/testcharts/subchart/extra_values.yaml"
+    );
+    let names: Vec<&str> = p.chart.values_sources().iter().map(|s| &*s.name).collect();
+    assert_eq!(
+        names,
+        [
+            "subchart/values.yaml",
+            "subchart/charts/subcharta/values.yaml",
+            "subchart/charts/subchartb/values.yaml"
+        ]
+    );
+}
+
+#[test]
+fn install_checks() {
+    use serde_json::json;
+    let mut c = in_memory("x", json!({}), vec![]);
+    c.metadata.chart_type = "library".to_owned();
+    assert_eq!(
+        check_installable(&c).unwrap_err().message,
+        "library charts are not installable"
+    );
+    c.metadata.kube_version = ">=1.22.0-0".to_owned();
+    assert!(check_kube_version(&c, "v1.29.0").is_ok());
+    assert_eq!(
+        check_kube_version(&c, "v1.20.0").unwrap_err().message,
+        "chart requires kubeVersion: >=1.22.0-0 which is incompatible with Kubernetes v1.20.0"
+    );
+}
+
+#[test]
+fn chart_object_fields() {
+    let c = load(&format!("{LOADER}/frobnitz"));
+    let plan = render_plan(
+        &c,
+        &c.values,
+        &ReleaseOptions::template("r", "default"),
+        &Value::Nil,
+        &|_| Value::Nil,
+    );
+    let Value::Map(top) = &plan.charts[0].data else {
+        panic!()
+    };
+    let Some(Value::Object(chart)) = get(top, "Chart") else {
+        panic!()
+    };
+    assert_eq!(chart.type_name(), "struct { chart.Metadata; IsRoot bool }");
+    assert_eq!(chart.field("Version").unwrap().as_str(), Some("1.2.3"));
+    assert_eq!(chart.field("APIVersion").unwrap().as_str(), Some("v1"));
+    let Some(Value::List(deps)) = chart.field("Dependencies") else {
+        panic!()
+    };
+    let Value::Object(d) = &deps[0] else { panic!() };
+    assert_eq!(d.field("Name").unwrap().as_str(), Some("alpine"));
+    let Some(Value::Object(md)) = chart.field("Metadata") else {
+        panic!()
+    };
+    assert_eq!(md.field("Name").unwrap().as_str(), Some("frobnitz"));
+    assert!(md.field("IsRoot").is_none());
+    assert!(chart.field("Nope").is_none());
+    let Value::Map(data) = chart.to_data() else {
+        panic!()
+    };
+    assert_eq!(tpl(&data, "name"), "frobnitz");
+    assert_eq!(tpl(&data, "IsRoot"), "true");
+    assert!(
+        chart
+            .display()
+            .starts_with("{{frobnitz http://example.com [https://example.com/foo/bar] 1.2.3")
+    );
+}
