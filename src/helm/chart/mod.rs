@@ -37,7 +37,7 @@ pub(crate) use metadata::{Dependency, Metadata};
 use crate::helm::value::Map;
 
 pub(crate) use deps::MissingDependency;
-pub(crate) use values::SchemaViolation;
+pub(crate) use values::SchemaCheck;
 
 /// Where a chart's file really is: a file on disk, or an entry of an archive on disk
 /// (`member` is the entry's name as the archive writes it, `mychart/templates/x.yaml`; for a
@@ -193,7 +193,8 @@ pub(crate) struct Prepared {
     /// but missing in charts/ directory: NAMES`); kubeward renders without those whose
     /// `enabled` is false.
     pub(crate) missing: Vec<MissingDependency>,
-    pub(crate) schema_violations: Vec<SchemaViolation>,
+    /// `values.schema.json` violations, and schemas left unchecked (remote `$ref`s).
+    pub(crate) schema: SchemaCheck,
     /// Helm's logged warnings (coalescing, tags and conditions that are not booleans).
     pub(crate) warnings: Vec<String>,
 }
@@ -212,12 +213,12 @@ pub(crate) fn prepare(
     let processed = deps::process_dependencies(&mut chart, user_values, true)?;
     let mut warnings = values::Warnings(processed.warnings);
     let coalesced = values::coalesce_values(&chart, user_values, &mut warnings)?;
-    let schema_violations = values::validate_schemas(&chart, &coalesced, user_sources)?;
+    let schema = values::validate_schemas(&chart, &coalesced, user_sources)?;
     Ok(Prepared {
         chart,
         values: coalesced,
         missing: processed.missing,
-        schema_violations,
+        schema,
         warnings: warnings.0,
     })
 }

@@ -1357,6 +1357,7 @@ fn schema_validation_as_helm() {
     assert!(
         validate_schemas(&c, &read_values(&good), &[])
             .unwrap()
+            .violations
             .is_empty()
     );
     let text = std::fs::read_to_string(format!("{CHARTUTIL}/test-values-negative.yaml")).unwrap();
@@ -1369,7 +1370,7 @@ fn schema_validation_as_helm() {
         },
     )
     .unwrap();
-    let found = validate_schemas(&c, &vals, &[source]).unwrap();
+    let found = validate_schemas(&c, &vals, &[source]).unwrap().violations;
     let mut pointers: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
     pointers.sort();
     // Helm: "- at '': missing property 'employmentInfo'" and "- at '/age': minimum: got -5, want 0".
@@ -1406,9 +1407,14 @@ fn schema_validation_of_subcharts() {
     });
     let c = in_memory("chrt", json!({}), vec![sub]);
     let ok = m(json!({"name": "John", "subchart": {"age": 25}}));
-    assert!(validate_schemas(&c, &ok, &[]).unwrap().is_empty());
+    assert!(
+        validate_schemas(&c, &ok, &[])
+            .unwrap()
+            .violations
+            .is_empty()
+    );
     let bad = m(json!({"name": "John", "subchart": {}}));
-    let found = validate_schemas(&c, &bad, &[]).unwrap();
+    let found = validate_schemas(&c, &bad, &[]).unwrap().violations;
     assert_eq!(found.len(), 1);
     assert_eq!(
         (found[0].chart.as_str(), found[0].pointer.as_str()),
@@ -1424,6 +1430,20 @@ fn schema_validation_of_subcharts() {
         },
     });
     assert!(validate_schemas(&bad_schema, &new_map(), &[]).is_err());
+    // A remote $ref is not fetched: the schema is reported unchecked.
+    bad_schema.schema = Some(ChartFile {
+        name: "values.schema.json".to_owned(),
+        data: Rc::from(
+            &br#"{"properties": {"a": {"$ref": "https://example.com/defs.json#/a"}}}"#[..],
+        ),
+        real: RealPath {
+            path: "s.json".into(),
+            member: None,
+        },
+    });
+    let check = validate_schemas(&bad_schema, &m(json!({"a": 1})), &[]).unwrap();
+    assert!(check.violations.is_empty());
+    assert_eq!(check.unchecked.len(), 1, "{check:?}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1705,7 +1725,7 @@ fn prepare_as_helm_template() {
     let user = super::values::merge_user_values(&[file], &[]);
     let p = super::prepare(c, &user, &[source]).unwrap();
     assert!(p.missing.is_empty());
-    assert!(p.schema_violations.is_empty());
+    assert!(p.schema.violations.is_empty());
     assert_eq!(tpl(&p.values, "configmap.enabled"), "true");
     // Strings from the -f file name it.
     let Some(Value::Str(s)) = path_value(&p.values, "configmap.value") else {

@@ -450,10 +450,19 @@ pub(crate) fn validate_schemas(
     chart: &Chart,
     values: &Map,
     user_sources: &[ValuesSource],
-) -> Result<Vec<SchemaViolation>, ChartError> {
-    let mut out = Vec::new();
+) -> Result<SchemaCheck, ChartError> {
+    let mut out = SchemaCheck::default();
     validate_at(chart, values, user_sources, "", &mut out, 0)?;
     Ok(out)
+}
+
+/// What [`validate_schemas`] found.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchemaCheck {
+    pub(crate) violations: Vec<SchemaViolation>,
+    /// Schemas that were not checked, and why: a `$ref` to a remote document (Helm fetches it;
+    /// kubeward stays offline).
+    pub(crate) unchecked: Vec<(String, RealPath, String)>,
 }
 
 fn validate_at(
@@ -461,7 +470,7 @@ fn validate_at(
     values: &Map,
     user_sources: &[ValuesSource],
     root_pointer: &str,
-    out: &mut Vec<SchemaViolation>,
+    out: &mut SchemaCheck,
     depth: usize,
 ) -> Result<(), ChartError> {
     if depth > super::load::MAX_CHART_DEPTH {
@@ -475,13 +484,29 @@ fn validate_at(
                 0,
             )
         })?;
-        let validator = jsonschema::options().build(&schema).map_err(|e| {
-            ChartError::at(
-                format!("{}: invalid values.schema.json: {e}", chart.name()),
-                schema_file.real.clone(),
-                0,
-            )
-        })?;
+        let validator = match jsonschema::options().build(&schema) {
+            Ok(v) => v,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    jsonschema::error::ValidationErrorKind::Referencing(_)
+                ) =>
+            {
+                out.unchecked.push((
+                    chart.name().to_owned(),
+                    schema_file.real.clone(),
+                    format!("a $ref the schema holds cannot be resolved offline: {e}"),
+                ));
+                return validate_subcharts(chart, values, user_sources, root_pointer, out, depth);
+            }
+            Err(e) => {
+                return Err(ChartError::at(
+                    format!("{}: invalid values.schema.json: {e}", chart.name()),
+                    schema_file.real.clone(),
+                    0,
+                ));
+            }
+        };
         let instance = to_json(&Value::Map(Rc::clone(values)), 0);
         for err in validator.iter_errors(&instance) {
             let pointer = err.instance_path().to_string();
@@ -493,7 +518,7 @@ fn validate_at(
                         .as_ref()
                         .and_then(|s| locate_in_sources(std::slice::from_ref(s), &pointer))
                 });
-            out.push(SchemaViolation {
+            out.violations.push(SchemaViolation {
                 chart: chart.name().to_owned(),
                 schema: schema_file.real.clone(),
                 pointer,
@@ -502,6 +527,17 @@ fn validate_at(
             });
         }
     }
+    validate_subcharts(chart, values, user_sources, root_pointer, out, depth)
+}
+
+fn validate_subcharts(
+    chart: &Chart,
+    values: &Map,
+    user_sources: &[ValuesSource],
+    root_pointer: &str,
+    out: &mut SchemaCheck,
+    depth: usize,
+) -> Result<(), ChartError> {
     for sub in &chart.dependencies {
         let Some(raw) = get(values, sub.name()) else {
             continue;
@@ -512,7 +548,7 @@ fn validate_at(
                 let root = format!("{root_pointer}/{}", escape_pointer(sub.name()));
                 validate_at(sub, &m, user_sources, &root, out, depth + 1)?;
             }
-            other => out.push(SchemaViolation {
+            other => out.violations.push(SchemaViolation {
                 chart: sub.name().to_owned(),
                 schema: sub.source.clone(),
                 pointer: String::new(),
