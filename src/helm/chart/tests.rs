@@ -1484,13 +1484,17 @@ fn oracle_charts_load_or_fail_as_helm() {
     let Some(oracle) = oracle() else {
         return;
     };
-    let mut names: Vec<String> = std::fs::read_dir(&oracle)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let v4 = oracle.replace("/v3/", "/v4/");
+    let mut names: Vec<PathBuf> = Vec::new();
+    for dir in [&oracle, &v4] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            names.push(e.unwrap().path());
+        }
+    }
     names.sort();
-    for name in names {
-        let r = load_chart(&Path::new(&oracle).join(&name));
+    for path in names {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let r = load_chart(&path);
         match name.as_str() {
             // The goldens `template-chart-bad-type.txt`, `template-lib-chart.txt` (`type: Library`
             // is not `library`).
@@ -1500,8 +1504,17 @@ fn oracle_charts_load_or_fail_as_helm() {
                 "{name}"
             ),
             _ => {
-                let c = r.unwrap_or_else(|e| panic!("{name}: {e}"));
-                assert!(!c.name().is_empty());
+                let c = r.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let p = super::prepare(c, &new_map(), &[]).unwrap();
+                assert!(p.missing.is_empty(), "{name}");
+                let plan = render_plan(
+                    &p.chart,
+                    &p.values,
+                    &ReleaseOptions::template("release-name", "default"),
+                    &Value::Nil,
+                    &|_| Value::Nil,
+                );
+                assert!(plan.templates.iter().any(|t| t.manifest), "{name}");
             }
         }
     }
@@ -1578,8 +1591,17 @@ fn oracle_subchart_plan() {
             ("subchart/templates/NOTES.txt", false),
         ]
     );
-    // Imported values are in the parent's values.
+    // Imported values are in the parent's values; the parent's own win over them
+    // (template-subchart-cm*.txt: `foo` over subchartb's exported `bar`, `--set` over both).
     assert_eq!(tpl(&vals, "imported-chartA.SCAstring"), "jabba");
+    assert_eq!(tpl(&vals, "configmap.value"), "foo");
+    assert_eq!(tpl(&vals, "configmap.enabled"), "false");
+    let user = m(
+        serde_json::json!({"configmap": {"enabled": true, "value": "baz"}, "subchartb": {"enabled": true}}),
+    );
+    let (_, set_vals) = prepare(&path, user);
+    assert_eq!(tpl(&set_vals, "configmap.value"), "baz");
+    assert_eq!(tpl(&set_vals, "configmap.enabled"), "true");
     // `--set subchartb.enabled=false` drops subchartb; `tags.front-end=false` both.
     let user =
         m(serde_json::json!({"subchartb": {"enabled": false}, "configmap": {"enabled": true}}));
@@ -1655,6 +1677,7 @@ fn corpus_charts_load() {
     let mut charts = Vec::new();
     find_charts(&corpus, &mut charts, 0);
     let mut loaded = 0;
+    let mut templates = 0;
     let mut failures = Vec::new();
     for dir in &charts {
         match load_chart(dir) {
@@ -1662,15 +1685,29 @@ fn corpus_charts_load() {
                 loaded += 1;
                 let user = new_map();
                 let r = process_dependencies(&mut c, &user, true)
-                    .and_then(|_| coalesce_values(&c, &user, &mut Warnings::default()));
-                if let Err(e) = r {
-                    failures.push(format!("{}: {e}", dir.display()));
+                    .and_then(|_| coalesce_values(&c, &user, &mut Warnings::default()))
+                    .and_then(|vals| {
+                        validate_schemas(&c, &vals, &[])?;
+                        Ok(render_plan(
+                            &c,
+                            &vals,
+                            &ReleaseOptions::template("release-name", "default"),
+                            &Value::Nil,
+                            &|_| Value::Nil,
+                        ))
+                    });
+                match r {
+                    Ok(plan) => templates += plan.templates.len(),
+                    Err(e) => failures.push(format!("{}: {e}", dir.display())),
                 }
             }
             Err(e) => failures.push(format!("{}: {} {:?}", dir.display(), e, e.location)),
         }
     }
-    eprintln!("corpus: {} charts, {loaded} loaded", charts.len());
+    eprintln!(
+        "corpus: {} charts, {loaded} loaded, {templates} templates",
+        charts.len()
+    );
     for f in &failures {
         eprintln!("  {f}");
     }
