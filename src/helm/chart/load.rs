@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::archive::{self, MAX_FILE_SIZE, UTF8_BOM};
 use super::ignore::{HELM_IGNORE, Rules};
 use super::metadata::{API_VERSION_V1, Metadata, decode_dependencies};
-use super::yaml::{ReadYaml, into_values_map, read_yaml};
+use super::yaml::{ReadYaml, into_values_map, read_yaml, read_yaml_with};
 use super::{Chart, ChartError, ChartFile, RealPath, ValuesSource};
 use crate::helm::value::Value;
 
@@ -465,7 +465,7 @@ fn load_files_at(
 fn read_chart_yaml(f: &BufferedFile) -> Result<ReadYaml, ChartError> {
     let text = String::from_utf8_lossy(&f.data);
     let name: Arc<str> = Arc::from(f.name.as_str());
-    read_yaml(&text, &name, &f.real)
+    read_yaml_with(&text, &name, &f.real, true)
 }
 
 fn decode_error(e: super::metadata::DecodeError, read: &ReadYaml, f: &BufferedFile) -> ChartError {

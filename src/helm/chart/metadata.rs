@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::helm::value::Value;
 
 use super::semver::Version;
-use super::yaml::json_kind;
+use super::yaml::{go_float32, json_kind};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Maintainer {
@@ -106,14 +106,16 @@ fn decode_string(
     field: &str,
     pointer: &str,
 ) -> Result<(), DecodeError> {
-    match v {
-        Value::Nil => Ok(()),
-        Value::Str(s) => {
-            *target = s.text.to_string();
-            Ok(())
-        }
-        other => Err(type_error(other, field, "string", pointer)),
-    }
+    // sigs.k8s.io/yaml writes a scalar into a string field as text.
+    *target = match v {
+        Value::Nil => return Ok(()),
+        Value::Str(s) => s.text.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => go_float32(*f),
+        Value::Bool(b) => b.to_string(),
+        other => return Err(type_error(other, field, "string", pointer)),
+    };
+    Ok(())
 }
 
 fn decode_bool(

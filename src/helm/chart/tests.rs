@@ -443,15 +443,34 @@ fn chart_yaml_errors_are_helms_and_located() {
         write("apiVersion: v2\nname: a/b\nversion: 1.0.0\n").message,
         "validation: chart.metadata.name \"a/b\" is invalid"
     );
-    let text = "apiVersion: v2\nname: x\nversion: 1.0\n";
+    let text = "apiVersion: v2\nname: x\nversion: 1.0.0\nsources: [a, {b: c}]\n";
     let err = write(text);
     assert_eq!(
         err.message,
         "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot \
-         unmarshal number into Go struct field Metadata.version of type string"
+         unmarshal object into Go struct field Metadata.sources of type string"
     );
     let at = err.location.unwrap();
-    assert_eq!(text.get(at.offset..at.offset + 3).unwrap(), "1.0");
+    assert_eq!(text.get(at.offset..at.offset + 1).unwrap(), "{");
+    // Numbers and booleans become the text of string fields, as sigs.k8s.io/yaml writes them.
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: x\nversion: 2.0\nappVersion: 1.10\nkubeVersion: 20230101\nannotations:\n  a: true\n",
+    )
+    .unwrap();
+    let c = load_chart(&dir).unwrap();
+    assert_eq!(c.metadata.version, "2");
+    assert_eq!(c.metadata.app_version, "1.1");
+    assert_eq!(c.metadata.kube_version, "20230101");
+    assert_eq!(c.metadata.annotations["a"], "true");
+    let err = write("apiVersion: v2\nname: x\nversion: 1.0.0\ndeprecated: \"yes\"\n");
+    assert!(
+        err.message.ends_with(
+            "cannot unmarshal string into Go struct field Metadata.deprecated of type bool"
+        ),
+        "{}",
+        err.message
+    );
     let text = "apiVersion: v2\nname: x\nversion: 1.0.0\nkeywords: [a\n";
     let err = write(text);
     assert!(
@@ -1714,9 +1733,6 @@ fn corpus_charts_load() {
     assert!(!charts.is_empty());
     // Each failure is reviewed and listed here with its reason.
     let expected_failures: &[&str] = &[
-        // `version: 2.0` is a number: Helm's strict decoding into a string field fails too.
-        "redis-ha/chart: cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: \
-         json: cannot unmarshal number into Go struct field Metadata.version of type string",
         // argo-cd's test chart that is invalid on purpose (no name).
         "testdata/invalid-helm: validation: chart.metadata.name is required",
     ];

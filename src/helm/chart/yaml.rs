@@ -35,6 +35,19 @@ pub(crate) fn read_yaml(
     origin_name: &Arc<str>,
     real: &RealPath,
 ) -> Result<ReadYaml, ChartError> {
+    read_yaml_with(text, origin_name, real, false)
+}
+
+/// [`read_yaml`], keeping integers as [`Value::Int`] when `ints` is set: a file decoded into a
+/// struct (`Chart.yaml`) keeps go-yaml's int/float distinction, which sigs.k8s.io/yaml uses to
+/// turn a number into a string field's text (`version: 2` is `"2"`, `appVersion: 1.10` is
+/// `"1.1"`).
+pub(crate) fn read_yaml_with(
+    text: &str,
+    origin_name: &Arc<str>,
+    real: &RealPath,
+    ints: bool,
+) -> Result<ReadYaml, ChartError> {
     let source: Arc<str> = Arc::from(text);
     let loaded = parse_source(&source);
     // go-yaml v2 decodes the first document only; a syntax error inside it (or before it
@@ -69,6 +82,7 @@ pub(crate) fn read_yaml(
         offsets: &mut out.offsets,
         nodes: 0,
         real,
+        ints,
     };
     let mut pointer = String::new();
     out.value = conv.convert(doc.root, &mut pointer, 0)?;
@@ -91,6 +105,7 @@ struct Converter<'a> {
     offsets: &'a mut BTreeMap<String, usize>,
     nodes: usize,
     real: &'a RealPath,
+    ints: bool,
 }
 
 /// Depth beyond which a values tree is refused (the loader refuses deeper documents too).
@@ -165,7 +180,7 @@ impl Converter<'_> {
                 ScalarValue::Int(i) => Ok(i.to_string()),
                 ScalarValue::BigInt => Ok(s.text.replace('_', "")),
                 ScalarValue::Bool(b) => Ok(b.to_string()),
-                ScalarValue::Float(f) => Ok(go_float32_key(f)),
+                ScalarValue::Float(f) => Ok(go_float32(f)),
                 ScalarValue::Null => unsupported("<nil>"),
             },
             NodeKind::Sequence(_) => unsupported("[]interface {}"),
@@ -177,6 +192,7 @@ impl Converter<'_> {
         match value {
             ScalarValue::Null => Value::Nil,
             ScalarValue::Bool(b) => Value::Bool(b),
+            ScalarValue::Int(i) if self.ints => Value::Int(i),
             ScalarValue::Int(i) => Value::Float(i as f64),
             ScalarValue::BigInt => Value::Float(text.replace('_', "").parse().unwrap_or(0.0)),
             ScalarValue::Float(f) => Value::Float(f),
@@ -217,8 +233,9 @@ impl Converter<'_> {
     }
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` with go-yaml's names for infinities.
-fn go_float32_key(f: f64) -> String {
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` with go-yaml's names for infinities (how
+/// sigs.k8s.io/yaml writes a float as a map key or into a string field).
+pub(crate) fn go_float32(f: f64) -> String {
     if f.is_nan() {
         return ".nan".to_owned();
     }
@@ -373,8 +390,8 @@ mod tests {
 
     #[test]
     fn float_keys_as_go_formats_them() {
-        assert_eq!(go_float32_key(1.5), "1.5");
-        assert_eq!(go_float32_key(0.1), "0.1");
-        assert_eq!(go_float32_key(1e25), "1e+25");
+        assert_eq!(go_float32(1.5), "1.5");
+        assert_eq!(go_float32(0.1), "0.1");
+        assert_eq!(go_float32(1e25), "1e+25");
     }
 }
