@@ -1026,7 +1026,8 @@ fn templates_sort_as_helm() {
         "/mychart/templates/foo.tpl",
         "/mychart/templates/charts/foo/charts/bar/templates/foo.tpl",
         "/mychart/templates/bar.tpl",
-        "/mychart/templates/charts/foo/templates/_foo.tpl",
+        "/mychart/templates/charts/foo/templates/bar.tpl",
+        "/mychart/templates/_foo.tpl",
         "/mychart/templates/charts/foo/templates/foo.tpl",
         "/mychart/templates/charts/bar/templates/foo.tpl",
     ]
@@ -1039,10 +1040,11 @@ fn templates_sort_as_helm() {
         [
             "/mychart/templates/charts/foo/charts/bar/templates/foo.tpl",
             "/mychart/templates/charts/foo/templates/foo.tpl",
-            "/mychart/templates/charts/foo/templates/_foo.tpl",
+            "/mychart/templates/charts/foo/templates/bar.tpl",
             "/mychart/templates/charts/bar/templates/foo.tpl",
             "/mychart/templates/foo.tpl",
             "/mychart/templates/bar.tpl",
+            "/mychart/templates/_foo.tpl",
         ]
     );
 }
@@ -1857,4 +1859,131 @@ fn chart_object_fields() {
             .display()
             .starts_with("{{frobnitz http://example.com [https://example.com/foo/bar] 1.2.3")
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// pkg/engine/engine_test.go: the data and templates `allTemplates` builds.
+
+fn with_templates(mut c: Chart, names: &[&str]) -> Chart {
+    for n in names {
+        c.templates.push(ChartFile {
+            name: format!("templates/{n}"),
+            data: Rc::from(n.as_bytes()),
+            real: RealPath {
+                path: PathBuf::from(n),
+                member: None,
+            },
+        });
+    }
+    c
+}
+
+fn data_of(plan: &super::data::RenderPlan, template: &str) -> Map {
+    let t = plan
+        .templates
+        .iter()
+        .find(|t| t.name == template)
+        .expect(template);
+    match &plan.charts[t.chart].data {
+        Value::Map(m) => Rc::clone(m),
+        _ => panic!(),
+    }
+}
+
+// `TestAllTemplates` and `TestChartValuesContainsIsRoot`.
+#[test]
+fn all_templates_and_is_root() {
+    use serde_json::json;
+    let dep2 = with_templates(
+        in_memory("same thing we do every night", json!({}), vec![]),
+        &["innermost"],
+    );
+    let dep1 = with_templates(
+        in_memory("laboratory mice", json!({}), vec![dep2]),
+        &["pinky", "brain"],
+    );
+    let ch1 = with_templates(in_memory("ch1", json!({}), vec![dep1]), &["foo", "bar"]);
+    let plan = render_plan(
+        &ch1,
+        &new_map(),
+        &ReleaseOptions::template("r", "d"),
+        &Value::Nil,
+        &|_| Value::Nil,
+    );
+    assert_eq!(plan.templates.len(), 5);
+    let root = data_of(&plan, "ch1/templates/foo");
+    let child = data_of(&plan, "ch1/charts/laboratory mice/templates/pinky");
+    let is_root = |m: &Map| match get(m, "Chart") {
+        Some(Value::Object(o)) => o.field("IsRoot").unwrap().go_string(),
+        _ => panic!(),
+    };
+    assert_eq!(is_root(&root), "true");
+    assert_eq!(is_root(&child), "false");
+    assert_eq!(
+        plan.templates
+            .iter()
+            .find(|t| t.name.ends_with("innermost"))
+            .unwrap()
+            .base_path,
+        "ch1/charts/laboratory mice/charts/same thing we do every night/templates"
+    );
+}
+
+// `TestRenderNestedValues`: each chart's scope of the coalesced values, globals, `.Subcharts`.
+#[test]
+fn nested_values_scopes() {
+    use serde_json::json;
+    let deepest = with_templates(
+        in_memory(
+            "deepest",
+            json!({"what": "milkshake", "where": "here"}),
+            vec![],
+        ),
+        &["inner.tpl", "release.tpl"],
+    );
+    let inner = with_templates(
+        in_memory(
+            "herrick",
+            json!({"who": "Robert", "what": "glasses"}),
+            vec![deepest],
+        ),
+        &["inner.tpl"],
+    );
+    let outer = with_templates(
+        in_memory(
+            "top",
+            json!({"what": "stinkweed", "who": "me", "herrick": {"who": "time", "what": "Sun"}}),
+            vec![inner],
+        ),
+        &["outer.tpl", "subcharts.tpl"],
+    );
+    let inj = m(json!({
+        "what": "rosebuds",
+        "herrick": {"deepest": {"what": "flower", "where": "Heaven"}},
+        "global": {"when": "to-day"},
+    }));
+    let vals = coalesce_values(&outer, &inj, &mut Warnings::default()).unwrap();
+    let plan = render_plan(
+        &outer,
+        &vals,
+        &ReleaseOptions::template("dyin", "d"),
+        &Value::Nil,
+        &|_| Value::Nil,
+    );
+    let top = data_of(&plan, "top/templates/outer.tpl");
+    assert_eq!(tpl(&top, "Values.what"), "rosebuds");
+    let herrick = data_of(&plan, "top/charts/herrick/templates/inner.tpl");
+    assert_eq!(tpl(&herrick, "Values.who"), "time");
+    let deepest = data_of(
+        &plan,
+        "top/charts/herrick/charts/deepest/templates/inner.tpl",
+    );
+    assert_eq!(tpl(&deepest, "Values.what"), "flower");
+    assert_eq!(tpl(&deepest, "Values.global.when"), "to-day");
+    assert_eq!(tpl(&deepest, "Release.Name"), "dyin");
+    assert_eq!(
+        tpl(&top, "Subcharts.herrick.Subcharts.deepest.Values.where"),
+        "Heaven"
+    );
+    assert_eq!(tpl(&top, "Subcharts.herrick.Values.what"), "Sun");
 }
