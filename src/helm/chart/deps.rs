@@ -30,9 +30,19 @@ pub(crate) struct MissingDependency {
     pub(crate) version: String,
     pub(crate) repository: String,
     pub(crate) condition: String,
-    /// Whether its tags and condition leave it enabled (then the chart cannot render as Helm
-    /// would without it).
+    /// Whether its tags and condition leave it enabled.
     pub(crate) enabled: bool,
+    /// How deep the chart that lists it is (0: the chart being rendered).
+    pub(crate) depth: usize,
+}
+
+impl MissingDependency {
+    /// Whether the chart cannot render as Helm would without it: an enabled dependency of
+    /// the top chart (Helm refuses to render a chart with any dependency missing; a
+    /// subchart's missing dependencies Helm drops silently).
+    pub(crate) fn blocks_render(&self) -> bool {
+        self.enabled && self.depth == 0
+    }
 }
 
 /// What [`process_dependencies`] found.
@@ -128,6 +138,7 @@ pub(crate) fn process_enabled(
                     repository: req.repository.clone(),
                     condition: req.condition.clone(),
                     enabled: true,
+                    depth,
                 });
             }
         }

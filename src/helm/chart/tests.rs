@@ -1356,6 +1356,8 @@ fn missing_dependencies_are_reported_with_their_condition() {
         .map(|m| (m.name.as_str(), m.enabled))
         .collect();
     assert_eq!(found, [("redis", false), ("pg", true)]);
+    let blocking: Vec<bool> = out.missing.iter().map(|m| m.blocks_render()).collect();
+    assert_eq!(blocking, [false, true]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
