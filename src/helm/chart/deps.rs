@@ -335,7 +335,7 @@ fn path_to_map(path: &str, data: Map) -> Map {
 /// Helm's `trimNilValues`: a deep copy without `null`s.
 fn trim_nil_values(vals: &Map, depth: usize) -> Map {
     let copy = deep_copy_map(vals);
-    if depth > 1_100 {
+    if depth > 256 {
         return copy;
     }
     let entries: Vec<(String, Value)> = copy

@@ -1989,3 +1989,55 @@ fn nested_values_scopes() {
     );
     assert_eq!(tpl(&top, "Subcharts.herrick.Values.what"), "Sun");
 }
+
+fn nested(depth: usize) -> String {
+    let mut text = String::new();
+    for i in 0..depth {
+        text.push_str(&" ".repeat(i));
+        text.push_str("a:\n");
+    }
+    text.push_str(&" ".repeat(depth));
+    text.push_str("b: 1\n");
+    text
+}
+
+// Hostile: values nested as deep as values files may be, in the chart and the user's values:
+// coalescing, merging and schema checks recurse without overflowing a test thread's stack;
+// deeper values files are refused.
+#[test]
+fn deeply_nested_values_coalesce() {
+    let err = read_values_file(
+        "v.yaml",
+        &nested(990),
+        RealPath {
+            path: "v.yaml".into(),
+            member: None,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("nests deeper than 200 levels"),
+        "{}",
+        err.message
+    );
+    let vals = read_values(&nested(super::yaml::MAX_DEPTH - 1));
+    let mut c = in_memory("deep", serde_json::json!({}), vec![]);
+    c.values = deep_copy_map(&vals);
+    let out = coalesce_values(&c, &vals, &mut Warnings::default()).unwrap();
+    let merged = super::values::merge_user_values(&[Rc::clone(&vals), out], &[]);
+    assert!(get(&merged, "a").is_some());
+    let check = validate_schemas(&c, &merged, &[]).unwrap();
+    assert!(check.violations.is_empty());
+}
+
+// Hostile: an archive with more entries than the bound.
+#[test]
+fn archive_with_too_many_entries_is_refused() {
+    let mut t = Vec::new();
+    for i in 0..=super::archive::MAX_ENTRIES {
+        t.extend(super::archive::build::header(&format!("c/f{i}"), 0, b'0'));
+    }
+    t.extend(vec![0u8; 1024]);
+    let err = super::archive::read_tar(&t).unwrap_err();
+    assert!(err.contains("more than"), "{err}");
+}

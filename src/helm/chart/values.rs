@@ -21,9 +21,9 @@ use super::{Chart, ChartError, RealPath, ValuesSource};
 /// The key of the values shared with every subchart.
 pub(crate) const GLOBAL_KEY: &str = "global";
 
-/// Nesting beyond which values are not descended into (the YAML loader refuses deeper
-/// documents; `--set` paths are shorter).
-const MAX_DEPTH: usize = 1_100;
+/// Nesting beyond which values are not descended into (values files deeper than
+/// [`super::yaml::MAX_DEPTH`] are refused; this bounds the recursion on the caller's maps).
+const MAX_DEPTH: usize = 256;
 
 pub(crate) fn new_map() -> Map {
     Rc::new(RefCell::new(BTreeMap::new()))

@@ -108,8 +108,10 @@ struct Converter<'a> {
     ints: bool,
 }
 
-/// Depth beyond which a values tree is refused (the loader refuses deeper documents too).
-const MAX_DEPTH: usize = crate::load::MAX_DEPTH;
+/// Depth beyond which a values tree is refused: every later step (coalescing, the engine's
+/// functions, dropping the values) recurses through it, on a thread's stack. Real values
+/// nest a few levels.
+pub(crate) const MAX_DEPTH: usize = 200;
 
 impl Converter<'_> {
     fn convert(
@@ -120,12 +122,18 @@ impl Converter<'_> {
     ) -> Result<Value, ChartError> {
         self.nodes += 1;
         let span = self.doc.span(id);
-        if self.nodes > MAX_VALUE_NODES || depth > MAX_DEPTH {
+        let too_much = if self.nodes > MAX_VALUE_NODES {
+            Some(format!(
+                "the document expands to more than {MAX_VALUE_NODES} values (an alias bomb?)"
+            ))
+        } else if depth > MAX_DEPTH {
+            Some(format!("the document nests deeper than {MAX_DEPTH} levels"))
+        } else {
+            None
+        };
+        if let Some(what) = too_much {
             return Err(ChartError::at(
-                format!(
-                    "error converting YAML to JSON: the document expands to more than \
-                     {MAX_VALUE_NODES} values or nests deeper than {MAX_DEPTH} (an alias bomb?)"
-                ),
+                format!("error converting YAML to JSON: {what}"),
                 self.real.clone(),
                 span.start,
             ));
