@@ -353,12 +353,12 @@ fn load_files_at(
             }
             name if name.starts_with("templates/") => templates.push(chart_file(f)),
             name if name.starts_with("charts/") => {
-                if name.ends_with(".prov") && !super::ignore::go_base(name).starts_with(".prov") {
+                // `filepath.Ext(name) == ".prov"`: provenance files are files.
+                if name.ends_with(".prov") {
                     other.push(chart_file(f));
                     continue;
                 }
-                let rest = name.trim_start_matches("charts/");
-                let rest = name.strip_prefix("charts/").unwrap_or(rest);
+                let rest = name.strip_prefix("charts/").unwrap_or(name);
                 let cname = rest.split('/').next().unwrap_or("").to_owned();
                 subcharts.entry(cname).or_default().push(BufferedFile {
                     name: rest.to_owned(),
