@@ -435,17 +435,22 @@ fn load_files_at(
             };
             load_archive_bytes(&first.data, &real, Some(&full_path), depth + 1, budget)
         } else {
-            let sub_dir = match chart.source.member {
-                None => chart.source.path.join("charts").join(&n),
-                Some(_) => chart.source.path.clone(),
-            };
-            let source = RealPath {
-                path: sub_dir,
-                member: chart
-                    .source
-                    .member
-                    .as_ref()
-                    .map(|m| format!("{m}/charts/{n}")),
+            // The subchart's folder: on disk, or inside the archive its files come from
+            // (the member path of a file, without the part inside the subchart).
+            let source = match files.first() {
+                Some(f) => match &f.real.member {
+                    Some(m) => RealPath {
+                        path: f.real.path.clone(),
+                        member: m
+                            .strip_suffix(f.name.as_str())
+                            .map(|prefix| format!("{prefix}{n}")),
+                    },
+                    None => RealPath {
+                        path: chart.source.path.join("charts").join(&n),
+                        member: None,
+                    },
+                },
+                None => chart.source.clone(),
             };
             let buff: Vec<BufferedFile> = files
                 .drain(..)

@@ -152,6 +152,26 @@ fn load_archive_frobnitz() {
         t.real.member.as_deref(),
         Some("frobnitz/templates/template.tpl")
     );
+    let alpine = c
+        .dependencies
+        .iter()
+        .find(|d| d.name() == "alpine")
+        .unwrap();
+    assert_eq!(
+        alpine.source.member.as_deref(),
+        Some("frobnitz/charts/alpine")
+    );
+    // An archive inside the archive: its members are named through both.
+    let mariner = c
+        .dependencies
+        .iter()
+        .find(|d| d.name() == "mariner")
+        .unwrap();
+    let member = mariner.templates[0].real.member.as_deref().unwrap();
+    assert!(
+        member.starts_with("frobnitz/charts/mariner-4.3.2.tgz!/mariner/"),
+        "{member}"
+    );
 }
 
 #[test]
