@@ -9,6 +9,7 @@
 // Until the renderer is wired into `render` and the lint run (issue 18, in progress).
 #![allow(dead_code)]
 
+pub(crate) mod chart;
 pub(crate) mod funcs;
 pub(crate) mod gofmt;
 pub(crate) mod release;
