@@ -11,4 +11,5 @@
 
 pub(crate) mod funcs;
 pub(crate) mod gofmt;
+pub(crate) mod template;
 pub(crate) mod value;
