@@ -101,10 +101,7 @@ impl Mapper {
                 text,
             ),
             Mapper::Tpl { src: None, call } => out.write(call.clone(), text),
-            Mapper::Tpl {
-                src: Some(p),
-                call,
-            } => {
+            Mapper::Tpl { src: Some(p), call } => {
                 // The text node is `text` at `pos` in the tpl string; the string's chunks say
                 // where each part of it came from.
                 let shifted: Vec<(usize, Origin)> = p
@@ -121,7 +118,11 @@ impl Mapper {
 /// A chunk starting at `s` seen from position `pos`: when it starts before `pos`, its origin at
 /// `pos`.
 fn shifted_before(o: &Origin, s: usize, pos: usize) -> Origin {
-    if s < pos { prov::shift(o, pos - s) } else { o.clone() }
+    if s < pos {
+        prov::shift(o, pos - s)
+    } else {
+        o.clone()
+    }
 }
 
 /// After shifting, several chunks may start at 0: keep the last of them.
@@ -165,6 +166,12 @@ struct State<'a> {
     written: usize,
     /// `include` nesting per name (Helm's `includedNames`).
     included: HashMap<String, usize>,
+    /// Stack budget in use: nested control structures, pipelines and template calls, each
+    /// weighted by the stack it takes (see [`ExecOptions::max_nesting`]).
+    units: usize,
+    /// The position of the action (or control pipeline) being evaluated in the current
+    /// template: what whitespace a function adds is attributed to.
+    action: usize,
 }
 
 pub(super) fn execute(
@@ -181,6 +188,8 @@ pub(super) fn execute(
         steps: 0,
         written: 0,
         included: HashMap::new(),
+        units: 0,
+        action: 0,
     };
     let Some((tree, mapper)) = st.lookup(name) else {
         return Err(Box::new(ExecErr {
@@ -295,6 +304,21 @@ impl State<'_> {
         Ok(())
     }
 
+    /// Takes `w` units of the nesting budget (released with `self.units -= w`).
+    fn enter(&mut self, f: &Frame, pos: usize, ctx: &dyn Display, w: usize) -> R<()> {
+        self.units += w;
+        if self.units > self.opts.max_nesting {
+            self.units -= w;
+            return Err(self.err(
+                f,
+                pos,
+                ctx,
+                "template nesting too deep (if/with/range, parentheses and template calls nested beyond the limit)",
+            ));
+        }
+        Ok(())
+    }
+
     fn account(&mut self, f: &Frame, pos: usize, ctx: &dyn Display, n: usize) -> R<()> {
         self.written = self.written.saturating_add(n);
         if self.written > self.opts.max_output {
@@ -322,7 +346,28 @@ impl State<'_> {
         Ok(())
     }
 
-    fn walk(&mut self, f: &Frame, vars: &mut Vars, dot: &Slot, node: &Node, out: &mut Out) -> R<()> {
+    fn walk(
+        &mut self,
+        f: &Frame,
+        vars: &mut Vars,
+        dot: &Slot,
+        node: &Node,
+        out: &mut Out,
+    ) -> R<()> {
+        let saved = self.action;
+        let r = self.walk_node(f, vars, dot, node, out);
+        self.action = saved;
+        r
+    }
+
+    fn walk_node(
+        &mut self,
+        f: &Frame,
+        vars: &mut Vars,
+        dot: &Slot,
+        node: &Node,
+        out: &mut Out,
+    ) -> R<()> {
         match node {
             Node::Text { pos, text } => {
                 self.step(f, *pos, &"text")?;
@@ -332,6 +377,7 @@ impl State<'_> {
             }
             Node::Comment { .. } => Ok(()),
             Node::Action { pos, pipe } => {
+                self.action = *pos;
                 self.step(f, *pos, pipe)?;
                 let val = self.eval_pipeline(f, vars, dot, pipe)?;
                 if pipe.decl.is_empty() {
@@ -340,7 +386,9 @@ impl State<'_> {
                 Ok(())
             }
             Node::If(c) | Node::With(c) => {
+                self.action = c.pos;
                 self.step(f, c.pos, &c.pipe)?;
+                self.enter(f, c.pos, &c.pipe, 1)?;
                 let mark = vars.len();
                 let val = self.eval_pipeline(f, vars, dot, &c.pipe)?;
                 let r = if val.v.truthy() {
@@ -355,13 +403,17 @@ impl State<'_> {
                     Ok(())
                 };
                 vars.truncate(mark);
+                self.units -= 1;
                 r
             }
             Node::Range(c) => {
+                self.action = c.pos;
                 self.step(f, c.pos, &c.pipe)?;
+                self.enter(f, c.pos, &c.pipe, 2)?;
                 let mark = vars.len();
                 let r = self.walk_range(f, vars, dot, c, out);
                 vars.truncate(mark);
+                self.units -= 2;
                 r
             }
             Node::Template { pos, name, pipe } => {
@@ -393,9 +445,11 @@ impl State<'_> {
                     mapper,
                 };
                 let mut new_vars: Vars = vec![("$".to_owned(), new_dot.clone())];
+                self.enter(f, *pos, &ctx, 1)?;
                 self.depth += 1;
                 let r = self.walk_list(&frame, &mut new_vars, &new_dot, &tree.root, out);
                 self.depth -= 1;
+                self.units -= 1;
                 r
             }
             Node::Break { .. } => Err(Flow::Break),
@@ -409,7 +463,11 @@ impl State<'_> {
             Value::Str(s) if s.provenance.is_some() => {
                 self.account(f, pos, ctx, s.text.len())?;
                 let files = &self.set.files;
-                let chunks = s.provenance.as_ref().map(|p| p.chunks.as_slice()).unwrap_or(&[]);
+                let chunks = s
+                    .provenance
+                    .as_ref()
+                    .map(|p| p.chunks.as_slice())
+                    .unwrap_or(&[]);
                 out.append_range(&s.text, chunks, 0..s.text.len(), &action, &|o: Origin| {
                     if files.contains(&o.file) || o.file.is_empty() {
                         o
@@ -598,7 +656,14 @@ impl State<'_> {
         Err(self.err(f, pos, ctx, format!("undefined variable: {name}")))
     }
 
-    fn var_value(&self, f: &Frame, pos: usize, ctx: &dyn Display, vars: &Vars, name: &str) -> R<Slot> {
+    fn var_value(
+        &self,
+        f: &Frame,
+        pos: usize,
+        ctx: &dyn Display,
+        vars: &Vars,
+        name: &str,
+    ) -> R<Slot> {
         for (n, v) in vars.iter().rev() {
             if n == name {
                 return Ok(v.clone());
@@ -608,6 +673,21 @@ impl State<'_> {
     }
 
     fn eval_pipeline(&mut self, f: &Frame, vars: &mut Vars, dot: &Slot, pipe: &Pipe) -> R<Slot> {
+        // A pipeline nested in parentheses takes the most stack per level (about 14 KiB in a
+        // debug build): 6 units.
+        self.enter(f, pipe.pos, pipe, 6)?;
+        let r = self.eval_pipeline_inner(f, vars, dot, pipe);
+        self.units -= 6;
+        r
+    }
+
+    fn eval_pipeline_inner(
+        &mut self,
+        f: &Frame,
+        vars: &mut Vars,
+        dot: &Slot,
+        pipe: &Pipe,
+    ) -> R<Slot> {
         let mut value: Option<Slot> = None;
         for cmd in &pipe.cmds {
             let v = self.eval_command(f, vars, dot, cmd, value.take())?;
@@ -814,7 +894,9 @@ impl State<'_> {
                 }
                 match o.call(name, &argv) {
                     Some(Ok(v)) => Ok(Slot::of(v)),
-                    Some(Err(e)) => Err(self.err(f, pos, node, format!("error calling {name}: {e}"))),
+                    Some(Err(e)) => {
+                        Err(self.err(f, pos, node, format!("error calling {name}: {e}")))
+                    }
                     None => match o.field(name) {
                         Some(v) => {
                             if has_args {
@@ -822,7 +904,9 @@ impl State<'_> {
                                     f,
                                     pos,
                                     node,
-                                    format!("{name} has arguments but cannot be invoked as function"),
+                                    format!(
+                                        "{name} has arguments but cannot be invoked as function"
+                                    ),
                                 ));
                             }
                             Ok(Slot::of(v))
@@ -935,7 +1019,10 @@ impl State<'_> {
                 f,
                 pos,
                 ctx,
-                format!("wrong type for value; expected string; got {}", type_name(&v)),
+                format!(
+                    "wrong type for value; expected string; got {}",
+                    type_name(&v)
+                ),
             )),
         }
     }
@@ -1029,7 +1116,7 @@ impl State<'_> {
             None => builtin(name, &argv, args),
         };
         match result {
-            Ok(v) => Ok(Slot::of(self.carry_provenance(f, cmd.pos, v, &argv))),
+            Ok(v) => Ok(Slot::of(self.carry_provenance(f, self.action, v, &argv))),
             Err(e) => Err(self.call_error(f, cmd, name, e)),
         }
     }
@@ -1097,33 +1184,41 @@ impl State<'_> {
             (None, Some(fin)) if !args.is_empty() => fin.v.clone(),
             _ => Value::Nil,
         };
+        // Out of stack budget (with room for the included template's first action): say it as
+        // Helm says a recursive include.
+        if name == "include" && self.units + 4 + 2 * 6 > self.opts.max_nesting {
+            return Err(self.wrap_engine_error(f, cmd, name, nested_reference(&first.text)));
+        }
+        self.enter(f, cmd.pos, cmd, 4)?;
         let r = if name == "include" {
             self.include(&first.text, &data)
         } else {
             self.tpl(f, cmd.pos, &first, &data)
         };
+        self.units -= 4;
         match r {
             Ok(s) => Ok(Slot::of(Value::Str(s))),
-            Err(Flow::Err(e)) => Err(Flow::Err(Box::new(ExecErr {
-                msg: format!(
-                    "template: {}: executing {} at <{}>: error calling {name}: {}",
-                    f.tree.location(cmd.pos),
-                    go_quote(&f.name),
-                    cmd,
-                    e.msg
-                ),
-                origin: Some(f.mapper.action(cmd.pos)),
-            }))),
+            Err(Flow::Err(e)) => Err(self.wrap_engine_error(f, cmd, name, e.msg)),
             Err(other) => Err(other),
         }
+    }
+
+    fn wrap_engine_error(&self, f: &Frame, cmd: &Command, name: &str, msg: String) -> Flow {
+        Flow::Err(Box::new(ExecErr {
+            msg: format!(
+                "template: {}: executing {} at <{}>: error calling {name}: {msg}",
+                f.tree.location(cmd.pos),
+                go_quote(&f.name),
+                cmd,
+            ),
+            origin: Some(f.mapper.action(cmd.pos)),
+        }))
     }
 
     fn include(&mut self, name: &str, data: &Value) -> R<Str> {
         let count = self.included.get(name).copied().unwrap_or(0);
         if count > 1000 || self.depth >= self.opts.max_depth {
-            return Err(plain_err(format!(
-                "rendering template has a nested reference name: {name}: unable to execute template"
-            )));
+            return Err(plain_err(nested_reference(name)));
         }
         let Some((tree, mapper)) = self.lookup(name) else {
             return Err(plain_err(format!(
@@ -1159,9 +1254,13 @@ impl State<'_> {
             )));
         }
         let set = self.set;
-        let trees = parse::parse(ROOT_NAME, &text.text, &|n| set.has_func(n)).map_err(|(e, _)| {
-            plain_err(format!("cannot parse template {}: {e}", go_quote(&text.text)))
-        })?;
+        let trees =
+            parse::parse(ROOT_NAME, &text.text, &|n| set.has_func(n)).map_err(|(e, _)| {
+                plain_err(format!(
+                    "cannot parse template {}: {e}",
+                    go_quote(&text.text)
+                ))
+            })?;
         let mapper = Rc::new(Mapper::Tpl {
             src: text.provenance.clone(),
             call: f.mapper.action(pos),
@@ -1213,6 +1312,11 @@ impl State<'_> {
             ))),
         }
     }
+}
+
+/// Helm's error for an `include` nested too deep (engine.go `includeFun`).
+fn nested_reference(name: &str) -> String {
+    format!("rendering template has a nested reference name: {name}: unable to execute template")
 }
 
 fn plain_err(msg: String) -> Flow {
@@ -1309,7 +1413,10 @@ fn index_arg(v: &Value, cap: usize) -> Result<usize, String> {
             Ok(*x as usize)
         }
         Value::Nil => Err("cannot index slice/array with nil".to_owned()),
-        v => Err(format!("cannot index slice/array with type {}", type_name(v))),
+        v => Err(format!(
+            "cannot index slice/array with type {}",
+            type_name(v)
+        )),
     }
 }
 

@@ -223,7 +223,11 @@ impl Lexer<'_> {
     }
 
     fn emit(&mut self, kind: Kind) {
-        let val = self.input.get(self.start..self.pos).unwrap_or("").to_owned();
+        let val = self
+            .input
+            .get(self.start..self.pos)
+            .unwrap_or("")
+            .to_owned();
         self.items.push(Item {
             kind,
             pos: self.start,
@@ -439,7 +443,8 @@ impl Lexer<'_> {
         }
         // A trim-marked closing delimiter: " -}}" after the spaces.
         let before = self.pos.saturating_sub(1);
-        if has_right_trim_marker(self.rest_at(before)) && self.rest_at(before + 2).starts_with(RIGHT)
+        if has_right_trim_marker(self.rest_at(before))
+            && self.rest_at(before + 2).starts_with(RIGHT)
         {
             self.pos = before;
             if n == 1 {
@@ -546,12 +551,20 @@ impl Lexer<'_> {
 
     fn lex_number(&mut self) -> State {
         if !self.scan_number() {
-            let text = self.input.get(self.start..self.pos).unwrap_or("").to_owned();
+            let text = self
+                .input
+                .get(self.start..self.pos)
+                .unwrap_or("")
+                .to_owned();
             return self.errorf(format!("bad number syntax: {}", go_quote(&text)));
         }
         if matches!(self.peek(), Some('+' | '-')) {
             if !self.scan_number() || !self.input.get(..self.pos).unwrap_or("").ends_with('i') {
-                let text = self.input.get(self.start..self.pos).unwrap_or("").to_owned();
+                let text = self
+                    .input
+                    .get(self.start..self.pos)
+                    .unwrap_or("")
+                    .to_owned();
                 return self.errorf(format!("bad number syntax: {}", go_quote(&text)));
             }
             self.emit(Kind::Complex);

@@ -11,10 +11,13 @@ use std::sync::Arc;
 use super::lex::{self, Item, Kind, Unq};
 
 /// Deepest nesting of parenthesised pipelines (Go allows 10000; our stack is smaller).
-pub(super) const MAX_PAREN_DEPTH: usize = 100;
+pub(super) const MAX_PAREN_DEPTH: usize = 50;
 /// Deepest nesting of `if`/`with`/`range`/`block`/`else if` (Go has no limit; each level recurses
 /// in the parser and the executor).
-pub(super) const MAX_NESTING: usize = 200;
+pub(super) const MAX_NESTING: usize = 100;
+/// The parser's stack budget: a control level counts 1, a parenthesis 2 (a debug build takes
+/// about 10 KiB of stack a unit; real templates nest a few levels).
+pub(super) const PARSE_BUDGET: usize = 100;
 
 /// One parsed template (a file or a `define`).
 #[derive(Debug)]
@@ -60,15 +63,32 @@ pub(super) fn is_empty_tree(nodes: &[Node]) -> bool {
 
 #[derive(Debug)]
 pub(super) enum Node {
-    Text { pos: usize, text: String },
-    Comment { pos: usize, text: String },
-    Action { pos: usize, pipe: Pipe },
+    Text {
+        pos: usize,
+        text: String,
+    },
+    Comment {
+        pos: usize,
+        text: String,
+    },
+    Action {
+        pos: usize,
+        pipe: Pipe,
+    },
     If(Control),
     With(Control),
     Range(Control),
-    Template { pos: usize, name: String, pipe: Option<Pipe> },
-    Break { pos: usize },
-    Continue { pos: usize },
+    Template {
+        pos: usize,
+        name: String,
+        pipe: Option<Pipe>,
+    },
+    Break {
+        pos: usize,
+    },
+    Continue {
+        pos: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -104,17 +124,45 @@ pub(super) struct Number {
 #[derive(Debug)]
 pub(super) enum Arg {
     /// `.a.b`: the identifiers without dots.
-    Field { pos: usize, idents: Vec<String> },
+    Field {
+        pos: usize,
+        idents: Vec<String>,
+    },
     /// `$x.a.b`: `$x` first.
-    Variable { pos: usize, idents: Vec<String> },
+    Variable {
+        pos: usize,
+        idents: Vec<String>,
+    },
     /// `(pipe).a.b`, `fn.a`.
-    Chain { pos: usize, node: Box<Arg>, fields: Vec<String> },
-    Identifier { pos: usize, name: String },
-    Dot { pos: usize },
-    Nil { pos: usize },
-    Bool { pos: usize, val: bool },
-    Number { pos: usize, text: String, num: Number },
-    String { pos: usize, quoted: String, text: String },
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Vec<String>,
+    },
+    Identifier {
+        pos: usize,
+        name: String,
+    },
+    Dot {
+        pos: usize,
+    },
+    Nil {
+        pos: usize,
+    },
+    Bool {
+        pos: usize,
+        val: bool,
+    },
+    Number {
+        pos: usize,
+        text: String,
+        num: Number,
+    },
+    String {
+        pos: usize,
+        quoted: String,
+        text: String,
+    },
     Pipe(Box<Pipe>),
 }
 
@@ -252,6 +300,16 @@ pub(super) fn parse(
     text: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<HashMap<String, Tree>, (String, usize)> {
+    parse_with_budget(name, text, has_func, PARSE_BUDGET)
+}
+
+/// [`parse`] with a smaller stack budget (`tpl` parses while the executor's stack is in use).
+pub(super) fn parse_with_budget(
+    name: &str,
+    text: &str,
+    has_func: &dyn Fn(&str) -> bool,
+    budget: usize,
+) -> Result<HashMap<String, Tree>, (String, usize)> {
     let items = lex::lex(text, !has_func("break"), !has_func("continue"));
     let text: Rc<str> = Rc::from(text);
     let parse_name: Arc<str> = Arc::from(name);
@@ -269,6 +327,7 @@ pub(super) fn parse(
         has_func,
         trees: HashMap::new(),
         err_pos: std::cell::Cell::new(0),
+        budget,
     };
     let root = p.parse_top().map_err(|e| (e, p.err_pos.get()))?;
     let top = Tree {
@@ -297,6 +356,7 @@ struct Parser<'a> {
     trees: HashMap<String, Tree>,
     /// Where the last error was raised (the item whose line the message names).
     err_pos: std::cell::Cell<usize>,
+    budget: usize,
 }
 
 type PResult<T> = Result<T, String>;
@@ -361,7 +421,10 @@ impl Parser<'_> {
             let line = line_of(&self.text, it.pos);
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
                 if it.val.ends_with(" action") {
                     extra = format!(" started at {}:{}", self.parse_name, self.action_line);
                 }
@@ -523,9 +586,13 @@ impl Parser<'_> {
         Ok(Parsed::Else { pos: t.pos })
     }
 
+    fn used(&self) -> usize {
+        self.nesting + 2 * self.paren_depth
+    }
+
     fn enter(&mut self) -> PResult<()> {
         self.nesting += 1;
-        if self.nesting > MAX_NESTING {
+        if self.nesting > MAX_NESTING || self.used() > self.budget {
             return Err(self.errorf(format!(
                 "max nesting depth exceeded (more than {MAX_NESTING} nested if/with/range/block)"
             )));
@@ -799,10 +866,9 @@ impl Parser<'_> {
         Ok(Some(match it.kind {
             Kind::Identifier => {
                 if !(self.has_func)(&it.val) {
-                    return Err(self.errorf(format!(
-                        "function {} not defined",
-                        lex::go_quote(&it.val)
-                    )));
+                    return Err(
+                        self.errorf(format!("function {} not defined", lex::go_quote(&it.val)))
+                    );
                 }
                 Arg::Identifier {
                     pos: it.pos,
@@ -815,10 +881,9 @@ impl Parser<'_> {
                 let idents: Vec<String> = it.val.split('.').map(str::to_owned).collect();
                 let first = idents.first().cloned().unwrap_or_default();
                 if !self.vars.contains(&first) {
-                    return Err(self.errorf(format!(
-                        "undefined variable {}",
-                        lex::go_quote(&first)
-                    )));
+                    return Err(
+                        self.errorf(format!("undefined variable {}", lex::go_quote(&first)))
+                    );
                 }
                 Arg::Variable {
                     pos: it.pos,
@@ -847,7 +912,7 @@ impl Parser<'_> {
                 }
             }
             Kind::LeftParen => {
-                if self.paren_depth >= MAX_PAREN_DEPTH {
+                if self.paren_depth >= MAX_PAREN_DEPTH || self.used() + 2 > self.budget {
                     return Err(self.errorf("max expression depth exceeded"));
                 }
                 self.paren_depth += 1;

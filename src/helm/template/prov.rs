@@ -97,7 +97,13 @@ impl Out {
             out.append_range(&self.text, &self.chunks, last..i, &dummy, &|o| o);
             last = i + pat.len();
         }
-        out.append_range(&self.text, &self.chunks, last..self.text.len(), &dummy, &|o| o);
+        out.append_range(
+            &self.text,
+            &self.chunks,
+            last..self.text.len(),
+            &dummy,
+            &|o| o,
+        );
         out
     }
 }

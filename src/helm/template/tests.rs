@@ -13,8 +13,8 @@ use crate::helm::value::{Func, Object, Value};
 mod go_exec;
 mod go_parse;
 mod helm_engine;
-mod provenance;
 mod hostile;
+mod provenance;
 
 // Values.
 
@@ -41,7 +41,7 @@ fn map(entries: Vec<(&str, Value)>) -> Value {
 
 // A small function table for the tests (the real one is helm::funcs).
 
-fn want_str(name: &str, v: &Value) -> Result<String, String> {
+fn want_str(_name: &str, v: &Value) -> Result<String, String> {
     match v {
         Value::Str(s) => Ok(s.text.to_string()),
         Value::Nil => Err("invalid value; expected string".to_owned()),
@@ -53,11 +53,7 @@ fn want_str(name: &str, v: &Value) -> Result<String, String> {
                 Value::Bool(_) => "bool",
                 _ => "interface {}",
             }
-        ))
-        .map_err(|e: String| {
-            let _ = name;
-            e
-        }),
+        )),
     }
 }
 
@@ -169,7 +165,10 @@ pub(super) fn test_funcs(name: &str) -> Option<Func> {
         },
         "fail" => |a| {
             arity("fail", a, 1)?;
-            Err(format!("HELM_ERR_START{}HELM_ERR_END", want_str("fail", &a[0])?))
+            Err(format!(
+                "HELM_ERR_START{}HELM_ERR_END",
+                want_str("fail", &a[0])?
+            ))
         },
         "upper" => |a| Ok(s(&want_str("upper", &a[0])?.to_uppercase())),
         "lower" => |a| Ok(s(&want_str("lower", &a[0])?.to_lowercase())),
@@ -187,7 +186,12 @@ pub(super) fn test_funcs(name: &str) -> Option<Func> {
             }
             Ok(s(&out))
         },
-        "quote" => |a| Ok(s(&format!("\"{}\"", a.last().map(Value::go_string).unwrap_or_default()))),
+        "quote" => |a| {
+            Ok(s(&format!(
+                "\"{}\"",
+                a.last().map(Value::go_string).unwrap_or_default()
+            )))
+        },
         "repeat" => |a| {
             let Some(Value::Int(n)) = a.first() else {
                 return Err("bad repeat".to_owned());
@@ -210,7 +214,10 @@ pub(super) fn test_funcs(name: &str) -> Option<Func> {
             };
             let pad = " ".repeat(*n as usize);
             let text = want_str("indent", &a[1])?;
-            Ok(s(&format!("{pad}{}", text.replace('\n', &format!("\n{pad}")))))
+            Ok(s(&format!(
+                "{pad}{}",
+                text.replace('\n', &format!("\n{pad}"))
+            )))
         },
         "nindent" => |a| {
             let Some(Value::Int(n)) = a.first() else {
@@ -218,7 +225,10 @@ pub(super) fn test_funcs(name: &str) -> Option<Func> {
             };
             let pad = " ".repeat(*n as usize);
             let text = want_str("nindent", &a[1])?;
-            Ok(s(&format!("\n{pad}{}", text.replace('\n', &format!("\n{pad}")))))
+            Ok(s(&format!(
+                "\n{pad}{}",
+                text.replace('\n', &format!("\n{pad}"))
+            )))
         },
         "trim" => |a| Ok(s(want_str("trim", &a[0])?.trim())),
         _ => return None,
@@ -259,10 +269,17 @@ fn helm_render(
 
 #[test]
 fn smoke() {
-    assert_eq!(go_run("t", "a{{.x}}b", &map(vec![("x", s("X"))])).unwrap(), "aXb");
     assert_eq!(
-        go_run("t", "{{range $i, $v := .}}{{$i}}={{$v}};{{end}}", &list(vec![s("a"), s("b")]))
-            .unwrap(),
+        go_run("t", "a{{.x}}b", &map(vec![("x", s("X"))])).unwrap(),
+        "aXb"
+    );
+    assert_eq!(
+        go_run(
+            "t",
+            "{{range $i, $v := .}}{{$i}}={{$v}};{{end}}",
+            &list(vec![s("a"), s("b")])
+        )
+        .unwrap(),
         "0=a;1=b;"
     );
 }
