@@ -1135,7 +1135,8 @@ impl State<'_> {
     }
 
     /// A function's string result keeps the provenance of its last argument when it is that
-    /// argument with only whitespace changed (`indent`, `nindent`, `trim`, ...).
+    /// argument with only whitespace changed (`indent`, `nindent`, `trim`, ...), or contains
+    /// it (`quote`, `printf "%s:8080"`), or is part of it (`trunc`, `trimPrefix`).
     fn carry_provenance(&self, f: &Frame, pos: usize, v: Value, argv: &[Value]) -> Value {
         let Value::Str(out) = &v else { return v };
         if out.provenance.is_some() {
@@ -1151,7 +1152,10 @@ impl State<'_> {
                 provenance: Some(p.clone()),
             });
         }
-        match prov::align(input, &out.text, &f.mapper.action(pos)) {
+        let call = f.mapper.action(pos);
+        let prov =
+            prov::align(input, &out.text, &call).or_else(|| prov::embed(input, &out.text, &call));
+        match prov {
             Some(p) => Value::Str(Str {
                 text: out.text.clone(),
                 provenance: Some(Rc::new(p)),

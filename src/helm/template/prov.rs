@@ -175,3 +175,24 @@ pub(super) fn align(input: &Str, output: &str, call: &Origin) -> Option<Provenan
     }
     Some(Provenance { chunks: out.chunks })
 }
+
+/// Provenance for `output` when it contains `input` (`quote`: `"` + input + `"`) or is part of
+/// it (`trunc`, `trimPrefix`): that part keeps the input's origins, the rest is `call`'s.
+pub(super) fn embed(input: &Str, output: &str, call: &Origin) -> Option<Provenance> {
+    let prov = input.provenance.as_ref()?;
+    let text: &str = &input.text;
+    if text.is_empty() || output.is_empty() {
+        return None;
+    }
+    let mut out = Out::default();
+    if let Some(at) = output.find(text) {
+        out.write(call.clone(), output.get(..at).unwrap_or(""));
+        out.append_range(text, &prov.chunks, 0..text.len(), call, &|o| o);
+        out.write(call.clone(), output.get(at + text.len()..).unwrap_or(""));
+    } else if let Some(at) = text.find(output) {
+        out.append_range(text, &prov.chunks, at..at + output.len(), call, &|o| o);
+    } else {
+        return None;
+    }
+    Some(Provenance { chunks: out.chunks })
+}

@@ -146,3 +146,29 @@ fn trim_markers_give_post_trim_offsets() {
     let o = origin_at(&r, r.text.len() - 1);
     assert_eq!((o.offset, o.literal), (x.len() - 1, true));
 }
+
+#[test]
+fn quoted_and_truncated_values_keep_their_origin() {
+    let x = "a: {{ .Values.s | quote }}\nb: {{ .Values.s | trim }}\n";
+    let data = map(vec![(
+        "Values",
+        map(vec![("s", values_str("  web  ", VALUES, 7))]),
+    )]);
+    let r = helm_render(&[(X, x)], X, &data, false).unwrap();
+    assert_eq!(r.text, "a: \"  web  \"\nb: web\n");
+    // The quote is the action's; the value inside it the values file's.
+    let o = origin_at(&r, pos(&r.text, "\""));
+    assert_eq!(
+        (o.offset, o.value.is_none()),
+        (pos(x, ".Values.s | quote"), true)
+    );
+    // The value's chunk starts at its first byte (the scalar's start, offset 7).
+    let o = origin_at(&r, pos(&r.text, "\"  web") + 1);
+    assert_eq!(o.offset, pos(x, ".Values.s | quote"));
+    let v = o.value.unwrap();
+    assert_eq!((&*v.file, v.offset, v.literal), (VALUES, 7, true));
+    // trim: the remaining part of the value (its chunk starts 2 bytes into the scalar).
+    let o = origin_at(&r, pos(&r.text, "b: web") + 3);
+    assert_eq!(o.offset, pos(x, ".Values.s | trim"));
+    assert_eq!(o.value.unwrap().offset, 9);
+}
