@@ -739,7 +739,11 @@ impl State<'_> {
                 self.eval_field_chain(f, vars, dot, recv, *pos, first, fields, rest, final_)
             }
             Arg::Identifier { pos, name } => {
-                self.eval_function(f, vars, dot, *pos, name, cmd, rest, final_)
+                let at = At {
+                    pos: cmd.pos,
+                    ctx: cmd,
+                };
+                self.eval_function(f, vars, dot, *pos, name, at, rest, final_)
             }
             Arg::Pipe(p) => {
                 self.not_a_function(f, &cmd.args, first, &final_)?;
@@ -975,11 +979,8 @@ impl State<'_> {
             }
             Arg::Pipe(p) => self.eval_pipeline(f, vars, dot, p)?.v,
             Arg::Identifier { pos, name } => {
-                let cmd = Command {
-                    pos: *pos,
-                    args: Vec::new(),
-                };
-                self.eval_function(f, vars, dot, *pos, name, &cmd, &[], None)?
+                let at = At { pos: *pos, ctx: n };
+                self.eval_function(f, vars, dot, *pos, name, at, &[], None)?
                     .v
             }
             Arg::Chain { pos, node, fields } => {
@@ -1035,7 +1036,7 @@ impl State<'_> {
         dot: &Slot,
         pos: usize,
         name: &str,
-        cmd: &Command,
+        cmd: At<'_>,
         args: &[Arg],
         final_: Option<Slot>,
     ) -> R<Slot> {
@@ -1106,7 +1107,7 @@ impl State<'_> {
         }
         if let Some(fin) = final_ {
             if name == "printf" && args.is_empty() {
-                argv.push(Value::Str(self.want_string(f, cmd.pos, cmd, fin.v)?));
+                argv.push(Value::Str(self.want_string(f, cmd.pos, cmd.ctx, fin.v)?));
             } else {
                 argv.push(fin.v);
             }
@@ -1121,17 +1122,17 @@ impl State<'_> {
         }
     }
 
-    fn call_error(&self, f: &Frame, cmd: &Command, name: &str, e: String) -> Flow {
+    fn call_error(&self, f: &Frame, cmd: At<'_>, name: &str, e: String) -> Flow {
         // Go reports these before the call, without "error calling".
         if e.starts_with("wrong number of args for ") || e.starts_with("wrong type for value; ") {
-            return self.err(f, cmd.pos, cmd, e);
+            return self.err(f, cmd.pos, cmd.ctx, e);
         }
         let e = if (name == "fail" || name == "required") && !e.contains(WARN_START) {
             format!("{WARN_START}{e}{WARN_END}")
         } else {
             e
         };
-        self.err(f, cmd.pos, cmd, format!("error calling {name}: {e}"))
+        self.err(f, cmd.pos, cmd.ctx, format!("error calling {name}: {e}"))
     }
 
     /// A function's string result keeps the provenance of its last argument when it is that
@@ -1171,7 +1172,7 @@ impl State<'_> {
         f: &Frame,
         vars: &mut Vars,
         dot: &Slot,
-        cmd: &Command,
+        cmd: At<'_>,
         name: &str,
         args: &[Arg],
         final_: Option<Slot>,
@@ -1180,7 +1181,7 @@ impl State<'_> {
             Some(a) => self.eval_string_arg(f, vars, dot, a)?,
             None => {
                 let v = final_.as_ref().map(|s| s.v.clone()).unwrap_or_default();
-                self.want_string(f, cmd.pos, cmd, v)?
+                self.want_string(f, cmd.pos, cmd.ctx, v)?
             }
         };
         let data = match (args.get(1), &final_) {
@@ -1193,7 +1194,7 @@ impl State<'_> {
         if name == "include" && self.units + 4 + 2 * 6 > self.opts.max_nesting {
             return Err(self.wrap_engine_error(f, cmd, name, nested_reference(&first.text)));
         }
-        self.enter(f, cmd.pos, cmd, 4)?;
+        self.enter(f, cmd.pos, cmd.ctx, 4)?;
         let r = if name == "include" {
             self.include(&first.text, &data)
         } else {
@@ -1207,13 +1208,13 @@ impl State<'_> {
         }
     }
 
-    fn wrap_engine_error(&self, f: &Frame, cmd: &Command, name: &str, msg: String) -> Flow {
+    fn wrap_engine_error(&self, f: &Frame, cmd: At<'_>, name: &str, msg: String) -> Flow {
         Flow::Err(Box::new(ExecErr {
             msg: format!(
                 "template: {}: executing {} at <{}>: error calling {name}: {msg}",
                 f.tree.location(cmd.pos),
                 go_quote(&f.name),
-                cmd,
+                cmd.ctx,
             ),
             origin: Some(f.mapper.action(cmd.pos)),
         }))
@@ -1325,6 +1326,14 @@ fn nested_reference(name: &str) -> String {
 
 fn plain_err(msg: String) -> Flow {
     Flow::Err(Box::new(ExecErr { msg, origin: None }))
+}
+
+/// Where a function call is, for its errors: the command (or, for a function used as an
+/// argument, the identifier), as Go's `evalFunction` passes it.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    pos: usize,
+    ctx: &'a dyn Display,
 }
 
 /// `{{template "name" pipe}}` as an error context.

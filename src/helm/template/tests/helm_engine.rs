@@ -525,3 +525,85 @@ fn helm_fail_inside_include_names_the_outer_call() {
     let o = e.origin.unwrap();
     assert_eq!((&*o.file, o.offset), ("c/templates/x.yaml", 11));
 }
+
+#[test]
+fn a_function_used_as_an_argument_is_the_error_context() {
+    let e = go_run("t", "{{ print 1 (die) }}", &Value::Nil).unwrap_err();
+    assert_eq!(
+        e,
+        r#"template: t:1:12: executing "t" at <die>: error calling die: die"#
+    );
+    let e = go_run("t", "{{ print 1 die }}", &Value::Nil).unwrap_err();
+    assert_eq!(
+        e,
+        r#"template: t:1:11: executing "t" at <die>: error calling die: die"#
+    );
+}
+
+/// The set's rule: a later definition replaces an earlier one, an empty one never replaces a
+/// defined one, and one file defining a name twice is Go's parse error.
+#[test]
+fn definitions_parsed_later_win() {
+    let files = [
+        (
+            "c/charts/sub/templates/_h.tpl",
+            r#"{{define "x"}}sub{{end}}"#,
+        ),
+        ("c/templates/_h.tpl", r#"{{define "x"}}parent{{end}}"#),
+        (
+            "c/templates/_empty.tpl",
+            "{{define \"x\"}} {{/* nothing */}} {{end}}",
+        ),
+        ("c/templates/a.yaml", r#"{{include "x" .}}"#),
+    ];
+    let out = helm_render(&files, "c/templates/a.yaml", &Value::Nil, false).unwrap();
+    assert_eq!(out.text, "parent");
+    let e = helm_render(
+        &[(
+            "c/templates/b.yaml",
+            r#"{{define "y"}}1{{end}}{{define "y"}}2{{end}}"#,
+        )],
+        "c/templates/b.yaml",
+        &Value::Nil,
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        r#"parse error at (c/templates/b.yaml:1): multiple definition of template "y""#
+    );
+    // Executing a name the set does not have.
+    let e = helm_render(&files, "c/templates/none.yaml", &Value::Nil, false).unwrap_err();
+    assert_eq!(
+        e.message,
+        r#"template: no template "c/templates/none.yaml" associated with template "gotpl""#
+    );
+}
+
+/// Parse errors carry the position of the token the message names.
+#[test]
+fn parse_error_origin() {
+    let e = helm_render(
+        &[("c/t.yaml", "a: 1\nb: {{ if }}\n")],
+        "c/t.yaml",
+        &Value::Nil,
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        r#"parse error at (c/t.yaml:2): missing value for if"#
+    );
+    let o = e.origin.unwrap();
+    assert_eq!((&*o.file, o.offset), ("c/t.yaml", 14));
+    // Go accepts a trailing pipe.
+    assert!(
+        helm_render(
+            &[("c/t.yaml", "{{ .x | }}")],
+            "c/t.yaml",
+            &Value::Nil,
+            false
+        )
+        .is_ok()
+    );
+}

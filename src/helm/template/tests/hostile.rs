@@ -251,3 +251,51 @@ fn worst_case_nesting_inside_deep_recursion() {
         });
     }
 }
+
+/// Every template file of the shared oracle and corpus charts parses (any function name
+/// accepted): the lexer and parser on real-world templates. Skipped when ../shared is absent.
+#[test]
+fn real_chart_templates_parse() {
+    // ../shared from the main checkout; a worktree under /work/wt/<name> finds it one level up.
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(root) = [manifest.join("../shared"), manifest.join("../../shared")]
+        .into_iter()
+        .find(|p| p.is_dir())
+    else {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.components().any(|c| c.as_os_str() == "templates")
+                && p.extension()
+                    .is_some_and(|x| x == "yaml" || x == "tpl" || x == "yml" || x == "txt")
+            {
+                files.push(p);
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for p in &files {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        if let Err((e, _)) = parse::parse("t", &text, &|_| true) {
+            failures.push(format!("{}: {e}", p.display()));
+        }
+    }
+    eprintln!(
+        "parsed {} template files, {} failed",
+        files.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
