@@ -32,6 +32,8 @@ const ROOT_NAME: &str = "gotpl";
 pub(super) struct ExecErr {
     pub(super) msg: String,
     pub(super) origin: Option<Origin>,
+    /// Where the innermost error of a chain (through `include`/`tpl`) happened.
+    pub(super) inner: Option<Origin>,
 }
 
 pub(super) enum Flow {
@@ -199,6 +201,7 @@ pub(super) fn execute(
                 go_quote(ROOT_NAME)
             ),
             origin: None,
+            inner: None,
         }));
     };
     let frame = Frame {
@@ -216,6 +219,7 @@ pub(super) fn execute(
         Err(Flow::Break | Flow::Continue) => Err(Box::new(ExecErr {
             msg: "template: break or continue outside range".to_owned(),
             origin: None,
+            inner: None,
         })),
     }
 }
@@ -285,6 +289,7 @@ impl State<'_> {
                 msg
             ),
             origin: Some(f.mapper.action(pos)),
+            inner: None,
         }))
     }
 
@@ -1192,7 +1197,12 @@ impl State<'_> {
         // Out of stack budget (with room for the included template's first action): say it as
         // Helm says a recursive include.
         if name == "include" && self.units + 4 + 2 * 6 > self.opts.max_nesting {
-            return Err(self.wrap_engine_error(f, cmd, name, nested_reference(&first.text)));
+            let e = ExecErr {
+                msg: nested_reference(&first.text),
+                origin: None,
+                inner: None,
+            };
+            return Err(self.wrap_engine_error(f, cmd, name, e));
         }
         self.enter(f, cmd.pos, cmd.ctx, 4)?;
         let r = if name == "include" {
@@ -1203,20 +1213,23 @@ impl State<'_> {
         self.units -= 4;
         match r {
             Ok(s) => Ok(Slot::of(Value::Str(s))),
-            Err(Flow::Err(e)) => Err(self.wrap_engine_error(f, cmd, name, e.msg)),
+            Err(Flow::Err(e)) => Err(self.wrap_engine_error(f, cmd, name, *e)),
             Err(other) => Err(other),
         }
     }
 
-    fn wrap_engine_error(&self, f: &Frame, cmd: At<'_>, name: &str, msg: String) -> Flow {
+    fn wrap_engine_error(&self, f: &Frame, cmd: At<'_>, name: &str, e: ExecErr) -> Flow {
+        let origin = f.mapper.action(cmd.pos);
         Flow::Err(Box::new(ExecErr {
+            inner: Some(e.inner.or(e.origin).unwrap_or_else(|| origin.clone())),
             msg: format!(
-                "template: {}: executing {} at <{}>: error calling {name}: {msg}",
+                "template: {}: executing {} at <{}>: error calling {name}: {}",
                 f.tree.location(cmd.pos),
                 go_quote(&f.name),
                 cmd.ctx,
+                e.msg
             ),
-            origin: Some(f.mapper.action(cmd.pos)),
+            origin: Some(origin),
         }))
     }
 
@@ -1310,11 +1323,15 @@ impl State<'_> {
             Ok(()) | Err(Flow::Break | Flow::Continue) => {
                 Ok(out.remove_all("<no value>").into_str())
             }
-            Err(Flow::Err(e)) => Err(plain_err(format!(
-                "error during tpl function execution for {}: {}",
-                go_quote(&text.text),
-                e.msg
-            ))),
+            Err(Flow::Err(e)) => Err(Flow::Err(Box::new(ExecErr {
+                msg: format!(
+                    "error during tpl function execution for {}: {}",
+                    go_quote(&text.text),
+                    e.msg
+                ),
+                origin: None,
+                inner: e.inner.or(e.origin),
+            }))),
         }
     }
 }
@@ -1325,7 +1342,11 @@ fn nested_reference(name: &str) -> String {
 }
 
 fn plain_err(msg: String) -> Flow {
-    Flow::Err(Box::new(ExecErr { msg, origin: None }))
+    Flow::Err(Box::new(ExecErr {
+        msg,
+        origin: None,
+        inner: None,
+    }))
 }
 
 /// Where a function call is, for its errors: the command (or, for a function used as an

@@ -79,7 +79,12 @@ pub(crate) struct Rendered {
 #[derive(Debug, Clone)]
 pub(crate) struct TemplateError {
     pub(crate) message: String,
+    /// The place Helm's message names first (for an error inside an `include`d helper, the
+    /// `include` call).
     pub(crate) origin: Option<Origin>,
+    /// For an error inside `include`/`tpl`: where the innermost failing action is (the
+    /// helper's line); `None` when that is `origin`.
+    pub(crate) inner: Option<Box<Origin>>,
     /// Go's own message, before Helm's clean-up (`template: x:1:2: executing "x" at <...>: ...`).
     pub(crate) go_message: String,
 }
@@ -135,6 +140,7 @@ impl Templates {
                     literal: false,
                     value: None,
                 }),
+                inner: None,
                 go_message: msg,
             }
         })?;
@@ -161,6 +167,7 @@ impl Templates {
         let out = exec::execute(self, name, data, options).map_err(|e| TemplateError {
             message: helm_exec_message(name, &e.msg),
             origin: e.origin,
+            inner: e.inner.map(Box::new),
             go_message: e.msg,
         })?;
         let out = if options.strict {

@@ -524,6 +524,9 @@ fn helm_fail_inside_include_names_the_outer_call() {
     );
     let o = e.origin.unwrap();
     assert_eq!((&*o.file, o.offset), ("c/templates/x.yaml", 11));
+    // The failing action itself, inside the helper.
+    let inner = e.inner.unwrap();
+    assert_eq!((&*inner.file, inner.offset), ("c/templates/_h.tpl", 19));
 }
 
 #[test]
