@@ -547,10 +547,15 @@ impl State<'_> {
             }
             Value::Nil => Vec::new(),
             v => {
+                // Go reports it at the node evaluated last (its `state.node`).
+                let (pos, ctx): (usize, &dyn Display) = match last_node(&c.pipe) {
+                    Some(a) => (a.pos(), a),
+                    None => (c.pos, &c.pipe),
+                };
                 return Err(self.err(
                     f,
-                    c.pos,
-                    &c.pipe,
+                    pos,
+                    ctx,
                     format!("range can't iterate over {}", v.go_string()),
                 ));
             }
@@ -1333,6 +1338,15 @@ impl State<'_> {
                 inner: e.inner.or(e.origin),
             }))),
         }
+    }
+}
+
+/// The node a pipeline evaluates last: the last argument of its last command.
+fn last_node(pipe: &Pipe) -> Option<&Arg> {
+    let arg = pipe.cmds.last()?.args.last()?;
+    match arg {
+        Arg::Pipe(p) => last_node(p).or(Some(arg)),
+        a => Some(a),
     }
 }
 

@@ -610,3 +610,13 @@ fn parse_error_origin() {
         .is_ok()
     );
 }
+
+#[test]
+fn range_over_a_string_is_reported_at_the_field() {
+    let v = vals(map(vec![("hosts", s("a,b"))]));
+    let e = render_one("t", "x\n{{ range .Values.hosts }}{{ . }}{{ end }}", &v).unwrap_err();
+    assert_eq!(
+        e,
+        r#"template: t:2:16: executing "t" at <.Values.hosts>: range can't iterate over a,b"#
+    );
+}
