@@ -141,6 +141,16 @@ enum State {
 /// Lexes the whole text. The last item is `Eof` or `Error`.
 /// `break_ok`/`continue_ok`: `break`/`continue` are keywords (no function has that name).
 pub(super) fn lex(input: &str, break_ok: bool, continue_ok: bool) -> Vec<Item> {
+    lex_with(input, break_ok, continue_ok, false)
+}
+
+/// [`lex`], emitting comments as items when `emit_comment` (Go's `ParseComments` mode).
+pub(super) fn lex_with(
+    input: &str,
+    break_ok: bool,
+    continue_ok: bool,
+    emit_comment: bool,
+) -> Vec<Item> {
     let mut l = Lexer {
         input,
         pos: 0,
@@ -150,6 +160,7 @@ pub(super) fn lex(input: &str, break_ok: bool, continue_ok: bool) -> Vec<Item> {
         items: Vec::new(),
         break_ok,
         continue_ok,
+        emit_comment,
     };
     let mut state = State::Text;
     loop {
@@ -189,6 +200,7 @@ struct Lexer<'a> {
     items: Vec<Item>,
     break_ok: bool,
     continue_ok: bool,
+    emit_comment: bool,
 }
 
 impl Lexer<'_> {
@@ -331,6 +343,15 @@ impl Lexer<'_> {
         if !delim {
             return self.errorf("comment ends before closing delimiter".to_owned());
         }
+        let comment = Item {
+            kind: Kind::Comment,
+            pos: self.start,
+            val: self
+                .input
+                .get(self.start..self.pos)
+                .unwrap_or("")
+                .to_owned(),
+        };
         if trim {
             self.pos += 2;
         }
@@ -340,6 +361,9 @@ impl Lexer<'_> {
             self.pos += rest.len() - rest.trim_start_matches(is_space).len();
         }
         self.ignore();
+        if self.emit_comment {
+            self.items.push(comment);
+        }
         State::Text
     }
 

@@ -18,9 +18,39 @@
 //! are sorted in reverse lexical order. The caller ([`Templates::parse`]) passes files in that
 //! order. An empty definition (only spaces or comments) never replaces a non-empty one.
 //!
-//! Limits for hostile input ([`ExecOptions`]): nested `template`/`include`/`tpl` depth, total
-//! bytes written, execution steps; the parser limits nesting of parentheses and of
-//! `if`/`with`/`range`. Each gives an error, never a hang or a stack overflow.
+//! **Provenance.** [`Templates::execute`] returns, with the text, an [`Origin`] for each stretch
+//! of it: template text is `literal` at its (post-trim) offset; what an action prints is the
+//! action's (the offset of its first token); a printed string that carries provenance keeps it
+//! (an `include` result: the helper's text and actions), except that a values-file origin
+//! becomes the action's with `value` naming the values scalar. A function's string result keeps
+//! its last argument's provenance when it is that argument with whitespace changed (`indent`,
+//! `nindent`, `trim`: aligned on the non-space characters, the added whitespace is the
+//! action's), contains it (`quote`) or is part of it (`trunc`). `tpl` text maps back through the
+//! string's own provenance (a values-file string: the values file's bytes). Helm's removal of
+//! `<no value>` keeps the origins of what remains.
+//!
+//! **Errors** are Go's (`template: NAME:LINE:COL: executing "NAME" at <NODE>: ...`) cleaned up
+//! as Helm v3 does: `parse error at (NAME:LINE): ...`, and a `fail`/`required` message as
+//! `execution error at (NAME:LINE:COL): MESSAGE` (Helm v4's multi-line traces are not
+//! produced). [`TemplateError::origin`] is the place the message names; for an error inside an
+//! `include`d helper or `tpl` text, [`TemplateError::inner`] is the failing action itself.
+//! A function (`helm::funcs`) reports a bad call with an `Err` starting `wrong number of args
+//! for ` or `wrong type for value; ` to get Go's wording without `error calling NAME: `; the
+//! errors of functions named `fail` and `required` get Helm's `HELM_ERR_START`/`HELM_ERR_END`
+//! markers when they do not carry them.
+//!
+//! **Limits** for hostile input ([`ExecOptions`]): nested `template`/`include`/`tpl` calls (100;
+//! Go allows 100000 `template`s, Helm 1000 nested `include`s of one name: past our limit an
+//! `include` fails with Helm's "nested reference" message), a stack budget shared by nested
+//! control structures, parentheses and calls (a debug build stays within 2 MiB of stack), total
+//! bytes written, execution steps. The parser allows 50 nested parentheses (Go: 10000) and 100
+//! nested `if`/`with`/`range`. Each limit gives an error, never a hang or a stack overflow.
+//!
+//! **What differs from Go**, because values are Go's `interface{}` ([`Value`]): no complex
+//! numbers (they parse; executing one is an error), no sized or unsigned integers, typed nil
+//! pointers, channels or function values (`call` always fails: nothing is callable), maps with
+//! string keys only; Go's `missingkey=default` mode is not offered (Helm uses `zero` or
+//! `error`). Custom delimiters are not supported (Helm has none).
 
 mod exec;
 mod lex;

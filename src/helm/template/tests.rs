@@ -11,6 +11,7 @@ use super::*;
 use crate::helm::value::{Func, Object, Value};
 
 mod go_exec;
+mod go_lex;
 mod go_parse;
 mod helm_engine;
 mod hostile;
