@@ -13,6 +13,11 @@ use Kind::{
 type S = std::string::String;
 const STR: Kind = Kind::String;
 
+/// (name, input, expected items).
+type LexCase<'a> = (&'a str, S, Vec<(Kind, &'a str)>);
+/// (input, expected items with positions).
+type PosCase<'a> = (&'a str, &'a [(Kind, usize, &'a str)]);
+
 fn lexed(input: &str) -> Vec<(Kind, S)> {
     lex_with(input, true, true, true)
         .into_iter()
@@ -37,7 +42,7 @@ fn go_lex_tests() {
     let raw = "`abc\\n\\t\\\" `";
     let raw_nl = "`now is{{\n}}the time`";
     let quote = r#""abc \n\t\" ""#;
-    let cases: Vec<(&str, S, Vec<(Kind, &str)>)> = vec![
+    let cases: Vec<LexCase> = vec![
         ("empty", S::new(), vec![E]),
         ("spaces", " \t\n".into(), vec![(Text, " \t\n"), E]),
         (
@@ -395,7 +400,7 @@ fn go_lex_tests() {
 
 #[test]
 fn go_lex_pos_tests() {
-    let cases: &[(&str, &[(Kind, usize, &str)])] = &[
+    let cases: &[PosCase] = &[
         ("", &[(Eof, 0, "")]),
         (
             "{{,@%#}}",
