@@ -1276,14 +1276,21 @@ impl State<'_> {
                 self.opts.max_depth
             )));
         }
+        // Parsing is work too: a `tpl` of a large text in a loop must reach the step limit.
+        self.steps = self.steps.saturating_add(text.text.len() as u64 / 8);
+        self.step(f, pos, &"tpl")?;
         let set = self.set;
-        let trees =
-            parse::parse(ROOT_NAME, &text.text, &|n| set.has_func(n)).map_err(|(e, _)| {
-                plain_err(format!(
-                    "cannot parse template {}: {e}",
-                    go_quote(&text.text)
-                ))
-            })?;
+        // The parser's stack comes on top of the executor's: give it what is left (a parser
+        // unit takes about 3 of the executor's).
+        let budget =
+            (self.opts.max_nesting.saturating_sub(self.units) / 3).min(parse::PARSE_BUDGET);
+        let trees = parse::parse_with_budget(ROOT_NAME, &text.text, &|n| set.has_func(n), budget)
+            .map_err(|(e, _)| {
+            plain_err(format!(
+                "cannot parse template {}: {e}",
+                quote_tpl(&text.text)
+            ))
+        })?;
         let mapper = Rc::new(Mapper::Tpl {
             src: text.provenance.clone(),
             call: f.mapper.action(pos),
@@ -1331,7 +1338,7 @@ impl State<'_> {
             Err(Flow::Err(e)) => Err(Flow::Err(Box::new(ExecErr {
                 msg: format!(
                     "error during tpl function execution for {}: {}",
-                    go_quote(&text.text),
+                    quote_tpl(&text.text),
                     e.msg
                 ),
                 origin: None,
@@ -1347,6 +1354,15 @@ fn last_node(pipe: &Pipe) -> Option<&Arg> {
     match arg {
         Arg::Pipe(p) => last_node(p).or(Some(arg)),
         a => Some(a),
+    }
+}
+
+/// The `tpl` text as Helm's errors quote it, cut after 200 characters (Helm quotes it whole;
+/// a large text would make a huge message).
+fn quote_tpl(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}...", go_quote(text.get(..cut).unwrap_or(text))),
+        None => go_quote(text),
     }
 }
 

@@ -32,7 +32,8 @@
 //! **Errors** are Go's (`template: NAME:LINE:COL: executing "NAME" at <NODE>: ...`) cleaned up
 //! as Helm v3 does: `parse error at (NAME:LINE): ...`, and a `fail`/`required` message as
 //! `execution error at (NAME:LINE:COL): MESSAGE` (Helm v4's multi-line traces are not
-//! produced). [`TemplateError::origin`] is the place the message names; for an error inside an
+//! produced; a `tpl` text quoted in a message is cut after 200 characters, where Helm quotes
+//! it whole). [`TemplateError::origin`] is the place the message names; for an error inside an
 //! `include`d helper or `tpl` text, [`TemplateError::inner`] is the failing action itself.
 //! A function (`helm::funcs`) reports a bad call with an `Err` starting `wrong number of args
 //! for ` or `wrong type for value; ` to get Go's wording without `error calling NAME: `; the

@@ -299,3 +299,22 @@ fn real_chart_templates_parse() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn tpl_of_a_large_text_in_a_loop_reaches_the_step_limit() {
+    let opts = ExecOptions {
+        max_steps: 1_000_000,
+        ..ExecOptions::default()
+    };
+    let data = map(vec![("big", s(&"x".repeat(1 << 20)))]);
+    // The body prints nothing: only the parsing work counts.
+    let e = render(
+        "{{ range 100000 }}{{ $x := tpl $.big $ }}{{ end }}",
+        &data,
+        &opts,
+    )
+    .unwrap_err();
+    assert!(e.message.contains("steps"), "{}", e.message);
+    // The message quotes the tpl text cut short.
+    assert!(e.message.len() < 1000, "{}", e.message.len());
+}
