@@ -48,10 +48,6 @@ pub(super) fn line_col(text: &str, pos: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn line_of(text: &str, pos: usize) -> usize {
-    line_col(text, pos).0
-}
-
 /// Whether a tree is empty of everything but spaces and comments (Go's `IsEmptyTree`).
 pub(super) fn is_empty_tree(nodes: &[Node]) -> bool {
     nodes.iter().all(|n| match n {
@@ -328,6 +324,9 @@ pub(super) fn parse_with_budget(
         trees: HashMap::new(),
         err_pos: std::cell::Cell::new(0),
         budget,
+        line_starts: std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
     };
     let root = p.parse_top().map_err(|e| (e, p.err_pos.get()))?;
     let top = Tree {
@@ -357,6 +356,8 @@ struct Parser<'a> {
     /// Where the last error was raised (the item whose line the message names).
     err_pos: std::cell::Cell<usize>,
     budget: usize,
+    /// Offsets where lines start: an item's line without rescanning the text.
+    line_starts: Vec<usize>,
 }
 
 type PResult<T> = Result<T, String>;
@@ -367,6 +368,11 @@ enum Ended {
 }
 
 impl Parser<'_> {
+    /// The line (from 1) of a position.
+    fn line(&self, pos: usize) -> usize {
+        self.line_starts.partition_point(|s| *s <= pos).max(1)
+    }
+
     fn item(&self, i: usize) -> Item {
         self.items.get(i).cloned().unwrap_or_else(|| Item {
             kind: Kind::Eof,
@@ -412,13 +418,13 @@ impl Parser<'_> {
     fn errorf(&self, msg: impl std::fmt::Display) -> String {
         let pos = self.item(self.frontier).pos;
         self.err_pos.set(pos);
-        let line = line_of(&self.text, pos);
+        let line = self.line(pos);
         format!("template: {}:{line}: {msg}", self.parse_name)
     }
 
     fn unexpected<T>(&self, it: &Item, context: &str) -> PResult<T> {
         if it.kind == Kind::Error {
-            let line = line_of(&self.text, it.pos);
+            let line = self.line(it.pos);
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != line {
                 extra = format!(
@@ -524,7 +530,7 @@ impl Parser<'_> {
                 text: it.val,
             })),
             Kind::LeftDelim => {
-                self.action_line = line_of(&self.text, it.pos);
+                self.action_line = self.line(it.pos);
                 let r = self.action();
                 self.action_line = 0;
                 r
