@@ -13,4 +13,5 @@ pub(crate) mod chart;
 pub(crate) mod funcs;
 pub(crate) mod gofmt;
 pub(crate) mod release;
+pub(crate) mod template;
 pub(crate) mod value;
