@@ -169,6 +169,9 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
     }
     let base = PathBase::current();
     let mut built_files = Vec::new();
+    // An object several roots build identically (a base's CRD in every overlay) is linted
+    // once: its findings would be the same, at the same origins.
+    let mut seen_objects: HashSet<u64> = HashSet::new();
     for (index, built) in top {
         let Some((root_id, _)) = roots.get(index) else {
             continue;
@@ -185,11 +188,14 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         let mut text = String::new();
         let mut origins = Vec::new();
         for resource in &built.resources {
+            let emitted = kustomize::emit::emit(&resource.obj);
+            if !seen_objects.insert(fingerprint(&emitted)) {
+                continue;
+            }
             if !text.is_empty() {
                 text.push_str("---\n");
             }
             let start = text.len();
-            let emitted = kustomize::emit::emit(&resource.obj);
             text.push_str(&emitted.text);
             for (span, origin) in emitted.origins {
                 let path = canonical(Path::new(origin.file.as_ref()));
@@ -233,6 +239,17 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         added.kustomized.built.push(BuiltFile { root, origins });
     }
     added
+}
+
+/// A hash of an emitted object's text and origins.
+fn fingerprint(emitted: &kustomize::emit::Emitted) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    emitted.text.hash(&mut hasher);
+    for (span, origin) in &emitted.origins {
+        (span.start, span.end, &origin.file, origin.span.start, origin.span.end).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// `kustomize-error` findings: each failure in the kustomization file where it arises when
