@@ -182,13 +182,98 @@ pub enum Command {
         namespace: String,
     },
     /// Print the objects kubeward lints as a YAML stream, each preceded by `# Source: <path>`:
-    /// a directory holding a kustomization prints what `kubectl kustomize DIR` prints. Exits 1
-    /// when a kustomization fails to build (the error on stderr).
+    /// a directory holding a kustomization prints what `kubectl kustomize DIR` prints; a Helm
+    /// chart (a folder with Chart.yaml, or a .tgz) prints what `helm template CHART` prints,
+    /// with the same flags. Exits 1 when a kustomization or chart fails (the error on stderr).
     Render {
         /// Files and directories.
         #[arg(default_value = ".")]
         paths: Vec<String>,
+        #[command(flatten)]
+        helm: Box<HelmFlags>,
     },
+}
+
+/// `helm template`'s flags, for `kubeward render CHART`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct HelmFlags {
+    /// Helm: the release name [default: release-name].
+    #[arg(long, value_name = "NAME")]
+    pub release_name: Option<String>,
+    /// Helm: a template whose output is the release name.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub name_template: Option<String>,
+    /// Helm: the release namespace [default: default].
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Helm: a values file (repeatable; later files win).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+    /// Helm: set values (`a.b=c`, repeatable).
+    #[arg(long, value_name = "K=V")]
+    pub set: Vec<String>,
+    /// Helm: set string values (repeatable).
+    #[arg(long, value_name = "K=V")]
+    pub set_string: Vec<String>,
+    /// Helm: set values from files (repeatable).
+    #[arg(long, value_name = "K=PATH")]
+    pub set_file: Vec<String>,
+    /// Helm: set JSON values (repeatable).
+    #[arg(long, value_name = "K=JSON")]
+    pub set_json: Vec<String>,
+    /// Helm: set a literal string value (repeatable).
+    #[arg(long, value_name = "K=V")]
+    pub set_literal: Vec<String>,
+    /// Helm: API versions for .Capabilities.APIVersions (repeatable, or comma-separated).
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "GV",
+        value_delimiter = ','
+    )]
+    pub api_versions: Vec<String>,
+    /// Helm: .Capabilities.KubeVersion (`1.29`, `v1.25.0`) [default: the newest supported].
+    #[arg(long, value_name = "V")]
+    pub kube_version: Option<String>,
+    /// Helm: only the documents of these templates (repeatable; globs).
+    #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
+    pub show_only: Vec<String>,
+    /// Helm: leave out test hooks.
+    #[arg(long)]
+    pub skip_tests: bool,
+    /// Helm: print the charts' CRDs first.
+    #[arg(long)]
+    pub include_crds: bool,
+}
+
+impl HelmFlags {
+    pub fn options(&self) -> crate::helm::render::HelmOptions {
+        crate::helm::render::HelmOptions {
+            release_name: self.release_name.clone(),
+            name_template: self.name_template.clone(),
+            namespace: self.namespace.clone(),
+            values: self.values.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            set_file: self.set_file.clone(),
+            set_json: self.set_json.clone(),
+            set_literal: self.set_literal.clone(),
+            api_versions: self.api_versions.clone(),
+            kube_version: self.kube_version.clone(),
+            target: None,
+            show_only: self.show_only.clone(),
+            skip_tests: self.skip_tests,
+            include_crds: self.include_crds,
+            debug: false,
+            helm_test_capabilities: false,
+        }
+    }
+}
+
+/// Whether `path` is a Helm chart: a folder holding `Chart.yaml`, or a `.tgz` archive.
+fn is_chart(path: &std::path::Path) -> bool {
+    path.join("Chart.yaml").is_file()
+        || path.is_file() && path.extension().is_some_and(|e| e == "tgz")
 }
 
 pub fn main() -> ExitCode {
@@ -211,9 +296,38 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if let Some(Command::Render { paths }) = &cli.command {
-        let code = crate::kustomize::render(paths, &mut out, &mut std::io::stderr())
-            .map_err(Error::Output)?;
+    if let Some(Command::Render { paths, helm }) = &cli.command {
+        let charts = paths.iter().filter(|p| is_chart(std::path::Path::new(p)));
+        let code = if charts.count() > 0 {
+            let mut code = 0u8;
+            for p in paths {
+                if !is_chart(std::path::Path::new(p)) {
+                    code = code.max(
+                        crate::kustomize::render(
+                            std::slice::from_ref(p),
+                            &mut out,
+                            &mut std::io::stderr(),
+                        )
+                        .map_err(Error::Output)?,
+                    );
+                    continue;
+                }
+                match crate::helm::render::render_chart(std::path::Path::new(p), &helm.options()) {
+                    Ok(rendered) => {
+                        out.write_all(rendered.stream_text.as_bytes())
+                            .map_err(Error::Output)?;
+                    }
+                    Err(e) => {
+                        let _ = writeln!(std::io::stderr(), "Error: {}", e.message);
+                        code = 1;
+                    }
+                }
+            }
+            code
+        } else {
+            crate::kustomize::render(paths, &mut out, &mut std::io::stderr())
+                .map_err(Error::Output)?
+        };
         out.flush().map_err(Error::Output)?;
         return Ok(ExitCode::from(code));
     }

@@ -13,5 +13,6 @@ pub(crate) mod chart;
 pub(crate) mod funcs;
 pub(crate) mod gofmt;
 pub(crate) mod release;
+pub mod render;
 pub(crate) mod template;
 pub(crate) mod value;

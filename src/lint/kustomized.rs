@@ -247,7 +247,14 @@ fn fingerprint(emitted: &kustomize::emit::Emitted) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     emitted.text.hash(&mut hasher);
     for (span, origin) in &emitted.origins {
-        (span.start, span.end, &origin.file, origin.span.start, origin.span.end).hash(&mut hasher);
+        (
+            span.start,
+            span.end,
+            &origin.file,
+            origin.span.start,
+            origin.span.end,
+        )
+            .hash(&mut hasher);
     }
     hasher.finish()
 }
