@@ -225,6 +225,34 @@ impl Redactions {
         (Redactions { files }, crashed)
     }
 
+    /// Gives file `to`, a text made of parts of file `from` (each part: a range of `from` and
+    /// where it starts in `to`, in order), the secret spans of `from` inside those parts, so
+    /// snippets and fingerprints mask them alike (stdin's `helm template` documents reported
+    /// under their templates' paths, `lint::stdin_sources`). The values scrubbed from messages
+    /// are not copied: run it after [`Redactions::apply`].
+    pub(crate) fn copy_parts(&mut self, from: FileId, to: FileId, parts: &[(Span, usize)]) {
+        let mut spans = Vec::new();
+        if let Some(source) = self.files.get(from) {
+            for (range, at) in parts {
+                let first = source.spans.partition_point(|s| s.end <= range.start);
+                for s in source.spans.get(first..).unwrap_or_default() {
+                    if s.start >= range.end {
+                        break;
+                    }
+                    let start = s.start.max(range.start) - range.start + at;
+                    let end = s.end.min(range.end) - range.start + at;
+                    spans.push(Span::new(start, end));
+                }
+            }
+        }
+        if self.files.len() <= to {
+            self.files.resize_with(to + 1, FileRedactions::default);
+        }
+        if let Some(file) = self.files.get_mut(to) {
+            file.spans = spans;
+        }
+    }
+
     /// The secret spans of a file, sorted and non-overlapping.
     pub fn spans(&self, file: FileId) -> &[Span] {
         self.files.get(file).map_or(&[], |f| &f.spans)
