@@ -20,9 +20,9 @@
 //! - the message says so: `... (line 12 of this template's rendered output)`: the template's own
 //!   line is not known from rendered text (linting the chart itself gives it).
 //!
-//! The path is only a label: it is never opened or read, and a name that is not a plain
-//! relative path (absolute, with `..` or `.` parts, empty parts, a `\` or `:`, control
-//! characters, longer than 4096 bytes) is not used: such a document stays on `<stdin>` at its
+//! The path is only a label: it is never opened or read, and a header whose name is not a
+//! plain relative path with a chart name first (absolute, with `..` or `.` parts, empty parts,
+//! a `\` or `:`, control characters, longer than 4096 bytes) is not used: such a document stays on `<stdin>` at its
 //! stream line, as does a document without a header (a stream without headers is reported
 //! exactly as before).
 //!
@@ -110,11 +110,13 @@ impl StdinTemplates {
         };
         for doc in &docs {
             let content = content_range(&text, doc);
+            // The whole name must be plain (`/etc/passwd` has an empty chart name), with a
+            // chart name to drop.
             let label = doc
                 .source
                 .as_deref()
                 .zip(doc.template.as_deref())
-                .filter(|(source, template)| source != template)
+                .filter(|(source, template)| source != template && label_path(source).is_some())
                 .and_then(|(_, template)| label_path(template));
             let Some(label) = label else {
                 out.unmapped_text |= text
