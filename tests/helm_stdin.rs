@@ -3,6 +3,10 @@
 //! `--stdin-filename`, else the current directory), at the line inside the template's rendered
 //! output, and the message says so. The header is only a label: no file is opened by it.
 
+// Test helpers unwrap and index like the tests (clippy.toml's allow-*-in-tests covers only
+// `#[test]` functions).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -367,6 +367,9 @@ impl KeyBase {
 
 #[cfg(test)]
 mod tests {
+    // Test code slices strings at ranges the code under test returned.
+    #![allow(clippy::string_slice)]
+
     use super::*;
 
     #[test]
