@@ -541,6 +541,24 @@ mod tests {
     pub(super) const PANIC_IN_REDACTION: &str = "kubeward-test-panic-in-redaction";
 
     #[test]
+    fn parts_of_a_file_get_its_secret_spans() {
+        let mut r = Redactions {
+            files: vec![FileRedactions {
+                spans: vec![Span::new(2, 4), Span::new(8, 12), Span::new(20, 22)],
+                values: vec!["secret".to_string()],
+            }],
+        };
+        // File 3 is [5, 10) of file 0 at 0, then [18, 30) at 6.
+        r.copy_parts(0, 3, &[(Span::new(5, 10), 0), (Span::new(18, 30), 6)]);
+        assert_eq!(r.spans(3), &[Span::new(3, 5), Span::new(8, 10)]);
+        assert!(r.spans(1).is_empty() && r.spans(2).is_empty());
+        assert_eq!(r.spans(0).len(), 3);
+        // Nothing of a file that has no secrets, or is not known.
+        r.copy_parts(7, 4, &[(Span::new(0, 10), 0)]);
+        assert!(r.spans(4).is_empty());
+    }
+
+    #[test]
     fn masking_keeps_lengths_and_line_breaks() {
         let text = "a: s3cr3t\nb: pässwörd😀\nc: |\n  line1\n  line2\n";
         let b = text.find("pä").unwrap();
