@@ -381,6 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 },
                 exclude: config.exclude.clone(),
                 registry,
+                stdin_filename: cli.stdin_filename.clone(),
             };
             crate::inspect::run(&options, format, &mut out)?;
             out.flush().map_err(Error::Output)?;
@@ -406,6 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         },
         exclude: config.exclude.clone(),
         registry,
+        stdin_filename: cli.stdin_filename.clone(),
     };
     let mut result = pool.install(|| lint_with_context(&options, &cli.context))?;
     if let Some(name) = cli.stdin_filename.as_deref().filter(|n| !n.is_empty()) {

@@ -21,6 +21,7 @@ use crate::rules::run_rules;
 mod budget;
 mod cap;
 mod kustomized;
+mod stdin_sources;
 
 #[derive(Clone)]
 pub struct LintOptions {
@@ -30,6 +31,10 @@ pub struct LintOptions {
     pub exclude: Option<Exclude>,
     /// The rules to run, configured.
     pub registry: Arc<Registry>,
+    /// `--stdin-filename`: when stdin holds `helm template` output, its findings are reported
+    /// under the templates' paths in this file's folder (else the current directory). (The
+    /// CLI itself renames `<stdin>`.)
+    pub stdin_filename: Option<String>,
 }
 
 impl Default for LintOptions {
@@ -39,6 +44,7 @@ impl Default for LintOptions {
             workspace: WorkspaceOptions::default(),
             exclude: None,
             registry: Arc::new(Registry::builtin()),
+            stdin_filename: None,
         }
     }
 }
@@ -99,7 +105,8 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         inputs.iter().map(|(_, context)| *context).collect()
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
-    let keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
+    let mut keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
+    let stdin_file = inputs.iter().position(|i| i.origin == InputOrigin::Stdin);
     let inputs_count = inputs.len();
     let stdin = if inputs.iter().any(|i| i.origin == InputOrigin::Stdin) {
         // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
@@ -137,7 +144,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
                 .map(|reported| !reported || !context.is_empty()),
         );
     }
-    let workspace = Workspace::new(files, &options.workspace);
+    let mut workspace = Workspace::new(files, &options.workspace);
     let registry = &options.registry;
     findings.extend(run_rules(&workspace, &registry.rules));
     added.kustomized.remap(&workspace, &mut findings);
@@ -145,10 +152,22 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     if !context_only.is_empty() {
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));
     }
-    let (redactions, mut crashed) = Redactions::collect(&workspace, &findings);
+    let (mut redactions, mut crashed) = Redactions::collect(&workspace, &findings);
     findings.append(&mut crashed);
     registry.resolve(&mut findings);
     redactions.apply(&mut findings);
+    // `helm template` output on stdin: findings move to the templates' files.
+    if let Some(templates) = stdin_file.and_then(|stdin| {
+        stdin_sources::StdinTemplates::read(&workspace, stdin, options.stdin_filename.as_deref())
+    }) {
+        templates.apply(
+            &mut workspace,
+            &mut redactions,
+            &mut findings,
+            &mut context_only,
+            &mut keys,
+        );
+    }
     sort_findings(&workspace, &mut findings);
     cap::cap_per_object_and_rule(&mut findings);
     Ok(LintResult {

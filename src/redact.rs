@@ -225,6 +225,34 @@ impl Redactions {
         (Redactions { files }, crashed)
     }
 
+    /// Gives file `to`, a text made of parts of file `from` (each part: a range of `from` and
+    /// where it starts in `to`, in order), the secret spans of `from` inside those parts, so
+    /// snippets and fingerprints mask them alike (stdin's `helm template` documents reported
+    /// under their templates' paths, `lint::stdin_sources`). The values scrubbed from messages
+    /// are not copied: run it after [`Redactions::apply`].
+    pub(crate) fn copy_parts(&mut self, from: FileId, to: FileId, parts: &[(Span, usize)]) {
+        let mut spans = Vec::new();
+        if let Some(source) = self.files.get(from) {
+            for (range, at) in parts {
+                let first = source.spans.partition_point(|s| s.end <= range.start);
+                for s in source.spans.get(first..).unwrap_or_default() {
+                    if s.start >= range.end {
+                        break;
+                    }
+                    let start = s.start.max(range.start) - range.start + at;
+                    let end = s.end.min(range.end) - range.start + at;
+                    spans.push(Span::new(start, end));
+                }
+            }
+        }
+        if self.files.len() <= to {
+            self.files.resize_with(to + 1, FileRedactions::default);
+        }
+        if let Some(file) = self.files.get_mut(to) {
+            file.spans = spans;
+        }
+    }
+
     /// The secret spans of a file, sorted and non-overlapping.
     pub fn spans(&self, file: FileId) -> &[Span] {
         self.files.get(file).map_or(&[], |f| &f.spans)
@@ -511,6 +539,24 @@ mod tests {
 
     /// A file holding this text panics the redaction pass (test builds only).
     pub(super) const PANIC_IN_REDACTION: &str = "kubeward-test-panic-in-redaction";
+
+    #[test]
+    fn parts_of_a_file_get_its_secret_spans() {
+        let mut r = Redactions {
+            files: vec![FileRedactions {
+                spans: vec![Span::new(2, 4), Span::new(8, 12), Span::new(20, 22)],
+                values: vec!["secret".to_string()],
+            }],
+        };
+        // File 3 is [5, 10) of file 0 at 0, then [18, 30) at 6.
+        r.copy_parts(0, 3, &[(Span::new(5, 10), 0), (Span::new(18, 30), 6)]);
+        assert_eq!(r.spans(3), &[Span::new(3, 5), Span::new(8, 10)]);
+        assert!(r.spans(1).is_empty() && r.spans(2).is_empty());
+        assert_eq!(r.spans(0).len(), 3);
+        // Nothing of a file that has no secrets, or is not known.
+        r.copy_parts(7, 4, &[(Span::new(0, 10), 0)]);
+        assert!(r.spans(4).is_empty());
+    }
 
     #[test]
     fn masking_keeps_lengths_and_line_breaks() {

@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
         workspace: Default::default(),
         exclude: None,
         registry: registry(),
+        stdin_filename: None,
     };
     let result = lint(&options).expect("an existing file always lints");
     for (format, color) in [
