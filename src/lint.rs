@@ -21,6 +21,7 @@ use crate::rules::run_rules;
 mod budget;
 mod cap;
 mod kustomized;
+mod origins;
 mod stdin_sources;
 
 #[derive(Clone)]
@@ -147,7 +148,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     let mut workspace = Workspace::new(files, &options.workspace);
     let registry = &options.registry;
     findings.extend(run_rules(&workspace, &registry.rules));
-    added.kustomized.remap(&workspace, &mut findings);
+    added.maps.remap(&workspace, &mut findings);
     crate::suppress::apply(&workspace, registry, &mut findings);
     if !context_only.is_empty() {
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));

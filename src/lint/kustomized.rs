@@ -11,47 +11,34 @@
 //! the origin of the node it points at. A finding at one source span reached from several roots
 //! is reported once, naming them.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::discover::{PathBase, display_name};
 use crate::finding::{FileId, Finding, Severity};
 use crate::kustomize::{self, Built, KustError};
+
+use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, canonical};
 use crate::load::file::FileRole;
-use crate::load::input::read_regular_file;
-use crate::model::{LoadedFile, Workspace};
+use crate::model::LoadedFile;
 use crate::rule_id::RuleId;
 use crate::source::{SourceFile, Span};
 
-/// The built files added to the workspace, and how their spans map back.
-#[derive(Debug, Default)]
-pub(crate) struct Kustomized {
-    /// The id of the first built file; built files are the last ones of the workspace.
-    first: FileId,
-    built: Vec<BuiltFile>,
-}
-
-#[derive(Debug)]
-struct BuiltFile {
-    /// The root's directory as reported (`overlays/prod`).
-    root: String,
-    /// Each emitted node that has an origin: (span in the built text, origin file, origin span).
-    origins: Vec<(Span, FileId, Span)>,
-}
-
 /// What [`build`] adds to the run.
 pub(crate) struct Added {
-    pub(crate) kustomized: Kustomized,
+    /// The built files, and how their spans map back.
+    pub(crate) maps: BuiltMaps,
     pub(crate) findings: Vec<Finding>,
     /// For each file appended to `files`: whether it is reported (an origin file outside the
     /// linted paths) or only seen by rules (a built file).
     pub(crate) reported: Vec<bool>,
 }
 
-fn canonical(p: &Path) -> PathBuf {
-    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+/// A root's built text: each emitted node that has an origin, as (span in the built text,
+/// origin file, origin span).
+struct RootMap {
+    origins: Vec<(Span, FileId, Span)>,
 }
 
 /// The directory of a kustomization file that is its directory's kustomization (kustomize
@@ -83,10 +70,7 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         .filter_map(|(id, f)| root_dir(&f.source.path).map(|dir| (id, dir)))
         .collect();
     let mut added = Added {
-        kustomized: Kustomized {
-            first: files.len(),
-            built: Vec::new(),
-        },
+        maps: BuiltMaps::default(),
         findings: Vec::new(),
         reported: Vec::new(),
     };
@@ -99,11 +83,7 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
             builder.build(dir)
         })
         .collect();
-    let mut ids: HashMap<PathBuf, FileId> = files
-        .iter()
-        .enumerate()
-        .map(|(id, f)| (canonical(Path::new(&f.source.path)), id))
-        .collect();
+    let mut ids = FileIds::new(files);
     report_failures(files, &ids, &roots, &results, &mut added.findings);
     // Top-level roots: built, and not read by another successful build.
     let root_files: Vec<PathBuf> = roots
@@ -142,7 +122,7 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         .flat_map(|(_, b)| b.files.iter().map(PathBuf::as_path))
         .collect();
     let own_roots: HashSet<&Path> = root_files.iter().map(PathBuf::as_path).collect();
-    for (path, id) in &ids {
+    for (path, id) in ids.iter() {
         if consumed.contains(path.as_path())
             && !own_roots.contains(path.as_path())
             && let Some(file) = files.get_mut(*id)
@@ -154,7 +134,7 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
     for (note_root, built) in &top {
         for note in &built.notes {
             let (file, span) = match ids.get(&canonical(&note.file)) {
-                Some(id) => (*id, note.span.unwrap_or_default()),
+                Some(id) => (id, note.span.unwrap_or_default()),
                 None => (
                     roots.get(*note_root).map_or(0, |(id, _)| *id),
                     Span::default(),
@@ -167,7 +147,6 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
             );
         }
     }
-    let base = PathBase::current();
     let mut built_files = Vec::new();
     // An object several roots build identically (a base's CRD in every overlay) is linted
     // once: its findings would be the same, at the same origins.
@@ -199,23 +178,9 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
             text.push_str(&emitted.text);
             for (span, origin) in emitted.origins {
                 let path = canonical(Path::new(origin.file.as_ref()));
-                let id = match ids.get(&path) {
-                    Some(id) => *id,
-                    None => {
-                        // A base outside the linted paths: read it so findings can show it.
-                        let Ok(source) = read_regular_file(&path) else {
-                            continue;
-                        };
-                        let id = files.len();
-                        let shown = display_name(&path, &base);
-                        files.push(LoadedFile::manifest(
-                            SourceFile::new(shown, source),
-                            Vec::new(),
-                        ));
-                        added.reported.push(true);
-                        ids.insert(path, id);
-                        id
-                    }
+                // A base outside the linted paths is read so findings can show it.
+                let Some(id) = ids.ensure(&path, files, &mut added.reported) else {
+                    continue;
                 };
                 origins.push((
                     Span::new(span.start + start, span.end + start),
@@ -226,7 +191,6 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         }
         built_files.push((root, kfile, text, origins));
     }
-    added.kustomized.first = files.len();
     for (root, kfile, text, origins) in built_files {
         let loaded = crate::load::parse_yaml(text.clone());
         let mut file = LoadedFile::manifest(
@@ -234,9 +198,15 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
             loaded.documents,
         );
         file.role = FileRole::Built;
+        added.maps.files.insert(
+            files.len(),
+            BuiltFile {
+                name: root,
+                map: Box::new(RootMap { origins }),
+            },
+        );
         files.push(file);
         added.reported.push(false);
-        added.kustomized.built.push(BuiltFile { root, origins });
     }
     added
 }
@@ -263,7 +233,7 @@ fn fingerprint(emitted: &kustomize::emit::Emitted) -> u64 {
 /// that file is in the run (once, whichever roots reach it), else at the root.
 fn report_failures(
     files: &[LoadedFile],
-    ids: &HashMap<PathBuf, FileId>,
+    ids: &FileIds,
     roots: &[(FileId, PathBuf)],
     results: &[Result<Built, KustError>],
     out: &mut Vec<Finding>,
@@ -275,7 +245,7 @@ fn report_failures(
         };
         let (at, span, message) = match ids.get(&canonical(&e.file)) {
             Some(at) => (
-                *at,
+                at,
                 e.span.unwrap_or_default(),
                 format!("kustomize cannot build this kustomization: {}", e.message),
             ),
@@ -305,92 +275,11 @@ fn report_failures(
     }
 }
 
-impl Kustomized {
-    fn built_file(&self, file: FileId) -> Option<&BuiltFile> {
-        file.checked_sub(self.first)
-            .and_then(|index| self.built.get(index))
-    }
-
-    /// Moves every finding on a built file to the origin of the node it points at; a finding
-    /// reached from several roots at one origin is kept once, naming the roots.
-    pub(crate) fn remap(&self, ws: &Workspace, findings: &mut Vec<Finding>) {
-        if self.built.is_empty() {
-            return;
-        }
-        // (rule, file, span) of each remapped finding kept → its index and the roots.
-        let mut seen: HashMap<(String, FileId, Span), (usize, Vec<String>)> = HashMap::new();
-        let mut keep = vec![true; findings.len()];
-        for (index, finding) in findings.iter_mut().enumerate() {
-            let Some(built) = self.built_file(finding.file) else {
-                continue;
-            };
-            let text = ws.source(finding.file).text.clone();
-            let (file, span) = built
-                .locate(&text, finding.span)
-                .map(|(file, span)| (file, first_line(&ws.source(file).text, span)))
-                .unwrap_or((finding.file, finding.span));
-            for label in &mut finding.related {
-                if label.file == finding.file
-                    && let Some((f, s)) = built.locate(&text, label.span)
-                {
-                    label.file = f;
-                    label.span = s;
-                }
-            }
-            finding.redact = finding
-                .redact
-                .iter()
-                .filter_map(|s| built.locate(&text, *s))
-                .filter(|(f, _)| *f == file)
-                .map(|(_, s)| s)
-                .collect();
-            finding.file = file;
-            finding.span = span;
-            let key = (finding.rule.as_str().to_owned(), file, span);
-            match seen.get_mut(&key) {
-                Some((_, roots)) => {
-                    if !roots.contains(&built.root) {
-                        roots.push(built.root.clone());
-                    }
-                    if let Some(k) = keep.get_mut(index) {
-                        *k = false;
-                    }
-                }
-                None => {
-                    seen.insert(key, (index, vec![built.root.clone()]));
-                }
-            }
-        }
-        for (index, roots) in seen.into_values() {
-            if roots.len() > 1
-                && let Some(finding) = findings.get_mut(index)
-            {
-                finding.message = format!(
-                    "{} (in the builds of {})",
-                    finding.message,
-                    roots.join(", ")
-                );
-            }
-        }
-        let mut keep = keep.into_iter();
-        findings.retain(|_| keep.next().unwrap_or(true));
-    }
-}
-
-/// A span cut at the end of its first line: a finding on a node that came from a whole block
-/// of the source (an object, a container, an inline patch) points at the block's first line.
-fn first_line(text: &str, span: Span) -> Span {
-    match text.get(span.start..span.end).and_then(|t| t.find('\n')) {
-        Some(n) => Span::new(span.start, span.start + n),
-        None => span,
-    }
-}
-
-impl BuiltFile {
+impl Locate for RootMap {
     /// The origin of the node a span of the built text points at: the innermost emitted node
     /// containing it; for a span on a key (the node containing it spans lines), the node
     /// written after it on the same line, which is the key's value in the source too.
-    fn locate(&self, text: &str, span: Span) -> Option<(FileId, Span)> {
+    fn locate(&self, text: &str, span: Span) -> Option<Located> {
         let containing = self
             .origins
             .iter()
@@ -408,9 +297,17 @@ impl BuiltFile {
                 .filter(|(s, _, _)| s.start >= span.start && s.start < line_end && !multi_line(s))
                 .min_by_key(|(s, _, _)| (s.start, s.len()));
             if let Some((_, file, origin)) = after {
-                return Some((*file, *origin));
+                return Some(Located {
+                    file: *file,
+                    span: *origin,
+                    value: None,
+                });
             }
         }
-        containing.map(|(_, file, origin)| (*file, *origin))
+        containing.map(|(_, file, origin)| Located {
+            file: *file,
+            span: *origin,
+            value: None,
+        })
     }
 }
