@@ -20,6 +20,7 @@ use crate::rules::run_rules;
 
 mod budget;
 mod cap;
+mod charts;
 mod kustomized;
 mod origins;
 mod stdin_sources;
@@ -134,13 +135,22 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     }
     let added = kustomized::build(&mut files);
     findings.extend(added.findings);
-    if !added.reported.is_empty() {
+    let mut appended = added.reported;
+    let mut maps = added.maps;
+    let charts = charts::render(&mut files, options.workspace.kube_version);
+    // The load findings of rendered templates (`template-skipped`, a template is no YAML) no
+    // longer apply: the chart's render is linted instead.
+    let rendered: HashSet<usize> = charts.rendered_templates.iter().copied().collect();
+    findings.retain(|f| !rendered.contains(&f.file));
+    findings.extend(charts.findings);
+    appended.extend(charts.reported);
+    maps.files.extend(charts.maps.files);
+    if !appended.is_empty() {
         // Built files are seen by rules, never reported; origin files outside the linted
         // paths are reported (in a hook run, with `--context`, only the given files are).
         context_only.resize(inputs_count, false);
         context_only.extend(
-            added
-                .reported
+            appended
                 .iter()
                 .map(|reported| !reported || !context.is_empty()),
         );
@@ -148,7 +158,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     let mut workspace = Workspace::new(files, &options.workspace);
     let registry = &options.registry;
     findings.extend(run_rules(&workspace, &registry.rules));
-    added.maps.remap(&workspace, &mut findings);
+    maps.remap(&workspace, &mut findings);
     crate::suppress::apply(&workspace, registry, &mut findings);
     if !context_only.is_empty() {
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));

@@ -96,6 +96,9 @@ pub struct SourcePoint {
     pub len: usize,
     /// For a value printed from a values file: that values scalar.
     pub value: Option<(std::path::PathBuf, usize)>,
+    /// The text was copied verbatim from `offset` on (template text), not written by an
+    /// action.
+    pub literal: bool,
 }
 
 fn located(e: ChartError) -> RenderError {
@@ -410,6 +413,7 @@ impl RenderedChart {
             path: real,
             offset,
             len,
+            literal: origin.literal,
             value: origin
                 .value
                 .as_deref()
@@ -434,6 +438,29 @@ impl RenderedChart {
             })
             .unwrap_or(1)
             .max(1)
+    }
+
+    /// The stream ranges each provenance chunk wrote: `(start, end)` offsets in the stream.
+    pub fn chunk_bounds(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for doc in &self.stream.docs {
+            let Some(provenance) = self.provenance.get(&doc.source) else {
+                continue;
+            };
+            let chunks = &provenance.chunks;
+            for (i, (start, _)) in chunks.iter().enumerate() {
+                let end = chunks.get(i + 1).map_or(usize::MAX, |(next, _)| *next);
+                let s = (*start).max(doc.origin.start);
+                let e = end.min(doc.origin.end);
+                if s < e {
+                    out.push((
+                        doc.stream.start + (s - doc.origin.start),
+                        doc.stream.start + (e - doc.origin.start),
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// The template names and their files on disk, for the files the render read.

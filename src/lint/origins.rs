@@ -133,7 +133,7 @@ impl BuiltMaps {
                 finding.related.push(Label {
                     file: vfile,
                     span: first_line(&ws.source(vfile).text, vspan),
-                    text: "the value comes from here".to_owned(),
+                    text: "the value is set here".to_owned(),
                 });
             }
             finding.redact = finding
@@ -164,7 +164,11 @@ impl BuiltMaps {
             if names.len() > 1
                 && let Some(finding) = findings.get_mut(index)
             {
-                finding.message = format!("{} (in the builds of {})", finding.message, names.join(", "));
+                finding.message = format!(
+                    "{} (in the builds of {})",
+                    finding.message,
+                    names.join(", ")
+                );
             }
         }
         let mut keep = keep.into_iter();

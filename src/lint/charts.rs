@@ -1,0 +1,343 @@
+//! Helm charts in the run (issue 18): every application chart is rendered natively
+//! ([`crate::helm::render`]) with its default values, or once per `ci/*-values.yaml` file when
+//! it has such files (as chart-testing does); the rendered stream is linted in place of the
+//! chart's templates, and each finding is reported at the template line that wrote the text
+//! (with the values line as a related location when the text was a value).
+//!
+//! A chart inside another chart's `charts/` folder is a subchart: it renders with its parent
+//! only. A chart that fails to render is a `helm-render-error` at the template line Helm names;
+//! a `values.schema.json` violation is a `helm-values-schema` finding at the values line; its
+//! templates are then left as they are (reported as `template-skipped`).
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::finding::{FileId, Finding, Severity};
+use crate::helm::render::{HelmOptions, RenderedChart, render_chart};
+use crate::kube_version::KubeVersion;
+use crate::load::file::FileRole;
+use crate::model::LoadedFile;
+use crate::rule_id::RuleId;
+use crate::source::{SourceFile, Span};
+
+use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, canonical};
+
+/// What [`render`] adds to the run.
+pub(crate) struct Added {
+    pub(crate) maps: BuiltMaps,
+    pub(crate) findings: Vec<Finding>,
+    /// For each file appended: reported (a template file not in the run) or not (a render).
+    pub(crate) reported: Vec<bool>,
+    /// Files whose load findings no longer apply (templates of rendered charts).
+    pub(crate) rendered_templates: Vec<FileId>,
+}
+
+/// A render: the chart's folder, the values file (if any) and the result.
+struct Render {
+    chart_file: FileId,
+    dir: PathBuf,
+    values: Option<PathBuf>,
+    result: Result<Rendered, crate::helm::render::RenderError>,
+}
+
+/// What a render keeps: the stream and each stream byte's origin, resolved to paths (the
+/// renderer's values are not `Send`).
+struct Rendered {
+    text: String,
+    /// (stream range start, origin) sorted by start: every byte up to the next start maps to
+    /// the origin (for copied text, at the same distance from its start).
+    points: Vec<(usize, Point)>,
+    template_files: Vec<PathBuf>,
+    notes: Vec<String>,
+    schema_violations: Vec<(String, Option<(PathBuf, usize)>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Point {
+    path: PathBuf,
+    offset: usize,
+    len: usize,
+    literal: bool,
+    value: Option<(PathBuf, usize)>,
+}
+
+/// A `Chart.yaml` that is an application chart to render on its own (not a subchart).
+fn chart_dir(path: &str) -> Option<PathBuf> {
+    let file = Path::new(path);
+    if file.file_name()? != "Chart.yaml" {
+        return None;
+    }
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // A subchart: `<parent>/charts/<sub>/Chart.yaml` with `<parent>/Chart.yaml`.
+    let canon = canonical(&dir);
+    if let Some(charts) = canon.parent()
+        && charts.file_name().is_some_and(|n| n == "charts")
+        && charts
+            .parent()
+            .is_some_and(|p| p.join("Chart.yaml").is_file())
+    {
+        return None;
+    }
+    Some(dir)
+}
+
+/// The renders of a chart: one per `ci/*-values.yaml`, else one with its defaults.
+fn values_files(dir: &Path) -> Vec<Option<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("ci"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.ends_with("-values.yaml"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    if files.is_empty() {
+        vec![None]
+    } else {
+        files.into_iter().map(Some).collect()
+    }
+}
+
+fn render_one(dir: &Path, values: Option<&Path>, target: Option<KubeVersion>) -> Render {
+    let options = HelmOptions {
+        values: values
+            .map(|v| vec![v.to_string_lossy().into_owned()])
+            .unwrap_or_default(),
+        target,
+        ..HelmOptions::default()
+    };
+    let result = render_chart(dir, &options).map(|chart| keep(&chart));
+    Render {
+        chart_file: 0,
+        dir: dir.to_path_buf(),
+        values: values.map(Path::to_path_buf),
+        result,
+    }
+}
+
+/// The stream and its origins, resolved to paths, one point per provenance chunk.
+fn keep(chart: &RenderedChart) -> Rendered {
+    let mut points: Vec<(usize, Point)> = Vec::new();
+    for (start, _) in chart.chunk_bounds() {
+        if let Some(p) = chart.origin_of(start) {
+            points.push((
+                start,
+                Point {
+                    literal: p.literal,
+                    path: canonical(&p.path),
+                    offset: p.offset,
+                    len: p.len,
+                    value: p.value.map(|(path, o)| (canonical(&path), o)),
+                },
+            ));
+        }
+    }
+    Rendered {
+        text: chart.stream_text.clone(),
+        points,
+        template_files: chart
+            .template_files()
+            .iter()
+            .map(|p| canonical(p))
+            .collect(),
+        notes: chart.notes.clone(),
+        schema_violations: chart.schema_violations.clone(),
+    }
+}
+
+/// Renders every application chart among `files` (in parallel), appends the renders to
+/// `files`, and marks the templates of rendered charts as consumed.
+pub(crate) fn render(files: &mut Vec<LoadedFile>, target: Option<KubeVersion>) -> Added {
+    let mut added = Added {
+        maps: BuiltMaps::default(),
+        findings: Vec::new(),
+        reported: Vec::new(),
+        rendered_templates: Vec::new(),
+    };
+    let jobs: Vec<(FileId, PathBuf, Option<PathBuf>)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(id, f)| chart_dir(&f.source.path).map(|d| (id, d)))
+        .flat_map(|(id, dir)| {
+            values_files(&dir)
+                .into_iter()
+                .map(move |v| (id, dir.clone(), v))
+        })
+        .collect();
+    if jobs.is_empty() {
+        return added;
+    }
+    let renders: Vec<Render> = jobs
+        .par_iter()
+        .map(|(id, dir, values)| {
+            let mut r = render_one(dir, values.as_deref(), target);
+            r.chart_file = *id;
+            r
+        })
+        .collect();
+    let mut ids = FileIds::new(files);
+    let several: Vec<bool> = renders
+        .iter()
+        .map(|r| renders.iter().filter(|o| o.dir == r.dir).count() > 1)
+        .collect();
+    for (render, several) in renders.into_iter().zip(several) {
+        let rendered = match render.result {
+            Ok(rendered) => rendered,
+            Err(e) if e.message.contains("library charts are not installable") => continue,
+            Err(e) => {
+                let at = e
+                    .location
+                    .as_ref()
+                    .and_then(|(path, offset)| {
+                        let id = ids.ensure(&canonical(path), files, &mut added.reported)?;
+                        Some((id, Span::new(*offset, *offset)))
+                    })
+                    .unwrap_or((render.chart_file, Span::default()));
+                let info = e.message.contains("helm dependency build");
+                let mut finding = Finding::new(
+                    RuleId::HelmRenderError,
+                    at.0,
+                    at.1,
+                    format!("Helm cannot render this chart: {}", e.message),
+                )
+                .label("helm template fails here")
+                .help(if info {
+                    "run `helm dependency build` to vendor the chart's dependencies under charts/ \
+                     (kubeward renders offline and never fetches them)"
+                } else {
+                    "fix the template or give the value it needs (`helm template` fails the same way)"
+                });
+                if info {
+                    finding = finding.severity(Severity::Info);
+                }
+                added.findings.push(finding);
+                continue;
+            }
+        };
+        for (message, at) in &rendered.schema_violations {
+            let (file, span) = at
+                .as_ref()
+                .and_then(|(path, offset)| {
+                    let id = ids.ensure(&canonical(path), files, &mut added.reported)?;
+                    Some((id, Span::new(*offset, *offset)))
+                })
+                .unwrap_or((render.chart_file, Span::default()));
+            added.findings.push(
+                Finding::new(
+                    RuleId::HelmValuesSchema,
+                    file,
+                    span,
+                    format!("the chart's values.schema.json rejects this value: {message}"),
+                )
+                .label("not allowed by values.schema.json")
+                .help("`helm install` and `helm template` refuse these values: change the value or the schema"),
+            );
+        }
+        for path in &rendered.template_files {
+            if let Some(id) = ids.ensure(path, files, &mut added.reported) {
+                if let Some(file) = files.get_mut(id) {
+                    file.documents.clear();
+                    file.role = FileRole::Consumed;
+                }
+                added.rendered_templates.push(id);
+            }
+        }
+        let mut points = Vec::with_capacity(rendered.points.len());
+        for (start, p) in rendered.points {
+            let Some(file) = ids.ensure(&p.path, files, &mut added.reported) else {
+                continue;
+            };
+            let value = p
+                .value
+                .as_ref()
+                .and_then(|(path, o)| Some((ids.ensure(path, files, &mut added.reported)?, *o)));
+            points.push((start, file, p.offset, p.len, p.literal, value));
+        }
+        let chart_path = files
+            .get(render.chart_file)
+            .map(|f| f.source.path.clone())
+            .unwrap_or_default();
+        let name = match (&render.values, several) {
+            (Some(v), true) => format!(
+                "{} with {}",
+                render.dir.display(),
+                v.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ),
+            _ => render.dir.display().to_string(),
+        };
+        for note in &rendered.notes {
+            added.findings.push(
+                Finding::new(
+                    RuleId::HelmRenderError,
+                    render.chart_file,
+                    Span::default(),
+                    format!("{name}: {note}"),
+                )
+                .severity(Severity::Info),
+            );
+        }
+        let loaded = crate::load::parse_yaml(rendered.text.clone());
+        let mut file = LoadedFile::manifest(
+            SourceFile::new(format!("{chart_path} (rendered)"), rendered.text),
+            loaded.documents,
+        );
+        file.role = FileRole::Built;
+        added.maps.files.insert(
+            files.len(),
+            BuiltFile {
+                name,
+                map: Box::new(StreamMap { points }),
+            },
+        );
+        files.push(file);
+        added.reported.push(false);
+    }
+    added
+}
+
+/// One origin of a rendered stream: (stream offset it starts at, file, offset, length, copied
+/// verbatim, the values scalar an action printed).
+type StreamPoint = (usize, FileId, usize, usize, bool, Option<(FileId, usize)>);
+
+/// A rendered stream's origins, by stream offset.
+struct StreamMap {
+    points: Vec<StreamPoint>,
+}
+
+impl Locate for StreamMap {
+    fn locate(&self, _text: &str, span: Span) -> Option<Located> {
+        let index = self
+            .points
+            .partition_point(|p| p.0 <= span.start)
+            .checked_sub(1)?;
+        let &(start, file, offset, len, literal, value) = self.points.get(index)?;
+        let (origin, origin_len) = if literal {
+            let at = offset + (span.start - start);
+            (
+                at,
+                span.len()
+                    .min(len.saturating_sub(span.start - start))
+                    .max(1),
+            )
+        } else {
+            (offset, len)
+        };
+        Some(Located {
+            file,
+            span: Span::new(origin, origin + origin_len),
+            value: value.map(|(f, o)| (f, Span::new(o, o + 1))),
+        })
+    }
+}
