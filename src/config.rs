@@ -23,7 +23,28 @@ use crate::suggest::hint;
 
 pub(crate) const CONFIG_FILE_NAME: &str = ".kubeward.yaml";
 
-const TOP_LEVEL_KEYS: &[&str] = &["kube-version", "fail-on", "exclude", "rules", "policies"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "kube-version",
+    "fail-on",
+    "exclude",
+    "rules",
+    "policies",
+    "helm",
+];
+
+/// The keys of a chart's settings under `helm.charts`, and of one of its `renders`.
+const CHART_KEYS: &[&str] = &[
+    "release-name",
+    "namespace",
+    "values",
+    "set",
+    "set-string",
+    "renders",
+];
+const RENDER_KEYS: &[&str] = &["release-name", "namespace", "values", "set", "set-string"];
+
+/// A chart's renders are each a whole `helm template`: a config asks for at most this many.
+const MAX_RENDERS: usize = 64;
 
 /// A rule's parameters, from the config file's long form (`rules: {qos-class: {minimum:
 /// Guaranteed}}`), without `severity`.
@@ -93,6 +114,30 @@ pub struct Config {
     pub exclude: Option<Exclude>,
     pub rules: BTreeMap<String, RuleSetting>,
     pub policies: Vec<PathBuf>,
+    /// `helm:`: how the run renders Helm charts.
+    pub helm: HelmConfig,
+}
+
+/// The config's `helm` key: per-chart render settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HelmConfig {
+    /// `helm.charts`: each configured chart's folder (absolute, symlinks resolved) and its
+    /// renders, in order: the chart's own settings, then one per `renders` entry. A chart
+    /// listed here renders only these ways, never with its defaults or `ci/*-values.yaml`.
+    pub charts: BTreeMap<PathBuf, Vec<ChartRender>>,
+}
+
+/// One configured render of a chart: `helm template`'s flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChartRender {
+    /// `--release-name` (unset: Helm's `release-name`).
+    pub release_name: Option<String>,
+    /// `--namespace` (unset: the run's `--namespace`).
+    pub namespace: Option<String>,
+    /// `-f` files, absolute (given relative to the chart's folder).
+    pub values: Vec<PathBuf>,
+    pub set: Vec<String>,
+    pub set_string: Vec<String>,
 }
 
 impl Config {
@@ -172,11 +217,12 @@ impl Config {
                 "fail-on" => config.fail_on = Some(config.fail_on(doc, value)?),
                 "exclude" => config.exclude = Some(config.exclude(doc, value)?),
                 "rules" => config.rules = config.rules(doc, value)?,
+                "helm" => config.helm = config.helm(doc, value)?,
                 "policies" => {
                     let mut policies = Vec::new();
                     for (path, span) in config.strings(doc, value, "policies")? {
                         let joined = config.dir.join(&path);
-                        config.check_inside_repository(&joined, span)?;
+                        config.check_inside_repository(&joined, span, "policy")?;
                         policies.push(joined);
                     }
                     config.policies = policies;
@@ -199,7 +245,8 @@ impl Config {
     /// from the config's folder up, else the config's folder), symlinks resolved: a config
     /// committed to a repository must not make kubeward read `~/.git-credentials`. A path that
     /// does not exist is left to the read, which reports it.
-    fn check_inside_repository(&self, path: &Path, span: Span) -> Result<(), Error> {
+    /// `what` names the file in the error (a policy, a chart, a values file).
+    fn check_inside_repository(&self, path: &Path, span: Span, what: &str) -> Result<(), Error> {
         let Ok(real) = std::fs::canonicalize(path) else {
             return Ok(());
         };
@@ -211,8 +258,8 @@ impl Config {
         Err(self.error(
             span,
             &format!(
-                "policy `{}` resolves outside the config's repository ({}); kubeward reads \
-                 policies only from inside it",
+                "{what} `{}` resolves outside the config's repository ({}); kubeward reads \
+                 files only from inside it",
                 path.display(),
                 scope.display()
             ),
@@ -391,6 +438,198 @@ impl Config {
             )),
         }
     }
+
+    /// `helm: {charts: {FOLDER: SETTINGS}}` (see [`HelmConfig`]).
+    fn helm(&self, doc: &Document, node: NodeId) -> Result<HelmConfig, Error> {
+        let mut helm = HelmConfig::default();
+        if is_null(doc, node) {
+            return Ok(helm);
+        }
+        if !doc.is_mapping(node) {
+            return Err(self.error(
+                doc.span(node),
+                "`helm` must be a mapping, e.g. `helm: {charts: {charts/web: {values: [values-prod.yaml]}}}`",
+            ));
+        }
+        for entry in doc.entries(node) {
+            match doc.str(entry.key).unwrap_or_default() {
+                "charts" => helm.charts = self.helm_charts(doc, entry.value)?,
+                _ => return Err(self.unknown_key(doc, entry.key, &["charts"])),
+            }
+        }
+        Ok(helm)
+    }
+
+    /// `helm.charts`: chart folders, relative to the config's folder, to their settings.
+    fn helm_charts(
+        &self,
+        doc: &Document,
+        node: NodeId,
+    ) -> Result<BTreeMap<PathBuf, Vec<ChartRender>>, Error> {
+        let mut charts = BTreeMap::new();
+        if is_null(doc, node) {
+            return Ok(charts);
+        }
+        if !doc.is_mapping(node) {
+            return Err(self.error(
+                doc.span(node),
+                "`helm.charts` must map chart folders (relative to this file's folder) to their settings",
+            ));
+        }
+        let mut spelled: BTreeMap<PathBuf, &str> = BTreeMap::new();
+        for entry in doc.entries(node) {
+            let span = doc.span(entry.key);
+            let folder = match doc.scalar(entry.key).map(|s| (s.value(), s.text)) {
+                Some((ScalarValue::String, text)) => text,
+                _ => {
+                    return Err(
+                        self.error(span, "a chart under `helm.charts` is named by its folder")
+                    );
+                }
+            };
+            let joined = self.dir.join(folder);
+            self.check_inside_repository(&joined, span, "chart")?;
+            if !joined.join("Chart.yaml").is_file() {
+                return Err(self.error(
+                    span,
+                    &format!(
+                        "no chart at `{folder}`: {} is not a file (chart folders are relative \
+                         to this file's folder)",
+                        joined.join("Chart.yaml").display()
+                    ),
+                ));
+            }
+            let dir = std::fs::canonicalize(&joined).unwrap_or(joined);
+            if let Some(other) = spelled.insert(dir.clone(), folder) {
+                return Err(self.error(
+                    span,
+                    &format!("chart `{folder}` is configured twice (also as `{other}`)"),
+                ));
+            }
+            let renders = self.chart_renders(doc, &dir, entry.value)?;
+            charts.insert(dir, renders);
+        }
+        Ok(charts)
+    }
+
+    /// A chart's settings: its first render, then one per `renders` entry (each inheriting
+    /// the chart's `release-name` and `namespace`, with its own values and `set`s).
+    fn chart_renders(
+        &self,
+        doc: &Document,
+        dir: &Path,
+        node: NodeId,
+    ) -> Result<Vec<ChartRender>, Error> {
+        let mut first = ChartRender::default();
+        if is_null(doc, node) {
+            return Ok(vec![first]);
+        }
+        if !doc.is_mapping(node) {
+            return Err(self.error(
+                doc.span(node),
+                "a chart's settings must be a mapping of release-name, namespace, values, set, \
+                 set-string and renders",
+            ));
+        }
+        let mut more = None;
+        for entry in doc.entries(node) {
+            match doc.str(entry.key).unwrap_or_default() {
+                "renders" => more = Some(entry.value),
+                key if RENDER_KEYS.contains(&key) => {
+                    self.render_setting(doc, dir, &mut first, key, entry.value)?;
+                }
+                _ => return Err(self.unknown_key(doc, entry.key, CHART_KEYS)),
+            }
+        }
+        let mut renders = vec![first];
+        let Some(list) = more else {
+            return Ok(renders);
+        };
+        if !doc.is_sequence(list) {
+            return Err(self.error(
+                doc.span(list),
+                "`renders` must be a list of renders, each a mapping with its own values and set",
+            ));
+        }
+        if doc.items(list).len() >= MAX_RENDERS {
+            return Err(self.error(
+                doc.span(list),
+                &format!("a chart renders at most {MAX_RENDERS} ways"),
+            ));
+        }
+        for item in doc.items(list) {
+            if !doc.is_mapping(*item) {
+                return Err(self.error(
+                    doc.span(*item),
+                    "a render must be a mapping of release-name, namespace, values, set and \
+                     set-string",
+                ));
+            }
+            let mut render = ChartRender {
+                release_name: renders.first().and_then(|r| r.release_name.clone()),
+                namespace: renders.first().and_then(|r| r.namespace.clone()),
+                ..ChartRender::default()
+            };
+            for entry in doc.entries(*item) {
+                match doc.str(entry.key).unwrap_or_default() {
+                    key if RENDER_KEYS.contains(&key) => {
+                        self.render_setting(doc, dir, &mut render, key, entry.value)?;
+                    }
+                    _ => return Err(self.unknown_key(doc, entry.key, RENDER_KEYS)),
+                }
+            }
+            renders.push(render);
+        }
+        Ok(renders)
+    }
+
+    /// One of [`RENDER_KEYS`] into `render`; values files resolve against the chart's folder
+    /// and must be inside the config's repository.
+    fn render_setting(
+        &self,
+        doc: &Document,
+        dir: &Path,
+        render: &mut ChartRender,
+        key: &str,
+        node: NodeId,
+    ) -> Result<(), Error> {
+        let text = || match doc.scalar(node).map(|s| (s.value(), s.text)) {
+            Some((ScalarValue::String, text)) => Ok(text.to_string()),
+            _ => Err(self.error(doc.span(node), &format!("`{key}` must be a string"))),
+        };
+        let texts = || -> Result<Vec<String>, Error> {
+            Ok(self
+                .strings(doc, node, key)?
+                .into_iter()
+                .map(|(text, _)| text)
+                .collect())
+        };
+        match key {
+            "release-name" => render.release_name = Some(text()?),
+            "namespace" => render.namespace = Some(text()?),
+            "set" => render.set = texts()?,
+            "set-string" => render.set_string = texts()?,
+            "values" => {
+                render.values.clear();
+                for (path, span) in self.strings(doc, node, key)? {
+                    let joined = dir.join(&path);
+                    self.check_inside_repository(&joined, span, "values file")?;
+                    render.values.push(joined);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// "unknown key" at `key`, with the nearest of `keys`.
+    fn unknown_key(&self, doc: &Document, key: NodeId, keys: &[&str]) -> Error {
+        let text = doc.str(key).unwrap_or_default();
+        self.error(
+            doc.span(key),
+            &format!("unknown key `{text}`{}", hint(text, keys.iter().copied())),
+        )
+    }
 }
 
 /// The JSON Schema of the config file (`kubeward config-schema`), for editors.
@@ -428,9 +667,67 @@ pub(crate) fn config_schema() -> serde_json::Value {
                 "description": "Custom policy files (catalogue entries with `match` and `schema`), relative to this file's folder.",
                 "type": "array",
                 "items": {"type": "string"}
+            },
+            "helm": helm_schema()
+        }
+    })
+}
+
+/// The `helm` key's schema.
+fn helm_schema() -> serde_json::Value {
+    let strings = |description: &str| json!({"description": description, "type": "array", "items": {"type": "string"}});
+    let mut render = serde_json::Map::new();
+    render.insert(
+        "release-name".into(),
+        json!({"description": "The release name (`helm template NAME`); default `release-name`.", "type": "string"}),
+    );
+    render.insert(
+        "namespace".into(),
+        json!({"description": "The release namespace (`--namespace`, `.Release.Namespace`), also the namespace of rendered objects that set none; default the run's --namespace.", "type": "string"}),
+    );
+    render.insert(
+        "values".into(),
+        strings("Values files (`-f`), relative to the chart's folder, merged in order over the chart's values.yaml."),
+    );
+    render.insert(
+        "set".into(),
+        strings("`--set` assignments (`image.tag=1.4.2`), applied after the values files."),
+    );
+    render.insert(
+        "set-string".into(),
+        strings("`--set-string` assignments: the value is always a string."),
+    );
+    let mut chart = render.clone();
+    chart.insert(
+        "renders".into(),
+        json!({
+            "description": "More renders of the chart, each with its own values, set and set-string (release-name and namespace default to the chart's).",
+            "type": "array",
+            "maxItems": MAX_RENDERS - 1,
+            "items": {"type": "object", "additionalProperties": false, "properties": render}
+        }),
+    );
+    json!({
+        "description": "How Helm charts in the run are rendered.",
+        "type": ["object", "null"],
+        "additionalProperties": false,
+        "properties": {
+            "charts": {
+                "description": "Chart folders, relative to this file's folder, to how each renders: with these settings (and once more per `renders` entry) instead of its defaults or its ci/*-values.yaml files.",
+                "type": ["object", "null"],
+                "additionalProperties": {
+                    "type": ["object", "null"],
+                    "additionalProperties": false,
+                    "properties": chart
+                }
             }
         }
     })
+}
+
+/// An empty value (`key:` with nothing after it).
+fn is_null(doc: &Document, node: NodeId) -> bool {
+    matches!(doc.scalar(node).map(|s| s.value()), Some(ScalarValue::Null))
 }
 
 /// The folders searched for `.kubeward.yaml`, in order (see [`Config::discover`]).
