@@ -837,16 +837,191 @@ mod tests {
         assert_eq!(KubeVersion::parse("1.x"), None);
     }
 
+    /// A repository (`.git`) at `<tmp>/<name>/repo` with the chart `charts/web`, and a chart
+    /// outside it at `<tmp>/<name>/outside`.
+    fn helm_repo(name: &str) -> PathBuf {
+        let top =
+            std::env::temp_dir().join(format!("kubeward-config-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&top);
+        let repo = top.join("repo");
+        for dir in [
+            repo.join(".git"),
+            repo.join("charts/web"),
+            top.join("outside"),
+        ] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        for chart in [repo.join("charts/web"), top.join("outside")] {
+            std::fs::write(
+                chart.join("Chart.yaml"),
+                "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+            )
+            .unwrap();
+        }
+        std::fs::write(top.join("secret.yaml"), "token: x\n").unwrap();
+        std::fs::canonicalize(repo).unwrap()
+    }
+
+    fn parse_in(repo: &Path, text: &str) -> Result<Config, String> {
+        Config::parse(SourceFile::new(".kubeward.yaml", text), repo.to_path_buf())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn helm_charts() {
+        let repo = helm_repo("good");
+        let config = parse_in(
+            &repo,
+            "helm:\n  charts:\n    ./charts/web:\n      release-name: web\n      namespace: shop\n      values: [values-prod.yaml]\n      set: [\"image.tag=1.4.2\"]\n      set-string: [\"port=80\"]\n      renders:\n        - values: [values-staging.yaml]\n          namespace: staging\n        - {}\n",
+        )
+        .unwrap();
+        let chart = repo.join("charts/web");
+        assert_eq!(config.helm.charts.keys().collect::<Vec<_>>(), [&chart]);
+        let renders = &config.helm.charts[&chart];
+        assert_eq!(
+            renders[0],
+            ChartRender {
+                release_name: Some("web".into()),
+                namespace: Some("shop".into()),
+                values: vec![chart.join("values-prod.yaml")],
+                set: vec!["image.tag=1.4.2".into()],
+                set_string: vec!["port=80".into()],
+            }
+        );
+        // More renders keep the chart's release name and namespace, not its values or sets.
+        assert_eq!(
+            renders[1],
+            ChartRender {
+                release_name: Some("web".into()),
+                namespace: Some("staging".into()),
+                values: vec![chart.join("values-staging.yaml")],
+                ..ChartRender::default()
+            }
+        );
+        assert_eq!(
+            renders[2],
+            ChartRender {
+                release_name: Some("web".into()),
+                namespace: Some("shop".into()),
+                ..ChartRender::default()
+            }
+        );
+        assert_eq!(renders.len(), 3);
+        // A chart with nothing set renders once with its defaults; an empty `helm` is no error.
+        let config = parse_in(&repo, "helm:\n  charts:\n    charts/web:\n").unwrap();
+        assert_eq!(config.helm.charts[&chart], [ChartRender::default()]);
+        assert!(parse_in(&repo, "helm:\n").unwrap().helm.charts.is_empty());
+        std::fs::remove_dir_all(repo.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn helm_chart_errors() {
+        let repo = helm_repo("bad");
+        let err = |text: &str| parse_in(&repo, text).unwrap_err();
+        // Bad types, at the value.
+        let e = err("helm:\n  charts:\n    charts/web:\n      values: values-prod.yaml\n");
+        assert!(
+            e.contains(":4:15:") && e.contains("`values` must be a list of strings"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web:\n      namespace: [a]\n");
+        assert!(
+            e.contains(":4:18:") && e.contains("`namespace` must be a string"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web:\n      renders: {values: [a.yaml]}\n");
+        assert!(
+            e.contains(":4:16:") && e.contains("`renders` must be a list"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web:\n      renders: [a.yaml]\n");
+        assert!(
+            e.contains(":4:17:") && e.contains("a render must be a mapping"),
+            "{e}"
+        );
+        let e = err("helm: [charts]\n");
+        assert!(
+            e.contains(":1:7:") && e.contains("`helm` must be a mapping"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts: [charts/web]\n");
+        assert!(
+            e.contains(":2:11:") && e.contains("must map chart folders"),
+            "{e}"
+        );
+        // Unknown keys, at the key, with a suggestion.
+        let e = err("helm:\n  chart: {}\n");
+        assert!(
+            e.contains(":2:3:") && e.contains("unknown key `chart` (did you mean `charts`?)"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web:\n      release: web\n");
+        assert!(
+            e.contains(":4:7:")
+                && e.contains("unknown key `release` (did you mean `release-name`?)"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web:\n      renders:\n        - renders: []\n");
+        assert!(
+            e.contains(":5:11:") && e.contains("unknown key `renders`"),
+            "{e}"
+        );
+        // No chart there; the same chart twice.
+        let e = err("helm:\n  charts:\n    charts/api: {}\n");
+        assert!(
+            e.contains(":3:5:") && e.contains("no chart at `charts/api`"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web: {}\n    ./charts/web/: {}\n");
+        assert!(
+            e.contains(":4:5:") && e.contains("configured twice (also as `charts/web`)"),
+            "{e}"
+        );
+        // Outside the repository: a chart, a values file.
+        let e = err("helm:\n  charts:\n    ../outside: {}\n");
+        assert!(
+            e.contains(":3:5:")
+                && e.contains("chart `")
+                && e.contains("resolves outside the config's repository"),
+            "{e}"
+        );
+        let e = err("helm:\n  charts:\n    charts/web:\n      values: [../../../secret.yaml]\n");
+        assert!(
+            e.contains(":4:16:") && e.contains("values file `") && e.contains("resolves outside"),
+            "{e}"
+        );
+        // A bounded number of renders.
+        let many = "\n        - {}".repeat(MAX_RENDERS);
+        let e = err(&format!(
+            "helm:\n  charts:\n    charts/web:\n      renders:{many}\n"
+        ));
+        assert!(e.contains("at most 64 ways"), "{e}");
+        let fewer = "\n        - {}".repeat(MAX_RENDERS - 1);
+        let ok = parse_in(
+            &repo,
+            &format!("helm:\n  charts:\n    charts/web:\n      renders:{fewer}\n"),
+        )
+        .unwrap();
+        assert_eq!(ok.helm.charts.values().next().unwrap().len(), MAX_RENDERS);
+        std::fs::remove_dir_all(repo.parent().unwrap()).unwrap();
+    }
+
     #[test]
     fn schema_accepts_good_and_rejects_bad_configs() {
         let validator = jsonschema::validator_for(&config_schema()).unwrap();
         let good = serde_json::json!({"kube-version": "1.33", "rules": {"a": "off", "b": false, "qos-class": {"severity": "error", "minimum": "Guaranteed"}}});
         assert!(validator.is_valid(&good));
+        let helm = serde_json::json!({"helm": {"charts": {"charts/web": {"release-name": "web", "namespace": "shop", "values": ["values-prod.yaml"], "set": ["image.tag=1"], "set-string": ["a=1"], "renders": [{"values": ["values-staging.yaml"]}]}, "charts/api": null}}});
+        assert!(validator.is_valid(&helm), "{helm}");
         for bad in [
             serde_json::json!({"kube-version": 1.3}),
             serde_json::json!({"rulez": {}}),
             serde_json::json!({"rules": {"a": "warn"}}),
             serde_json::json!({"fail-on": "sometimes"}),
+            serde_json::json!({"helm": {"chart": {}}}),
+            serde_json::json!({"helm": {"charts": {"web": {"values": "v.yaml"}}}}),
+            serde_json::json!({"helm": {"charts": {"web": {"release": "web"}}}}),
+            serde_json::json!({"helm": {"charts": {"web": {"renders": [{"renders": []}]}}}}),
         ] {
             assert!(!validator.is_valid(&bad), "{bad}");
         }
