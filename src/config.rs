@@ -500,6 +500,22 @@ impl Config {
                 ));
             }
             let dir = std::fs::canonicalize(&joined).unwrap_or(joined);
+            // As the lint run decides (src/lint/charts.rs): `<parent>/charts/<sub>` with
+            // `<parent>/Chart.yaml` is a subchart, rendered only with its parent.
+            if let Some(parent) = dir.parent()
+                && parent.file_name().is_some_and(|n| n == "charts")
+                && parent
+                    .parent()
+                    .is_some_and(|p| p.join("Chart.yaml").is_file())
+            {
+                return Err(self.error(
+                    span,
+                    &format!(
+                        "`{folder}` is a subchart: it renders only with its parent chart; set \
+                         its values in the parent's settings (under the subchart's name)"
+                    ),
+                ));
+            }
             if let Some(other) = spelled.insert(dir.clone(), folder) {
                 return Err(self.error(
                     span,
@@ -966,6 +982,15 @@ mod tests {
             e.contains(":5:11:") && e.contains("unknown key `renders`"),
             "{e}"
         );
+        // A subchart renders only with its parent.
+        std::fs::create_dir_all(repo.join("charts/web/charts/db")).unwrap();
+        std::fs::write(
+            repo.join("charts/web/charts/db/Chart.yaml"),
+            "apiVersion: v2\nname: db\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        let e = err("helm:\n  charts:\n    charts/web/charts/db: {}\n");
+        assert!(e.contains(":3:5:") && e.contains("is a subchart"), "{e}");
         // No chart there; the same chart twice.
         let e = err("helm:\n  charts:\n    charts/api: {}\n");
         assert!(
