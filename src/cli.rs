@@ -382,6 +382,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 exclude: config.exclude.clone(),
                 registry,
                 stdin_filename: cli.stdin_filename.clone(),
+                helm: config.helm.clone(),
             };
             crate::inspect::run(&options, format, &mut out)?;
             out.flush().map_err(Error::Output)?;
@@ -408,6 +409,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         exclude: config.exclude.clone(),
         registry,
         stdin_filename: cli.stdin_filename.clone(),
+        helm: config.helm.clone(),
     };
     let mut result = pool.install(|| lint_with_context(&options, &cli.context))?;
     if let Some(name) = cli.stdin_filename.as_deref().filter(|n| !n.is_empty()) {

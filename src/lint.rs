@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use std::sync::Arc;
 
-use crate::config::Exclude;
+use crate::config::{Exclude, HelmConfig};
 use crate::discover::{Input, InputOrigin, PathBase, discover_all};
 use crate::error::Error;
 use crate::finding::Finding;
@@ -37,6 +37,8 @@ pub struct LintOptions {
     /// under the templates' paths in this file's folder (else the current directory). (The
     /// CLI itself renames `<stdin>`.)
     pub stdin_filename: Option<String>,
+    /// The config's `helm` settings: how each configured chart renders.
+    pub helm: HelmConfig,
 }
 
 impl Default for LintOptions {
@@ -47,6 +49,7 @@ impl Default for LintOptions {
             exclude: None,
             registry: Arc::new(Registry::builtin()),
             stdin_filename: None,
+            helm: HelmConfig::default(),
         }
     }
 }
@@ -137,7 +140,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     findings.extend(added.findings);
     let mut appended = added.reported;
     let mut maps = added.maps;
-    let charts = charts::render(&mut files, options.workspace.kube_version);
+    let charts = charts::render(&mut files, options);
     // The load findings of rendered templates (`template-skipped`, a template is no YAML) no
     // longer apply: the chart's render is linted instead.
     let rendered: HashSet<usize> = charts.rendered_templates.iter().copied().collect();

@@ -42,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
         exclude: None,
         registry: registry(),
         stdin_filename: None,
+        helm: Default::default(),
     };
     let result = lint(&options).expect("an existing file always lints");
     for (format, color) in [

@@ -1,5 +1,6 @@
 //! Helm charts in the run (issue 18): every application chart is rendered natively
-//! ([`crate::helm::render`]) with its default values, or once per `ci/*-values.yaml` file when
+//! ([`crate::helm::render`]) as `.kubeward.yaml`'s `helm.charts` configures it (once per
+//! configured render), else with its default values, or once per `ci/*-values.yaml` file when
 //! it has such files (as chart-testing does); the rendered stream is linted in place of the
 //! chart's templates, and each finding is reported at the template line that wrote the text
 //! (with the values line as a related location when the text was a value).
@@ -13,14 +14,15 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::config::ChartRender;
 use crate::finding::{FileId, Finding, Severity};
 use crate::helm::render::{HelmOptions, RenderedChart, render_chart};
-use crate::kube_version::KubeVersion;
 use crate::load::file::FileRole;
 use crate::model::LoadedFile;
 use crate::rule_id::RuleId;
 use crate::source::{SourceFile, Span};
 
+use super::LintOptions;
 use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, canonical};
 
 /// What [`render`] adds to the run.
@@ -33,11 +35,22 @@ pub(crate) struct Added {
     pub(crate) rendered_templates: Vec<FileId>,
 }
 
-/// A render: the chart's folder, the values file (if any) and the result.
+/// A render to do: the chart, `helm template`'s flags, and how findings name the render
+/// when the chart renders several ways.
+struct Job {
+    chart_file: FileId,
+    dir: PathBuf,
+    options: HelmOptions,
+    label: String,
+}
+
+/// A render: the chart's folder, its name in findings and the result.
 struct Render {
     chart_file: FileId,
     dir: PathBuf,
-    values: Option<PathBuf>,
+    label: String,
+    /// The release namespace, the namespace of rendered objects that set none.
+    namespace: Option<String>,
     result: Result<Rendered, crate::helm::render::RenderError>,
 }
 
@@ -108,19 +121,93 @@ fn values_files(dir: &Path) -> Vec<Option<PathBuf>> {
     }
 }
 
-fn render_one(dir: &Path, values: Option<&Path>, target: Option<KubeVersion>) -> Render {
-    let options = HelmOptions {
-        values: values
-            .map(|v| vec![v.to_string_lossy().into_owned()])
-            .unwrap_or_default(),
-        target,
+/// The renders of a chart: as `.kubeward.yaml` configures it (`helm.charts`), else one per
+/// `ci/*-values.yaml`, else one with its defaults. The release namespace defaults to the
+/// run's `--namespace`.
+fn chart_jobs(chart_file: FileId, dir: &Path, options: &LintOptions) -> Vec<Job> {
+    let base = HelmOptions {
+        namespace: Some(options.workspace.default_namespace.clone()),
+        target: options.workspace.kube_version,
         ..HelmOptions::default()
     };
-    let result = render_chart(dir, &options).map(|chart| keep(&chart));
-    Render {
-        chart_file: 0,
+    let job = |options: HelmOptions, label: String| Job {
+        chart_file,
         dir: dir.to_path_buf(),
-        values: values.map(Path::to_path_buf),
+        options,
+        label,
+    };
+    let Some(renders) = options.helm.charts.get(&canonical(dir)) else {
+        return values_files(dir)
+            .into_iter()
+            .map(|values| {
+                let label = values.as_ref().and_then(|v| v.file_name()).map_or_else(
+                    || "its defaults".to_owned(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let values = values.map(|v| v.to_string_lossy().into_owned());
+                let options = HelmOptions {
+                    values: values.into_iter().collect(),
+                    ..base.clone()
+                };
+                job(options, label)
+            })
+            .collect();
+    };
+    renders
+        .iter()
+        .map(|r| {
+            let options = HelmOptions {
+                release_name: r.release_name.clone(),
+                namespace: r.namespace.clone().or_else(|| base.namespace.clone()),
+                values: r
+                    .values
+                    .iter()
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .collect(),
+                set: r.set.clone(),
+                set_string: r.set_string.clone(),
+                ..base.clone()
+            };
+            job(options, render_label(r))
+        })
+        .collect()
+}
+
+/// A configured render's name in findings: its values files, sets, release and namespace.
+fn render_label(render: &ChartRender) -> String {
+    let mut parts: Vec<String> = render
+        .values
+        .iter()
+        .filter_map(|v| v.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    parts.extend(render.set.iter().map(|s| format!("--set {s}")));
+    parts.extend(
+        render
+            .set_string
+            .iter()
+            .map(|s| format!("--set-string {s}")),
+    );
+    if let Some(name) = &render.release_name {
+        parts.push(format!("release {name}"));
+    }
+    if let Some(namespace) = &render.namespace {
+        parts.push(format!("namespace {namespace}"));
+    }
+    if parts.is_empty() {
+        "its defaults".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn render_one(job: &Job) -> Render {
+    let result = render_chart(&job.dir, &job.options).map(|chart| keep(&chart));
+    Render {
+        chart_file: job.chart_file,
+        dir: job.dir.clone(),
+        label: job.label.clone(),
+        namespace: job.options.namespace.clone(),
         result,
     }
 }
@@ -157,34 +244,23 @@ fn keep(chart: &RenderedChart) -> Rendered {
 
 /// Renders every application chart among `files` (in parallel), appends the renders to
 /// `files`, and marks the templates of rendered charts as consumed.
-pub(crate) fn render(files: &mut Vec<LoadedFile>, target: Option<KubeVersion>) -> Added {
+pub(crate) fn render(files: &mut Vec<LoadedFile>, options: &LintOptions) -> Added {
     let mut added = Added {
         maps: BuiltMaps::default(),
         findings: Vec::new(),
         reported: Vec::new(),
         rendered_templates: Vec::new(),
     };
-    let jobs: Vec<(FileId, PathBuf, Option<PathBuf>)> = files
+    let jobs: Vec<Job> = files
         .iter()
         .enumerate()
         .filter_map(|(id, f)| chart_dir(&f.source.path).map(|d| (id, d)))
-        .flat_map(|(id, dir)| {
-            values_files(&dir)
-                .into_iter()
-                .map(move |v| (id, dir.clone(), v))
-        })
+        .flat_map(|(id, dir)| chart_jobs(id, &dir, options))
         .collect();
     if jobs.is_empty() {
         return added;
     }
-    let renders: Vec<Render> = jobs
-        .par_iter()
-        .map(|(id, dir, values)| {
-            let mut r = render_one(dir, values.as_deref(), target);
-            r.chart_file = *id;
-            r
-        })
-        .collect();
+    let renders: Vec<Render> = jobs.par_iter().map(render_one).collect();
     let mut ids = FileIds::new(files);
     let several: Vec<bool> = renders
         .iter()
@@ -267,15 +343,10 @@ pub(crate) fn render(files: &mut Vec<LoadedFile>, target: Option<KubeVersion>) -
             .get(render.chart_file)
             .map(|f| f.source.path.clone())
             .unwrap_or_default();
-        let name = match (&render.values, several) {
-            (Some(v), true) => format!(
-                "{} with {}",
-                render.dir.display(),
-                v.file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ),
-            _ => render.dir.display().to_string(),
+        let name = if several {
+            format!("{} with {}", render.dir.display(), render.label)
+        } else {
+            render.dir.display().to_string()
         };
         for note in &rendered.notes {
             added.findings.push(
@@ -294,6 +365,7 @@ pub(crate) fn render(files: &mut Vec<LoadedFile>, target: Option<KubeVersion>) -
             loaded.documents,
         );
         file.role = FileRole::Built;
+        file.default_namespace = render.namespace;
         added.maps.files.insert(
             files.len(),
             BuiltFile {

@@ -26,6 +26,9 @@ pub struct LoadedFile {
     pub git_ignored: bool,
     /// Whether the file is linted as it stands or through a build (a kustomization root's).
     pub role: FileRole,
+    /// The namespace of its namespaced objects that set none, when not the run's
+    /// `--namespace`: a Helm render's release namespace (Helm installs them into it).
+    pub default_namespace: Option<String>,
 }
 
 /// How a file takes part in the run.
@@ -51,6 +54,7 @@ impl LoadedFile {
             kind: FileKind::Manifest,
             git_ignored: false,
             role: FileRole::Plain,
+            default_namespace: None,
         }
     }
 

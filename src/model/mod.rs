@@ -195,6 +195,11 @@ impl Workspace {
                     metadata
                         .and_then(|m| doc.get_str(m, "namespace"))
                         .map(str::to_string)
+                        .or_else(|| {
+                            ws.files
+                                .get(raw.file)
+                                .and_then(|f| f.default_namespace.clone())
+                        })
                         .unwrap_or_else(|| options.default_namespace.clone()),
                 )
             };
