@@ -522,13 +522,7 @@ fn build_dir_reading(
             "expected kind 'Kustomization' for a resource directory, got 'Component'",
         ));
     }
-    for unsupported in [
-        "crds",
-        "generators",
-        "transformers",
-        "validators",
-        "openapi",
-    ] {
+    for unsupported in ["generators", "transformers", "validators", "openapi"] {
         if let Some(v) = k.get(unsupported)
             && !v.is_null()
             && v.as_seq().is_none_or(|s| !s.is_empty())
@@ -672,6 +666,22 @@ fn build_dir_reading(
         let fname: Arc<str> = Arc::from(dir.join(&entry).to_string_lossy().as_ref());
         for doc in parse_docs(&text, &fname).map_err(|m| err(&kfile, span, m))? {
             acc.config.merge_doc(&doc);
+        }
+    }
+    // crds: OpenAPI definitions whose annotations extend the field specs (kusttarget.go merges
+    // them after `configurations`).
+    for (entry, span) in strs(k.get("crds")) {
+        let (_, text) = read_in_root(dir, &kfile, &entry, span)?;
+        let fname: Arc<str> = Arc::from(dir.join(&entry).to_string_lossy().as_ref());
+        let wrap = |m: String| {
+            err(
+                &kfile,
+                span,
+                format!("loading CRDs: unable to parse open API definition from '{entry}': {m}"),
+            )
+        };
+        for doc in parse_docs(&text, &fname).map_err(wrap)? {
+            acc.config.merge_crds(&doc).map_err(wrap)?;
         }
     }
     if let Some(h) = k.get("helmCharts").filter(|h| !h.is_null()) {
