@@ -72,10 +72,6 @@ fn known_gap(root: &Path) -> Option<&'static str> {
             "the `openapi` field (custom schemas) is not implemented",
         ),
         (
-            "multiplepatch/TestSmpWithDifferentKeysOnDifferentPorts",
-            "x-kubernetes-list-map-keys (multi-key merge of ports) is not implemented",
-        ),
-        (
             "namereference/TestIssue4884_UseLocalConfigAsNameRefSource",
             "local-config resources as name-reference sources",
         ),
