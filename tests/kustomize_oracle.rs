@@ -48,26 +48,6 @@ fn known_gap(root: &Path) -> Option<&'static str> {
             "buildMetadata (transformerAnnotations) is not implemented",
         ),
         (
-            "configmaps/TestConfigMapGeneratorLiteralNewline",
-            "inline `generators:` plugin configs are not implemented",
-        ),
-        (
-            "namereference/TestEmptyFieldSpecValue",
-            "inline `generators:` plugin configs are not implemented",
-        ),
-        (
-            "legacyprefixsuffixtransformer/",
-            "inline `transformers:` plugin configs are not implemented",
-        ),
-        (
-            "localconfig/TestSKipLocalConfigAfterTransform",
-            "inline `transformers:` plugin configs are not implemented",
-        ),
-        (
-            "nameupdateinroleref/TestNameUpdateInRoleRef2",
-            "inline `transformers:` plugin configs are not implemented",
-        ),
-        (
             "openapicustomschema/",
             "the `openapi` field (custom schemas) is not implemented",
         ),
@@ -303,4 +283,33 @@ fn kustomize_matches_kubectl() {
         "{} roots differ from kubectl kustomize",
         mismatched.len()
     );
+}
+
+/// Builtin plugin configs kustomize refuses are refused with kustomize's words (kubectl
+/// kustomize 5.5's messages for the same fixtures).
+#[test]
+fn plugin_errors_use_kustomizes_words() {
+    let dir = common::repo_path("fixtures/kustomize/builtin-plugins");
+    for (case, want) in [
+        (
+            "external",
+            "external plugins disabled; unable to load external plugin 'ChartRenderer'",
+        ),
+        (
+            "unknown-builtin",
+            "unable to load builtin SortOrderTransformer.builtin.[noGrp]",
+        ),
+        (
+            "not-a-transformer",
+            "plugin ConfigMapGenerator.builtin.[noGrp]/x.[noNs] not a transformer",
+        ),
+        (
+            "not-a-generator",
+            "loading generator plugins: failed to load generator: plugin LabelTransformer.builtin.[noGrp]/x.[noNs] not a generator",
+        ),
+    ] {
+        let e = kustomize::build(&dir.join(case)).unwrap_err();
+        assert_eq!(e.message, want, "{case}");
+        assert!(e.span.is_some(), "{case}: the error points at the entry");
+    }
 }

@@ -522,7 +522,7 @@ fn build_dir_reading(
             "expected kind 'Kustomization' for a resource directory, got 'Component'",
         ));
     }
-    for unsupported in ["generators", "transformers", "validators", "openapi"] {
+    for unsupported in ["validators", "openapi"] {
         if let Some(v) = k.get(unsupported)
             && !v.is_null()
             && v.as_seq().is_none_or(|s| !s.is_empty())
@@ -692,6 +692,8 @@ fn build_dir_reading(
         });
     }
     super::generate::run(&k, dir, &kfile, &mut acc.resources)?;
+    let generators = plugin_configs(k.get("generators"), dir, &kfile, stack, cache)?;
+    super::plugin::generate(&generators, dir, &kfile, &mut acc.resources)?;
     for (entry, span) in strs(k.get("components")) {
         let path = clean(&dir.join(&entry));
         if stack.contains(&canonical(&path)) {
@@ -729,8 +731,94 @@ fn build_dir_reading(
         &acc.config,
         &mut acc.notes,
     )?;
+    let transformers = plugin_configs(k.get("transformers"), dir, &kfile, stack, cache)?;
+    super::plugin::transform(
+        &transformers,
+        dir,
+        &kfile,
+        &mut acc.resources,
+        &mut acc.notes,
+    )?;
     stack.pop();
     Ok(acc)
+}
+
+/// The plugin configs of a `generators:` or `transformers:` field: each entry is inline YAML,
+/// or a file or a kustomization directory whose output are the configs (kusttarget.go's
+/// configureExternalTransformers: `NewResMapFromBytes`, else `accumulateResources`).
+fn plugin_configs(
+    field: Option<&Node>,
+    dir: &Path,
+    kfile: &Path,
+    stack: &mut Vec<PathBuf>,
+    cache: &mut Cache,
+) -> Result<Vec<super::plugin::PluginConfig>, KustError> {
+    let mut out = Vec::new();
+    let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
+    for entry in field.and_then(Node::as_seq).into_iter().flatten() {
+        let span = span_of(Some(entry));
+        let text = entry.as_str().unwrap_or_default();
+        if let Ok(mut docs) = parse_docs(text, &kname)
+            && super::plugin::inline_docs(&docs)
+        {
+            // Spans inside the block scalar are offsets into its value: every node of an
+            // inline config comes from its entry.
+            for d in docs.iter_mut().filter(|d| !d.is_null()) {
+                d.set_origin_deep(&entry.origin);
+                for node in expand_list(d.clone()) {
+                    out.push(super::plugin::PluginConfig { node, span });
+                }
+            }
+            continue;
+        }
+        if is_remote(text) {
+            return Err(err(
+                kfile,
+                span,
+                format!(
+                    "plugin config '{text}' is remote: kubeward builds offline and does not fetch it"
+                ),
+            ));
+        }
+        let path = clean(&dir.join(text));
+        if path.is_dir() {
+            if stack.contains(&canonical(&path)) {
+                return Err(err(
+                    kfile,
+                    span,
+                    format!("cycle detected: '{text}' includes this kustomization again"),
+                ));
+            }
+            let mut sub = build_dir(&path, stack, None, cache)?;
+            for r in sub.resources.drain(..) {
+                out.push(super::plugin::PluginConfig { node: r.obj, span });
+            }
+        } else if path.exists() {
+            let (_, body) = read_in_root(dir, kfile, text, span)?;
+            let fname: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+            let docs = parse_docs(&body, &fname).map_err(|m| {
+                err(
+                    kfile,
+                    span,
+                    format!("accumulating resources from '{text}': {m}"),
+                )
+            })?;
+            for d in docs {
+                for node in expand_list(d) {
+                    out.push(super::plugin::PluginConfig { node, span });
+                }
+            }
+        } else {
+            return Err(err(
+                kfile,
+                span,
+                format!(
+                    "accumulating resources from '{text}': '{text}' does not exist (no such file or directory)"
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn expand_list(doc: Node) -> Vec<Node> {

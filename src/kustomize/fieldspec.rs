@@ -101,6 +101,11 @@ fn spec(n: &Node) -> FieldSpec {
     }
 }
 
+/// A list of field specs (a `fieldSpecs:` of a plugin config or a configuration entry).
+pub(crate) fn field_specs(n: Option<&Node>) -> Vec<FieldSpec> {
+    specs(n)
+}
+
 fn specs(n: Option<&Node>) -> Vec<FieldSpec> {
     n.and_then(Node::as_seq)
         .map(|s| s.iter().map(spec).collect())
