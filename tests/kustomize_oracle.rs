@@ -67,10 +67,6 @@ fn known_gap(root: &Path) -> Option<&'static str> {
             "generatormergeandreplace/TestMergeAndReplaceDisableNameSuffixHashGenerators",
             "generator merge/replace with per-generator hash options",
         ),
-        (
-            "blankvalues/TestBlankNamespace4240",
-            "kustomize rejects a blank metadata.namespace",
-        ),
     ];
     let text = root.to_string_lossy();
     GAPS.iter()
@@ -312,4 +308,19 @@ fn plugin_errors_use_kustomizes_words() {
         assert_eq!(e.message, want, "{case}");
         assert!(e.span.is_some(), "{case}: the error points at the entry");
     }
+}
+
+/// krusty blankvalues_test.go TestBlankNamespace4240: a RoleBinding's ServiceAccount subject with
+/// a blank namespace is refused, in kustomize's words.
+#[test]
+fn blank_subject_namespace_is_refused() {
+    let root = common::repo_path("fixtures/kustomize/krusty/blankvalues/TestBlankNamespace4240");
+    let e = kustomize::build(&root).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "Invalid Input: namespace is blank for resource \"RoleBinding.v1.rbac.authorization.k8s.io/test.[noNs]\""
+        ),
+        "{}",
+        e.message
+    );
 }

@@ -95,11 +95,27 @@ pub(crate) fn run(
                         }
                     }
                 } else {
+                    if patches.len() > 1 {
+                        return Err(error(
+                            kfile,
+                            span,
+                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field",
+                        ));
+                    }
                     let mut delete = Vec::new();
                     for i in idx {
                         for patch in &patches {
+                            // resmap's ApplySmPatch: the patch takes the target's apiVersion.
+                            let mut patch = patch.clone();
+                            if let Some(r) = res.get(i)
+                                && let Some(api) = r.obj.get("apiVersion")
+                                && patch.as_map().is_some()
+                            {
+                                // The value is the target's: so is its origin.
+                                patch.set("apiVersion", api.clone());
+                            }
                             if let Some(r) = res.get_mut(i)
-                                && !apply_smp(r, patch.clone(), allow_name, allow_kind)
+                                && !apply_smp(r, patch, allow_name, allow_kind)
                                     .map_err(|m| error(kfile, span, m))?
                             {
                                 delete.push(i);
