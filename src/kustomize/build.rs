@@ -959,6 +959,49 @@ impl Resource {
         r.behavior = behavior;
         r
     }
+    /// resource.go's CopyMergeMetaDataFieldsFrom, as a `behavior: replace` generator applies it:
+    /// the replaced object's name, namespace, labels and annotations (the new ones win) and its
+    /// build history (previous ids, prefixes, suffixes) carry over to the new object.
+    pub(crate) fn copy_merge_meta_from(&mut self, old: &Resource) {
+        let old_meta = old.obj.get("metadata");
+        let mut merged: Vec<(&str, Node)> = Vec::new();
+        for what in ["labels", "annotations"] {
+            let mut m = old_meta
+                .and_then(|mm| mm.get(what))
+                .filter(|n| n.as_map().is_some())
+                .cloned()
+                .unwrap_or_else(|| Node::map(None));
+            if let Some(new) = self
+                .obj
+                .get_path(&["metadata", what])
+                .and_then(Node::as_map)
+            {
+                for (k, v) in new {
+                    m.set(k, v.clone());
+                }
+            }
+            merged.push((what, m));
+        }
+        if let Some(meta) = self.obj.ensure_map("metadata", None) {
+            for (what, m) in merged {
+                if m.as_map().is_some_and(|e| !e.is_empty()) {
+                    meta.set(what, m);
+                }
+            }
+            if let Some(name) = old_meta.and_then(|m| m.get("name")) {
+                meta.set("name", name.clone());
+            }
+            match old_meta.and_then(|m| m.get("namespace")) {
+                Some(ns) => meta.set("namespace", ns.clone()),
+                None => {
+                    meta.remove("namespace");
+                }
+            }
+        }
+        self.prev.clone_from(&old.prev);
+        self.prefixes.clone_from(&old.prefixes);
+        self.suffixes.clone_from(&old.suffixes);
+    }
     pub(crate) fn needs_hash(&self) -> bool {
         self.needs_hash
     }

@@ -284,13 +284,9 @@ pub(crate) fn generate_one(
         }
         ("replace", Some(i)) => {
             if let Some(r) = resources.get_mut(i) {
-                let ns_keep = r.cur_namespace();
-                *r = Resource::generated(obj, Arc::clone(source), !disable, behavior);
-                if !ns_keep.is_empty()
-                    && let Some(meta) = r.obj.ensure_map("metadata", None)
-                {
-                    meta.set("namespace", Node::string(ns_keep, None));
-                }
+                let mut new = Resource::generated(obj, Arc::clone(source), !disable, behavior);
+                new.copy_merge_meta_from(r);
+                *r = new;
             }
         }
         ("merge", Some(i)) => {
