@@ -36,10 +36,6 @@ fn roots(dir: &Path, out: &mut Vec<PathBuf>) {
 fn known_gap(root: &Path) -> Option<&'static str> {
     const GAPS: &[(&str, &str)] = &[
         (
-            "namespaces/TestNameReferenceDeploymentIssue3489",
-            "the Go test writes files outside its root; the port cannot place them",
-        ),
-        (
             "originannotation/",
             "buildMetadata (originAnnotations) is not implemented",
         ),
@@ -62,10 +58,6 @@ fn known_gap(root: &Path) -> Option<&'static str> {
         (
             "variableref/TestVaribaleRefDifferentPrefix",
             "vars whose objref matches several renamed copies",
-        ),
-        (
-            "generatormergeandreplace/TestMergeAndReplaceDisableNameSuffixHashGenerators",
-            "generator merge/replace with per-generator hash options",
         ),
     ];
     let text = root.to_string_lossy();

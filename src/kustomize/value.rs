@@ -223,7 +223,7 @@ fn convert(doc: &Document, id: NodeId, file: &Arc<str>, depth: usize) -> Node {
             // kustomize round-trips every object through JSON after go-yaml v3 decoded it: a
             // plain `True`, `TRUE`, `False` or `FALSE` (booleans in YAML 1.2) comes out as
             // `true`/`false` (krusty multiplepatch_test.go TestNonCommutablePatches).
-            let text = match s.text.as_ref() {
+            let text = match s.text {
                 "True" | "TRUE" if !quoted && s.tag.is_none() => "true",
                 "False" | "FALSE" if !quoted && s.tag.is_none() => "false",
                 t => t,
