@@ -144,13 +144,18 @@ fn note_read(path: &Path) {
 #[derive(Debug, Clone)]
 struct Acc {
     resources: Vec<Resource>,
-    config: Config,
+    /// Shared until a kustomization changes it (most use the defaults unchanged).
+    config: Arc<Config>,
     notes: Vec<Note>,
     vars: Vec<super::replace::Var>,
     /// The top kustomization file and its `sortOptions`.
     top: Option<(PathBuf, Option<Node>)>,
     /// The files read so far (see [`Built::files`]).
     reads: Vec<PathBuf>,
+    /// The kustomization is a Component.
+    component: bool,
+    /// This kustomization's own `sortOptions` (used when it is the top).
+    own_sort: Option<Node>,
 }
 
 fn err(file: &Path, span: Option<Span>, message: impl Into<String>) -> KustError {
@@ -190,7 +195,22 @@ pub struct Builder {
 impl Builder {
     pub fn build(&mut self, dir: &Path) -> Result<Built, KustError> {
         let mut stack = Vec::new();
-        let mut acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
+        // A root that is also another root's base is built once: its accumulation (before the
+        // top-level steps) is cached as a base's is. A component's is not (as a resource it is
+        // an error), nor is a failure (its message depends on who includes it).
+        let key = canonical(dir);
+        let mut acc = match self.cache.get(&key) {
+            Some(Ok(cached)) if !cached.component => cached.clone(),
+            _ => {
+                let acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
+                if !acc.component {
+                    self.cache.insert(key, Ok(acc.clone()));
+                }
+                acc
+            }
+        };
+        let kfile = kustomization_file(dir).unwrap_or_else(|| dir.to_path_buf());
+        acc.top = Some((kfile, acc.own_sort.clone()));
         finish(&mut acc)?;
         let mut files = acc.reads;
         files.sort();
@@ -535,16 +555,23 @@ fn build_dir_reading(
         }
     }
     stack.push(canon);
+    let nested = into.is_some();
     let mut acc = into.unwrap_or_else(|| Acc {
         resources: Vec::new(),
-        config: fieldspec::defaults().clone(),
+        config: fieldspec::defaults_shared(),
         notes: Vec::new(),
         vars: Vec::new(),
         top: None,
         reads: Vec::new(),
+        component: false,
+        own_sort: None,
     });
     if stack.len() == 1 {
         acc.top = Some((kfile.clone(), k.get("sortOptions").cloned()));
+    }
+    if !nested {
+        acc.component = is_component;
+        acc.own_sort = k.get("sortOptions").cloned();
     }
     for v in k.get("vars").and_then(Node::as_seq).into_iter().flatten() {
         let Some(var) = super::replace::Var::from(v) else {
@@ -604,10 +631,10 @@ fn build_dir_reading(
                     e
                 }
             })?;
-            for r in sub.resources {
-                add_resource(&mut acc, r, &kfile, span)?;
+            add_resources(&mut acc, sub.resources, &kfile, span)?;
+            if !Arc::ptr_eq(&acc.config, &sub.config) && *acc.config != *sub.config {
+                Arc::make_mut(&mut acc.config).merge(&sub.config);
             }
-            acc.config.merge(&sub.config);
             acc.notes.extend(sub.notes);
             acc.reads.extend(sub.reads);
             for var in sub.vars {
@@ -631,6 +658,7 @@ fn build_dir_reading(
                     format!("accumulating resources from '{entry}': {m}"),
                 )
             })?;
+            let mut objs = Vec::new();
             for doc in docs {
                 for obj in expand_list(doc) {
                     if obj.as_map().is_none() {
@@ -642,14 +670,10 @@ fn build_dir_reading(
                             ),
                         ));
                     }
-                    add_resource(
-                        &mut acc,
-                        Resource::new(obj, Arc::clone(&fname)),
-                        &kfile,
-                        span,
-                    )?;
+                    objs.push(Resource::new(obj, Arc::clone(&fname)));
                 }
             }
+            add_resources(&mut acc, objs, &kfile, span)?;
         } else {
             return Err(err(
                 &kfile,
@@ -665,7 +689,7 @@ fn build_dir_reading(
         let (_, text) = read_in_root(dir, &kfile, &entry, span)?;
         let fname: Arc<str> = Arc::from(dir.join(&entry).to_string_lossy().as_ref());
         for doc in parse_docs(&text, &fname).map_err(|m| err(&kfile, span, m))? {
-            acc.config.merge_doc(&doc);
+            Arc::make_mut(&mut acc.config).merge_doc(&doc);
         }
     }
     // crds: OpenAPI definitions whose annotations extend the field specs (kusttarget.go merges
@@ -681,7 +705,9 @@ fn build_dir_reading(
             )
         };
         for doc in parse_docs(&text, &fname).map_err(wrap)? {
-            acc.config.merge_crds(&doc).map_err(wrap)?;
+            Arc::make_mut(&mut acc.config)
+                .merge_crds(&doc)
+                .map_err(wrap)?;
         }
     }
     if let Some(h) = k.get("helmCharts").filter(|h| !h.is_null()) {
@@ -710,6 +736,8 @@ fn build_dir_reading(
             vars: std::mem::take(&mut acc.vars),
             top: acc.top.take(),
             reads: std::mem::take(&mut acc.reads),
+            component: acc.component,
+            own_sort: acc.own_sort.take(),
         };
         acc = build_dir(&path, stack, Some(taken), cache).map_err(|e| {
             if e.span.is_none() && e.message.starts_with("unable to find") {
@@ -837,28 +865,30 @@ fn expand_list(doc: Node) -> Vec<Node> {
     vec![doc]
 }
 
-fn add_resource(
+/// Adds objects to the accumulator, refusing an id it already holds (kustomize's resmap Append).
+fn add_resources(
     acc: &mut Acc,
-    r: Resource,
+    new: Vec<Resource>,
     kfile: &Path,
     span: Option<Span>,
 ) -> Result<(), KustError> {
-    let (g, n, ns) = (r.gvk(), r.name(), r.namespace());
-    if acc
-        .resources
-        .iter()
-        .any(|o| o.gvk() == g && o.name() == n && o.namespace() == ns)
-    {
-        return Err(err(
-            kfile,
-            span,
-            format!(
-                "may not add resource with an already registered id: {}",
-                r.id()
-            ),
-        ));
+    let key = |r: &Resource| (r.gvk(), r.name(), r.namespace());
+    let mut seen: std::collections::HashSet<(Gvk, String, String)> =
+        acc.resources.iter().map(key).collect();
+    acc.resources.reserve(new.len());
+    for r in new {
+        if !seen.insert(key(&r)) {
+            return Err(err(
+                kfile,
+                span,
+                format!(
+                    "may not add resource with an already registered id: {}",
+                    r.id()
+                ),
+            ));
+        }
+        acc.resources.push(r);
     }
-    acc.resources.push(r);
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use super::value::{Kind, Node, Origin};
 use crate::load::scalar::ScalarValue;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Gvk {
     pub(crate) group: String,
     pub(crate) version: String,
@@ -51,13 +51,13 @@ pub(crate) struct FieldSpec {
     pub(crate) create: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct NameRef {
     pub(crate) gvk: Gvk,
     pub(crate) specs: Vec<FieldSpec>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Config {
     pub(crate) name_prefix: Vec<FieldSpec>,
     pub(crate) name_suffix: Vec<FieldSpec>,
@@ -174,6 +174,13 @@ impl Config {
             }
         }
     }
+}
+
+/// kustomize's default configuration, shared (a build clones it only when a kustomization
+/// adds to it).
+pub(crate) fn defaults_shared() -> Arc<Config> {
+    static SHARED: OnceLock<Arc<Config>> = OnceLock::new();
+    Arc::clone(SHARED.get_or_init(|| Arc::new(defaults().clone())))
 }
 
 /// kustomize's default configuration.

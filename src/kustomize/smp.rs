@@ -292,7 +292,16 @@ fn merge_fields(
     names.sort();
     names.dedup();
     for name in names {
-        let d = node.get(&name).cloned();
+        // The target's child is moved out for the walk (cloning every subtree at every level
+        // made a merge quadratic in the object's depth); a scalar is kept to recognise a
+        // persistent null.
+        let d = node
+            .get_mut(&name)
+            .map(|slot| std::mem::replace(slot, Node::plain("", None)));
+        let d_scalar = d
+            .as_ref()
+            .filter(|d| matches!(d.kind, Kind::Scalar(_)))
+            .cloned();
         let o = origin_map
             .iter()
             .position(|(k, _)| *k == name)
@@ -303,9 +312,12 @@ fn merge_fields(
             Some(v)
                 if !(v.is_null()
                     && matches!(&v.kind, Kind::Scalar(s) if s.text.is_empty() || s.text == "null" || s.text == "~")
-                    && !is_persistent_null(&node, &name, &v)) =>
+                    && !is_persistent_null(d_scalar.as_ref(), &v)) =>
             {
-                node.set(&name, v)
+                match node.get_mut(&name) {
+                    Some(slot) => *slot = v,
+                    None => node.set(&name, v),
+                }
             }
             _ => {
                 node.remove(&name);
@@ -316,9 +328,8 @@ fn merge_fields(
 }
 
 /// A target's own explicit `null` that the patch did not touch stays (kyaml's persistent null).
-fn is_persistent_null(node: &Node, name: &str, v: &Node) -> bool {
-    node.get(name)
-        .is_some_and(|d| d == v && !matches!(&d.kind, Kind::Scalar(s) if s.text.is_empty()))
+fn is_persistent_null(d: Option<&Node>, v: &Node) -> bool {
+    d.is_some_and(|d| d == v && !matches!(&d.kind, Kind::Scalar(s) if s.text.is_empty()))
 }
 
 fn walk_assoc(

@@ -276,7 +276,8 @@ fn apply_smp(
         .obj
         .get_path(&["metadata", "name"])
         .and_then(|n| n.origin.clone());
-    let merged = smp_merge(r.obj.clone(), patch)?;
+    // The object is moved into the merge (on an error the build stops anyway).
+    let merged = smp_merge(std::mem::replace(&mut r.obj, Node::map(None)), patch)?;
     let Some(mut merged) = merged else {
         return Ok(false);
     };
