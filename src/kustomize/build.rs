@@ -818,6 +818,8 @@ fn plugin_configs(
                 ));
             }
             let mut sub = build_dir(&path, stack, None, cache)?;
+            // The directory's files feed this build too (see `Built::files`).
+            sub.reads.iter().for_each(|p| note_read(p));
             for r in sub.resources.drain(..) {
                 out.push(super::plugin::PluginConfig { node: r.obj, span });
             }
