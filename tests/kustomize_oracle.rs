@@ -299,6 +299,10 @@ fn plugin_errors_use_kustomizes_words() {
             "not-a-generator",
             "loading generator plugins: failed to load generator: plugin LabelTransformer.builtin.[noGrp]/x.[noNs] not a generator",
         ),
+        (
+            "self-cycle",
+            "cycle detected: '.' includes this kustomization again",
+        ),
     ] {
         let e = kustomize::build(&dir.join(case)).unwrap_err();
         assert_eq!(e.message, want, "{case}");
