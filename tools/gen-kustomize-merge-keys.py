@@ -15,7 +15,11 @@ Output, one record a line (definitions that cannot reach any patch metadata are 
   G <apiVersion> <kind> <definition>       a resource type and its definition
   D <definition>                           starts a definition's fields
   F <field> <definition>                   an object field
-  L <field> <item definition|-> <strategy|-> <mergeKey|->   an array field
+  L <field> <item definition|-> <strategy|-> <mergeKeys|->  an array field; mergeKeys is
+                                           x-kubernetes-list-map-keys joined by commas when the
+                                           field has them and a patch strategy (kyaml's
+                                           PatchStrategyAndKeyList reads the list only then),
+                                           else x-kubernetes-patch-merge-key
   A <definition>                           additionalProperties (map values)
   C <apiVersion> <kind>                    a cluster-scoped resource type (kustomize's
                                            namespace transformer leaves these without namespace)
@@ -48,6 +52,9 @@ def main():
         for field, prop in sorted(d.get("properties", {}).items()):
             strategy = prop.get("x-kubernetes-patch-strategy")
             key = prop.get("x-kubernetes-patch-merge-key")
+            map_keys = prop.get("x-kubernetes-list-map-keys")
+            if strategy and map_keys:
+                key = ",".join(map_keys)
             if prop.get("type") == "array":
                 item = ref_name(prop.get("items", {}))
                 out.append(("L", field, item, strategy, key))

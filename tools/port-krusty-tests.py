@@ -27,6 +27,22 @@ RUN = re.compile(r'th\.Run\(\s*"([^"]*)"\s*,\s*th\.MakeDefaultOptions\(\)\s*\)')
 RUN_ERR = re.compile(r'th\.RunWithErr\(\s*"([^"]*)"\s*,\s*th\.MakeDefaultOptions\(\)\s*\)')
 EXPECT = re.compile(r'th\.AssertActualEqualsExpected\w*\(\s*\w+\s*,\s*`([^`]*)`')
 FUNC = re.compile(r'^func (Test\w+)\(t \*testing\.T\) \{$', re.M)
+# A helper that only writes files: `func writeBase(th kusttest_test.Harness) {` ... `}`.
+# Its body runs to the next top-level `func` (a file's content may hold a lone `}` line).
+HELPER = re.compile(r'^func (\w+)\(th kusttest_test\.Harness\) \{\n(.*?)(?=^func |\Z)', re.M | re.S)
+HELPER_CALL = re.compile(r'^\s*(\w+)\(th\)\s*$', re.M)
+# Tests that run external (exec or Go) plugins cannot be ported: kubectl never runs them.
+EXTERNAL = ("WriteLegacyConfigs", "PrepExecPlugin", "PrepGoPlugin", "BuildGoPlugin", "MakeHarnessWithFs", "th.GetFSys",
+            "LoadAndRunGenerator", "LoadAndRunTransformer")
+
+
+def expand_helpers(body, helpers, depth=0):
+    """Replaces each `helper(th)` line by the helper's own body (helpers may call helpers)."""
+    if depth > 8:
+        return body
+    return HELPER_CALL.sub(
+        lambda m: expand_helpers(helpers[m.group(1)], helpers, depth + 1)
+        if m.group(1) in helpers else m.group(0), body)
 
 
 def main():
@@ -41,10 +57,11 @@ def main():
             continue
         src = subprocess.run(["git", "-C", git_dir, "show", f"{TAG}:{name}"], check=True,
                              capture_output=True, text=True).stdout
+        helpers = {m.group(1): m.group(2) for m in HELPER.finditer(src)}
         starts = [(m.start(), m.group(1)) for m in FUNC.finditer(src)]
         for i, (start, test) in enumerate(starts):
             end = starts[i + 1][0] if i + 1 < len(starts) else len(src)
-            body = src[start:end]
+            body = expand_helpers(src[start:end], helpers)
             calls = CALL.findall(body)
             if not calls or len(calls) != len(ANY_WRITE.findall(body)):
                 continue
@@ -52,8 +69,11 @@ def main():
             # Tests that write files through helper functions are not ported (their files
             # would be missing).
             helper = re.search(r"\b\w+\(\s*th\s*[,)]", body)
-            if len(runs) != 1 or helper or "MakeHarnessWithFs" in body or "th.GetFSys" in body \
-                    or "PluginConfig" in body or "MakeEnhancedHarness" in body:
+            # The enhanced harness with statically linked builtins is what kubectl runs.
+            plugin_config = body.replace(
+                "th.GetPluginConfig().BpLoadingOptions = types.BploUseStaticallyLinked", "")
+            if len(runs) != 1 or helper or "PluginConfig" in plugin_config \
+                    or any(e in body for e in EXTERNAL):
                 continue
             case = os.path.join(out_dir, os.path.basename(name)[:-len("_test.go")], test)
             ok = True

@@ -144,13 +144,18 @@ fn note_read(path: &Path) {
 #[derive(Debug, Clone)]
 struct Acc {
     resources: Vec<Resource>,
-    config: Config,
+    /// Shared until a kustomization changes it (most use the defaults unchanged).
+    config: Arc<Config>,
     notes: Vec<Note>,
     vars: Vec<super::replace::Var>,
     /// The top kustomization file and its `sortOptions`.
     top: Option<(PathBuf, Option<Node>)>,
     /// The files read so far (see [`Built::files`]).
     reads: Vec<PathBuf>,
+    /// The kustomization is a Component.
+    component: bool,
+    /// This kustomization's own `sortOptions` (used when it is the top).
+    own_sort: Option<Node>,
 }
 
 fn err(file: &Path, span: Option<Span>, message: impl Into<String>) -> KustError {
@@ -190,7 +195,22 @@ pub struct Builder {
 impl Builder {
     pub fn build(&mut self, dir: &Path) -> Result<Built, KustError> {
         let mut stack = Vec::new();
-        let mut acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
+        // A root that is also another root's base is built once: its accumulation (before the
+        // top-level steps) is cached as a base's is. A component's is not (as a resource it is
+        // an error), nor is a failure (its message depends on who includes it).
+        let key = canonical(dir);
+        let mut acc = match self.cache.get(&key) {
+            Some(Ok(cached)) if !cached.component => cached.clone(),
+            _ => {
+                let acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
+                if !acc.component {
+                    self.cache.insert(key, Ok(acc.clone()));
+                }
+                acc
+            }
+        };
+        let kfile = kustomization_file(dir).unwrap_or_else(|| dir.to_path_buf());
+        acc.top = Some((kfile, acc.own_sort.clone()));
         finish(&mut acc)?;
         let mut files = acc.reads;
         files.sort();
@@ -522,13 +542,7 @@ fn build_dir_reading(
             "expected kind 'Kustomization' for a resource directory, got 'Component'",
         ));
     }
-    for unsupported in [
-        "crds",
-        "generators",
-        "transformers",
-        "validators",
-        "openapi",
-    ] {
+    for unsupported in ["validators", "openapi"] {
         if let Some(v) = k.get(unsupported)
             && !v.is_null()
             && v.as_seq().is_none_or(|s| !s.is_empty())
@@ -541,16 +555,23 @@ fn build_dir_reading(
         }
     }
     stack.push(canon);
+    let nested = into.is_some();
     let mut acc = into.unwrap_or_else(|| Acc {
         resources: Vec::new(),
-        config: fieldspec::defaults().clone(),
+        config: fieldspec::defaults_shared(),
         notes: Vec::new(),
         vars: Vec::new(),
         top: None,
         reads: Vec::new(),
+        component: false,
+        own_sort: None,
     });
     if stack.len() == 1 {
         acc.top = Some((kfile.clone(), k.get("sortOptions").cloned()));
+    }
+    if !nested {
+        acc.component = is_component;
+        acc.own_sort = k.get("sortOptions").cloned();
     }
     for v in k.get("vars").and_then(Node::as_seq).into_iter().flatten() {
         let Some(var) = super::replace::Var::from(v) else {
@@ -610,10 +631,10 @@ fn build_dir_reading(
                     e
                 }
             })?;
-            for r in sub.resources {
-                add_resource(&mut acc, r, &kfile, span)?;
+            add_resources(&mut acc, sub.resources, &kfile, span)?;
+            if !Arc::ptr_eq(&acc.config, &sub.config) && *acc.config != *sub.config {
+                Arc::make_mut(&mut acc.config).merge(&sub.config);
             }
-            acc.config.merge(&sub.config);
             acc.notes.extend(sub.notes);
             acc.reads.extend(sub.reads);
             for var in sub.vars {
@@ -637,6 +658,7 @@ fn build_dir_reading(
                     format!("accumulating resources from '{entry}': {m}"),
                 )
             })?;
+            let mut objs = Vec::new();
             for doc in docs {
                 for obj in expand_list(doc) {
                     if obj.as_map().is_none() {
@@ -648,14 +670,10 @@ fn build_dir_reading(
                             ),
                         ));
                     }
-                    add_resource(
-                        &mut acc,
-                        Resource::new(obj, Arc::clone(&fname)),
-                        &kfile,
-                        span,
-                    )?;
+                    objs.push(Resource::new(obj, Arc::clone(&fname)));
                 }
             }
+            add_resources(&mut acc, objs, &kfile, span)?;
         } else {
             return Err(err(
                 &kfile,
@@ -671,7 +689,25 @@ fn build_dir_reading(
         let (_, text) = read_in_root(dir, &kfile, &entry, span)?;
         let fname: Arc<str> = Arc::from(dir.join(&entry).to_string_lossy().as_ref());
         for doc in parse_docs(&text, &fname).map_err(|m| err(&kfile, span, m))? {
-            acc.config.merge_doc(&doc);
+            Arc::make_mut(&mut acc.config).merge_doc(&doc);
+        }
+    }
+    // crds: OpenAPI definitions whose annotations extend the field specs (kusttarget.go merges
+    // them after `configurations`).
+    for (entry, span) in strs(k.get("crds")) {
+        let (_, text) = read_in_root(dir, &kfile, &entry, span)?;
+        let fname: Arc<str> = Arc::from(dir.join(&entry).to_string_lossy().as_ref());
+        let wrap = |m: String| {
+            err(
+                &kfile,
+                span,
+                format!("loading CRDs: unable to parse open API definition from '{entry}': {m}"),
+            )
+        };
+        for doc in parse_docs(&text, &fname).map_err(wrap)? {
+            Arc::make_mut(&mut acc.config)
+                .merge_crds(&doc)
+                .map_err(wrap)?;
         }
     }
     if let Some(h) = k.get("helmCharts").filter(|h| !h.is_null()) {
@@ -682,6 +718,8 @@ fn build_dir_reading(
         });
     }
     super::generate::run(&k, dir, &kfile, &mut acc.resources)?;
+    let generators = plugin_configs(k.get("generators"), dir, &kfile, stack, cache)?;
+    super::plugin::generate(&generators, dir, &kfile, &mut acc.resources)?;
     for (entry, span) in strs(k.get("components")) {
         let path = clean(&dir.join(&entry));
         if stack.contains(&canonical(&path)) {
@@ -698,6 +736,8 @@ fn build_dir_reading(
             vars: std::mem::take(&mut acc.vars),
             top: acc.top.take(),
             reads: std::mem::take(&mut acc.reads),
+            component: acc.component,
+            own_sort: acc.own_sort.take(),
         };
         acc = build_dir(&path, stack, Some(taken), cache).map_err(|e| {
             if e.span.is_none() && e.message.starts_with("unable to find") {
@@ -719,8 +759,96 @@ fn build_dir_reading(
         &acc.config,
         &mut acc.notes,
     )?;
+    let transformers = plugin_configs(k.get("transformers"), dir, &kfile, stack, cache)?;
+    super::plugin::transform(
+        &transformers,
+        dir,
+        &kfile,
+        &mut acc.resources,
+        &mut acc.notes,
+    )?;
     stack.pop();
     Ok(acc)
+}
+
+/// The plugin configs of a `generators:` or `transformers:` field: each entry is inline YAML,
+/// or a file or a kustomization directory whose output are the configs (kusttarget.go's
+/// configureExternalTransformers: `NewResMapFromBytes`, else `accumulateResources`).
+fn plugin_configs(
+    field: Option<&Node>,
+    dir: &Path,
+    kfile: &Path,
+    stack: &mut Vec<PathBuf>,
+    cache: &mut Cache,
+) -> Result<Vec<super::plugin::PluginConfig>, KustError> {
+    let mut out = Vec::new();
+    let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
+    for entry in field.and_then(Node::as_seq).into_iter().flatten() {
+        let span = span_of(Some(entry));
+        let text = entry.as_str().unwrap_or_default();
+        if let Ok(mut docs) = parse_docs(text, &kname)
+            && super::plugin::inline_docs(&docs)
+        {
+            // Spans inside the block scalar are offsets into its value: every node of an
+            // inline config comes from its entry.
+            for d in docs.iter_mut().filter(|d| !d.is_null()) {
+                d.set_origin_deep(&entry.origin);
+                for node in expand_list(d.clone()) {
+                    out.push(super::plugin::PluginConfig { node, span });
+                }
+            }
+            continue;
+        }
+        if is_remote(text) {
+            return Err(err(
+                kfile,
+                span,
+                format!(
+                    "plugin config '{text}' is remote: kubeward builds offline and does not fetch it"
+                ),
+            ));
+        }
+        let path = clean(&dir.join(text));
+        if path.is_dir() {
+            if stack.contains(&canonical(&path)) {
+                return Err(err(
+                    kfile,
+                    span,
+                    format!("cycle detected: '{text}' includes this kustomization again"),
+                ));
+            }
+            let mut sub = build_dir(&path, stack, None, cache)?;
+            // The directory's files feed this build too (see `Built::files`).
+            sub.reads.iter().for_each(|p| note_read(p));
+            for r in sub.resources.drain(..) {
+                out.push(super::plugin::PluginConfig { node: r.obj, span });
+            }
+        } else if path.exists() {
+            let (_, body) = read_in_root(dir, kfile, text, span)?;
+            let fname: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+            let docs = parse_docs(&body, &fname).map_err(|m| {
+                err(
+                    kfile,
+                    span,
+                    format!("accumulating resources from '{text}': {m}"),
+                )
+            })?;
+            for d in docs {
+                for node in expand_list(d) {
+                    out.push(super::plugin::PluginConfig { node, span });
+                }
+            }
+        } else {
+            return Err(err(
+                kfile,
+                span,
+                format!(
+                    "accumulating resources from '{text}': '{text}' does not exist (no such file or directory)"
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn expand_list(doc: Node) -> Vec<Node> {
@@ -739,28 +867,30 @@ fn expand_list(doc: Node) -> Vec<Node> {
     vec![doc]
 }
 
-fn add_resource(
+/// Adds objects to the accumulator, refusing an id it already holds (kustomize's resmap Append).
+fn add_resources(
     acc: &mut Acc,
-    r: Resource,
+    new: Vec<Resource>,
     kfile: &Path,
     span: Option<Span>,
 ) -> Result<(), KustError> {
-    let (g, n, ns) = (r.gvk(), r.name(), r.namespace());
-    if acc
-        .resources
-        .iter()
-        .any(|o| o.gvk() == g && o.name() == n && o.namespace() == ns)
-    {
-        return Err(err(
-            kfile,
-            span,
-            format!(
-                "may not add resource with an already registered id: {}",
-                r.id()
-            ),
-        ));
+    let key = |r: &Resource| (r.gvk(), r.name(), r.namespace());
+    let mut seen: std::collections::HashSet<(Gvk, String, String)> =
+        acc.resources.iter().map(key).collect();
+    acc.resources.reserve(new.len());
+    for r in new {
+        if !seen.insert(key(&r)) {
+            return Err(err(
+                kfile,
+                span,
+                format!(
+                    "may not add resource with an already registered id: {}",
+                    r.id()
+                ),
+            ));
+        }
+        acc.resources.push(r);
     }
-    acc.resources.push(r);
     Ok(())
 }
 
@@ -860,6 +990,49 @@ impl Resource {
         r.needs_hash = needs_hash;
         r.behavior = behavior;
         r
+    }
+    /// resource.go's CopyMergeMetaDataFieldsFrom, as a `behavior: replace` generator applies it:
+    /// the replaced object's name, namespace, labels and annotations (the new ones win) and its
+    /// build history (previous ids, prefixes, suffixes) carry over to the new object.
+    pub(crate) fn copy_merge_meta_from(&mut self, old: &Resource) {
+        let old_meta = old.obj.get("metadata");
+        let mut merged: Vec<(&str, Node)> = Vec::new();
+        for what in ["labels", "annotations"] {
+            let mut m = old_meta
+                .and_then(|mm| mm.get(what))
+                .filter(|n| n.as_map().is_some())
+                .cloned()
+                .unwrap_or_else(|| Node::map(None));
+            if let Some(new) = self
+                .obj
+                .get_path(&["metadata", what])
+                .and_then(Node::as_map)
+            {
+                for (k, v) in new {
+                    m.set(k, v.clone());
+                }
+            }
+            merged.push((what, m));
+        }
+        if let Some(meta) = self.obj.ensure_map("metadata", None) {
+            for (what, m) in merged {
+                if m.as_map().is_some_and(|e| !e.is_empty()) {
+                    meta.set(what, m);
+                }
+            }
+            if let Some(name) = old_meta.and_then(|m| m.get("name")) {
+                meta.set("name", name.clone());
+            }
+            match old_meta.and_then(|m| m.get("namespace")) {
+                Some(ns) => meta.set("namespace", ns.clone()),
+                None => {
+                    meta.remove("namespace");
+                }
+            }
+        }
+        self.prev.clone_from(&old.prev);
+        self.prefixes.clone_from(&old.prefixes);
+        self.suffixes.clone_from(&old.suffixes);
     }
     pub(crate) fn needs_hash(&self) -> bool {
         self.needs_hash

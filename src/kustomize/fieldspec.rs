@@ -5,8 +5,9 @@
 use std::sync::{Arc, OnceLock};
 
 use super::value::{Kind, Node, Origin};
+use crate::load::scalar::ScalarValue;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Gvk {
     pub(crate) group: String,
     pub(crate) version: String,
@@ -50,13 +51,13 @@ pub(crate) struct FieldSpec {
     pub(crate) create: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct NameRef {
     pub(crate) gvk: Gvk,
     pub(crate) specs: Vec<FieldSpec>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Config {
     pub(crate) name_prefix: Vec<FieldSpec>,
     pub(crate) name_suffix: Vec<FieldSpec>,
@@ -98,6 +99,11 @@ fn spec(n: &Node) -> FieldSpec {
             .get_str("create")
             .is_some_and(|c| matches!(c, "true" | "True" | "TRUE" | "yes" | "on")),
     }
+}
+
+/// A list of field specs (a `fieldSpecs:` of a plugin config or a configuration entry).
+pub(crate) fn field_specs(n: Option<&Node>) -> Vec<FieldSpec> {
+    specs(n)
 }
 
 fn specs(n: Option<&Node>) -> Vec<FieldSpec> {
@@ -170,6 +176,13 @@ impl Config {
     }
 }
 
+/// kustomize's default configuration, shared (a build clones it only when a kustomization
+/// adds to it).
+pub(crate) fn defaults_shared() -> Arc<Config> {
+    static SHARED: OnceLock<Arc<Config>> = OnceLock::new();
+    Arc::clone(SHARED.get_or_init(|| Arc::new(defaults().clone())))
+}
+
 /// kustomize's default configuration.
 pub(crate) fn defaults() -> &'static Config {
     static DEFAULTS: OnceLock<Config> = OnceLock::new();
@@ -240,5 +253,199 @@ fn walk(
     }
     if let Some(child) = node.get_mut(name) {
         walk(child, rest, create, create_leaf, f);
+    }
+}
+
+/// How deep `$ref`s are followed in a `crds:` file: kustomize follows them without a limit (a
+/// cycle overflows its stack); kubeward stops with an error.
+const CRD_REF_DEPTH: usize = 64;
+/// How many properties a `crds:` file may make kubeward visit in all (`$ref`s fan out: a type
+/// whose ten properties refer back to it would otherwise take 10^64 steps).
+const CRD_BUDGET: usize = 200_000;
+
+impl Config {
+    /// Adds the field specs a `crds:` file declares (kustomize's LoadConfigFromCRDs,
+    /// api/internal/accumulator/loadconfigfromcrds.go; cases ported from api/krusty/crd_test.go):
+    /// the file maps Go type names to `{Schema, Dependencies}` OpenAPI definitions; every type
+    /// whose schema has `kind`, `apiVersion` and `metadata` properties is a kind (the part of the
+    /// type name after its last `.`), and its properties, followed through `$ref`s, annotated
+    /// with `x-kubernetes-annotation`, `x-kubernetes-label-selector`, `x-kubernetes-identity` or
+    /// `x-kubernetes-object-ref-api-version` + `-kind` (+ `-name-key`) become commonAnnotations,
+    /// commonLabels, namePrefix and nameReference field specs of that kind.
+    pub(crate) fn merge_crds(&mut self, doc: &Node) -> Result<(), String> {
+        let Some(types) = doc.as_map() else {
+            if doc.is_null() {
+                return Ok(());
+            }
+            return Err("the file is not a map of OpenAPI definitions".into());
+        };
+        let mut budget = CRD_BUDGET;
+        for (name, api) in types {
+            let props = schema_properties(api);
+            let looks_like_k8s = ["kind", "apiVersion", "metadata"]
+                .iter()
+                .all(|p| props.is_some_and(|m| m.iter().any(|(k, _)| k == p)));
+            if !looks_like_k8s {
+                continue;
+            }
+            let kind = name.rsplit('.').next().unwrap_or(name).to_string();
+            let gvk = Gvk {
+                kind,
+                ..Gvk::default()
+            };
+            self.load_crd_type(&gvk, types, name, &mut Vec::new(), &mut budget)?;
+        }
+        Ok(())
+    }
+
+    fn load_crd_type(
+        &mut self,
+        gvk: &Gvk,
+        types: &[(String, Node)],
+        type_name: &str,
+        path: &mut Vec<String>,
+        budget: &mut usize,
+    ) -> Result<(), String> {
+        if path.len() > CRD_REF_DEPTH {
+            return Err(format!(
+                "the definition '{type_name}' is nested more than {CRD_REF_DEPTH} levels deep (a $ref cycle?)"
+            ));
+        }
+        let Some(api) = types.iter().find(|(k, _)| k == type_name).map(|(_, v)| v) else {
+            return Ok(());
+        };
+        let Some(props) = schema_properties(api) else {
+            return Ok(());
+        };
+        for (prop_name, prop) in props {
+            *budget = budget.checked_sub(1).ok_or_else(|| {
+                format!("the definitions refer to each other too often (more than {CRD_BUDGET} properties reached)")
+            })?;
+            let spec_at = |path: &[String], more: &[&str]| FieldSpec {
+                gvk: gvk.clone(),
+                path: path
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(prop_name.clone()))
+                    .chain(more.iter().map(|s| (*s).to_string()))
+                    .collect(),
+                create: false,
+            };
+            if extension(prop, "x-kubernetes-annotation").is_some() {
+                push_unique(&mut self.common_annotations, vec![spec_at(path, &[])]);
+            }
+            if extension(prop, "x-kubernetes-label-selector").is_some() {
+                push_unique(&mut self.common_labels, vec![spec_at(path, &[])]);
+            }
+            if extension(prop, "x-kubernetes-identity").is_some() {
+                push_unique(&mut self.name_prefix, vec![spec_at(path, &[])]);
+            }
+            if let Some(version) = extension(prop, "x-kubernetes-object-ref-api-version")
+                && let Some(kind) = extension(prop, "x-kubernetes-object-ref-kind")
+            {
+                let key = extension(prop, "x-kubernetes-object-ref-name-key").unwrap_or("name");
+                let target = Gvk {
+                    group: String::new(),
+                    version: version.to_string(),
+                    kind: kind.to_string(),
+                };
+                let more = vec![spec_at(path, &[key])];
+                if let Some(existing) = self.name_reference.iter_mut().find(|e| e.gvk == target) {
+                    push_unique(&mut existing.specs, more);
+                } else {
+                    self.name_reference.push(NameRef {
+                        gvk: target,
+                        specs: more,
+                    });
+                }
+            }
+            if let Some(r) = prop.get_str("$ref").filter(|r| !r.is_empty()) {
+                path.push(prop_name.clone());
+                let res = self.load_crd_type(gvk, types, r, path, budget);
+                path.pop();
+                res?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn schema_properties(api: &Node) -> Option<&[(String, Node)]> {
+    api.get("Schema")
+        .and_then(|s| s.get("properties"))
+        .and_then(Node::as_map)
+        .map(Vec::as_slice)
+}
+
+/// An OpenAPI extension's string value (go-openapi's `GetString` looks the lower-case name up,
+/// so only a lower-case key is found, and accepts only a string).
+fn extension<'a>(prop: &'a Node, name: &str) -> Option<&'a str> {
+    prop.as_map()?
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| match &v.kind {
+            Kind::Scalar(s) if matches!(s.value(), ScalarValue::String) => Some(s.text.as_str()),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Node {
+        let loaded = crate::load::parse_yaml(text);
+        let file: Arc<str> = Arc::from("crds.yaml");
+        super::super::value::from_document(&loaded.documents[0], &file)
+    }
+
+    #[test]
+    fn crd_ref_cycle_is_an_error_not_a_stack_overflow() {
+        let d = doc(
+            "a.K:\n  Schema:\n    properties:\n      kind: {}\n      apiVersion: {}\n      metadata: {}\n      spec: {$ref: a.K}\n",
+        );
+        let mut c = Config::default();
+        let e = c.merge_crds(&d).unwrap_err();
+        assert!(e.contains("nested more than 64 levels"), "{e}");
+    }
+
+    #[test]
+    fn crd_file_that_is_not_a_map_is_an_error() {
+        let mut c = Config::default();
+        assert!(c.merge_crds(&doc("- a\n- b\n")).is_err());
+        assert!(c.merge_crds(&doc("~\n")).is_ok());
+    }
+
+    #[test]
+    fn crd_refs_that_fan_out_stop_at_the_budget() {
+        // No cycle: T0's ten properties refer to T1, T1's to T2, ... (10^20 paths).
+        let mut text = String::from(
+            "a.K:\n  Schema:\n    properties:\n      kind: {}\n      apiVersion: {}\n      metadata: {}\n      spec: {$ref: T0}\n",
+        );
+        for t in 0..20 {
+            text.push_str(&format!("T{t}:\n  Schema:\n    properties:\n"));
+            for i in 0..10 {
+                text.push_str(&format!("      p{i}: {{$ref: T{}}}\n", t + 1));
+            }
+        }
+        let e = Config::default().merge_crds(&doc(&text)).unwrap_err();
+        assert!(e.contains("too often"), "{e}");
+    }
+
+    #[test]
+    fn crd_object_ref_adds_a_name_reference_with_its_name_key() {
+        let d = doc(
+            "g.io/v1.K:\n  Schema:\n    properties:\n      kind: {}\n      apiVersion: {}\n      metadata: {}\n      ref:\n        x-kubernetes-object-ref-api-version: v1\n        x-kubernetes-object-ref-kind: Secret\n        x-kubernetes-object-ref-name-key: secretName\n",
+        );
+        let mut c = Config::default();
+        c.merge_crds(&d).unwrap();
+        let r = c
+            .name_reference
+            .iter()
+            .find(|r| r.gvk.kind == "Secret")
+            .unwrap();
+        assert_eq!(r.gvk.version, "v1");
+        assert_eq!(r.specs[0].gvk.kind, "K");
+        assert_eq!(r.specs[0].path, ["ref", "secretName"]);
     }
 }

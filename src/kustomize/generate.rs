@@ -154,167 +154,176 @@ pub(crate) fn run(
         ("secretGenerator", "Secret"),
     ] {
         for g in k.get(field).and_then(Node::as_seq).into_iter().flatten() {
-            let gorigin = g.origin.clone();
-            let name = g.get_str("name").unwrap_or_default().to_string();
-            let mut obj = Node::map(gorigin.clone());
-            obj.set("apiVersion", Node::string("v1", gorigin.clone()));
-            obj.set("kind", Node::string(kind, gorigin.clone()));
-            let mut meta = Node::map(gorigin.clone());
+            generate_one(g, kind, global, dir, kfile, resources, &source)?;
+        }
+    }
+    Ok(())
+}
+
+/// One ConfigMap or Secret generator (a kustomization's entry, or a builtin
+/// ConfigMapGenerator/SecretGenerator plugin config, which gets no `generatorOptions`).
+pub(crate) fn generate_one(
+    g: &Node,
+    kind: &str,
+    global: Option<&Node>,
+    dir: &Path,
+    kfile: &Path,
+    resources: &mut Vec<Resource>,
+    source: &Arc<str>,
+) -> Result<(), KustError> {
+    let gorigin = g.origin.clone();
+    let name = g.get_str("name").unwrap_or_default().to_string();
+    let mut obj = Node::map(gorigin.clone());
+    obj.set("apiVersion", Node::string("v1", gorigin.clone()));
+    obj.set("kind", Node::string(kind, gorigin.clone()));
+    let mut meta = Node::map(gorigin.clone());
+    meta.set(
+        "name",
+        Node::string(name.clone(), g.get("name").and_then(|n| n.origin.clone())),
+    );
+    if let Some(ns) = g.get("namespace").filter(|n| n.as_str().is_some()) {
+        meta.set(
+            "namespace",
+            Node::string(ns.as_str().unwrap_or_default(), ns.origin.clone()),
+        );
+    }
+    let opts = g.get("options");
+    for (what, key) in [("labels", "labels"), ("annotations", "annotations")] {
+        let mut m: Vec<(String, Node)> = string_pairs(global.and_then(|o| o.get(what)));
+        for (kk, v) in string_pairs(opts.and_then(|o| o.get(what))) {
+            if let Some(slot) = m.iter_mut().find(|(x, _)| *x == kk) {
+                slot.1 = v;
+            } else {
+                m.push((kk, v));
+            }
+        }
+        if !m.is_empty() {
             meta.set(
-                "name",
-                Node::string(name.clone(), g.get("name").and_then(|n| n.origin.clone())),
+                key,
+                Node {
+                    kind: super::value::Kind::Map(m),
+                    origin: gorigin.clone(),
+                },
             );
-            if let Some(ns) = g.get("namespace").filter(|n| n.as_str().is_some()) {
-                meta.set(
-                    "namespace",
-                    Node::string(ns.as_str().unwrap_or_default(), ns.origin.clone()),
-                );
+        }
+    }
+    obj.set("metadata", meta);
+    let mut data = Node::map(gorigin.clone());
+    let mut binary = Node::map(gorigin.clone());
+    for (key, value, origin) in pairs(g, dir, kfile)? {
+        if data.get(&key).is_some() || binary.get(&key).is_some() {
+            return Err(error(
+                kfile,
+                origin_span(Some(g)),
+                format!("configmap {name} illegally repeats the key `{key}`"),
+            ));
+        }
+        if kind == "Secret" {
+            data.set(&key, Node::string(b64(&value), origin));
+        } else {
+            match String::from_utf8(value) {
+                Ok(s) => data.set(&key, Node::string(s, origin)),
+                Err(e) => binary.set(&key, Node::string(b64(e.as_bytes()), origin)),
             }
-            let opts = g.get("options");
-            for (what, key) in [("labels", "labels"), ("annotations", "annotations")] {
-                let mut m: Vec<(String, Node)> = string_pairs(global.and_then(|o| o.get(what)));
-                for (kk, v) in string_pairs(opts.and_then(|o| o.get(what))) {
-                    if let Some(slot) = m.iter_mut().find(|(x, _)| *x == kk) {
-                        slot.1 = v;
-                    } else {
-                        m.push((kk, v));
-                    }
-                }
-                if !m.is_empty() {
-                    meta.set(
-                        key,
-                        Node {
-                            kind: super::value::Kind::Map(m),
-                            origin: gorigin.clone(),
-                        },
-                    );
-                }
+        }
+    }
+    if kind == "Secret" {
+        let t = g.get_str("type").unwrap_or("Opaque");
+        obj.set(
+            "type",
+            Node::string(
+                t,
+                g.get("type")
+                    .and_then(|n| n.origin.clone())
+                    .or(gorigin.clone()),
+            ),
+        );
+    }
+    if data.as_map().is_some_and(|m| !m.is_empty()) {
+        obj.set("data", data);
+    }
+    if binary.as_map().is_some_and(|m| !m.is_empty()) {
+        obj.set("binaryData", binary);
+    }
+    let immutable = opts
+        .and_then(|o| o.get_str("immutable"))
+        .or_else(|| global.and_then(|o| o.get_str("immutable")));
+    if immutable == Some("true") {
+        obj.set("immutable", Node::plain("true", gorigin.clone()));
+    }
+    let disable = opts
+        .and_then(|o| o.get_str("disableNameSuffixHash"))
+        .or_else(|| global.and_then(|o| o.get_str("disableNameSuffixHash")))
+        == Some("true");
+    let behavior = g.get_str("behavior").unwrap_or("create").to_string();
+    let ns = obj
+        .get_path(&["metadata", "namespace"])
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let existing = resources.iter().position(|r| {
+        r.cur_gvk().kind == kind
+            && (r.cur_name() == name || r.prev_ids().iter().any(|p| p.1 == name))
+            && (ns.is_empty() || r.cur_namespace() == ns)
+    });
+    match (behavior.as_str(), existing) {
+        ("create", None) => resources.push(Resource::generated(
+            obj,
+            Arc::clone(source),
+            !disable,
+            behavior,
+        )),
+        ("create", Some(_)) => {
+            return Err(error(
+                kfile,
+                origin_span(Some(g)),
+                format!(
+                    "cannot add {kind} '{name}': one already exists (use behavior: merge or replace)"
+                ),
+            ));
+        }
+        ("replace", Some(i)) => {
+            if let Some(r) = resources.get_mut(i) {
+                let mut new = Resource::generated(obj, Arc::clone(source), !disable, behavior);
+                new.copy_merge_meta_from(r);
+                *r = new;
             }
-            obj.set("metadata", meta);
-            let mut data = Node::map(gorigin.clone());
-            let mut binary = Node::map(gorigin.clone());
-            for (key, value, origin) in pairs(g, dir, kfile)? {
-                if data.get(&key).is_some() || binary.get(&key).is_some() {
-                    return Err(error(
-                        kfile,
-                        origin_span(Some(g)),
-                        format!("configmap {name} illegally repeats the key `{key}`"),
-                    ));
-                }
-                if kind == "Secret" {
-                    data.set(&key, Node::string(b64(&value), origin));
-                } else {
-                    match String::from_utf8(value) {
-                        Ok(s) => data.set(&key, Node::string(s, origin)),
-                        Err(e) => binary.set(&key, Node::string(b64(e.as_bytes()), origin)),
-                    }
-                }
-            }
-            if kind == "Secret" {
-                let t = g.get_str("type").unwrap_or("Opaque");
-                obj.set(
-                    "type",
-                    Node::string(
-                        t,
-                        g.get("type")
-                            .and_then(|n| n.origin.clone())
-                            .or(gorigin.clone()),
-                    ),
-                );
-            }
-            if data.as_map().is_some_and(|m| !m.is_empty()) {
-                obj.set("data", data);
-            }
-            if binary.as_map().is_some_and(|m| !m.is_empty()) {
-                obj.set("binaryData", binary);
-            }
-            let immutable = opts
-                .and_then(|o| o.get_str("immutable"))
-                .or_else(|| global.and_then(|o| o.get_str("immutable")));
-            if immutable == Some("true") {
-                obj.set("immutable", Node::plain("true", gorigin.clone()));
-            }
-            let disable = opts
-                .and_then(|o| o.get_str("disableNameSuffixHash"))
-                .or_else(|| global.and_then(|o| o.get_str("disableNameSuffixHash")))
-                == Some("true");
-            let behavior = g.get_str("behavior").unwrap_or("create").to_string();
-            let ns = obj
-                .get_path(&["metadata", "namespace"])
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let existing = resources.iter().position(|r| {
-                r.cur_gvk().kind == kind
-                    && (r.cur_name() == name || r.prev_ids().iter().any(|p| p.1 == name))
-                    && (ns.is_empty() || r.cur_namespace() == ns)
-            });
-            match (behavior.as_str(), existing) {
-                ("create", None) => resources.push(Resource::generated(
-                    obj,
-                    Arc::clone(&source),
-                    !disable,
-                    behavior,
-                )),
-                ("create", Some(_)) => {
-                    return Err(error(
-                        kfile,
-                        origin_span(Some(g)),
-                        format!(
-                            "cannot add {kind} '{name}': one already exists (use behavior: merge or replace)"
-                        ),
-                    ));
-                }
-                ("replace", Some(i)) => {
-                    if let Some(r) = resources.get_mut(i) {
-                        let ns_keep = r.cur_namespace();
-                        *r = Resource::generated(obj, Arc::clone(&source), !disable, behavior);
-                        if !ns_keep.is_empty()
-                            && let Some(meta) = r.obj.ensure_map("metadata", None)
-                        {
-                            meta.set("namespace", Node::string(ns_keep, None));
+        }
+        ("merge", Some(i)) => {
+            if let Some(r) = resources.get_mut(i) {
+                for field in ["data", "binaryData"] {
+                    if let Some(new) = obj.get(field).and_then(Node::as_map).cloned()
+                        && let Some(m) = r.obj.ensure_map(field, None)
+                    {
+                        for (kk, v) in new {
+                            m.set(&kk, v);
                         }
                     }
                 }
-                ("merge", Some(i)) => {
-                    if let Some(r) = resources.get_mut(i) {
-                        for field in ["data", "binaryData"] {
-                            if let Some(new) = obj.get(field).and_then(Node::as_map).cloned()
-                                && let Some(m) = r.obj.ensure_map(field, None)
-                            {
-                                for (kk, v) in new {
-                                    m.set(&kk, v);
-                                }
-                            }
+                for what in ["labels", "annotations"] {
+                    if let Some(new) = obj
+                        .get_path(&["metadata", what])
+                        .and_then(Node::as_map)
+                        .cloned()
+                        && let Some(meta) = r.obj.ensure_map("metadata", None)
+                        && let Some(m) = meta.ensure_map(what, None)
+                    {
+                        for (kk, v) in new {
+                            m.set(&kk, v);
                         }
-                        for what in ["labels", "annotations"] {
-                            if let Some(new) = obj
-                                .get_path(&["metadata", what])
-                                .and_then(Node::as_map)
-                                .cloned()
-                                && let Some(meta) = r.obj.ensure_map("metadata", None)
-                                && let Some(m) = meta.ensure_map(what, None)
-                            {
-                                for (kk, v) in new {
-                                    m.set(&kk, v);
-                                }
-                            }
-                        }
-                        // A merge into an object that was not generated keeps its name.
-                        let was = r.needs_hash();
-                        r.set_needs_hash(was && !disable);
                     }
                 }
-                (b, _) => {
-                    return Err(error(
-                        kfile,
-                        origin_span(Some(g)),
-                        format!(
-                            "{kind} '{name}' with behavior '{b}' has no {kind} of that name to act on"
-                        ),
-                    ));
-                }
+                // A merge into an object that was not generated keeps its name.
+                let was = r.needs_hash();
+                r.set_needs_hash(was && !disable);
             }
+        }
+        (b, _) => {
+            return Err(error(
+                kfile,
+                origin_span(Some(g)),
+                format!("{kind} '{name}' with behavior '{b}' has no {kind} of that name to act on"),
+            ));
         }
     }
     Ok(())

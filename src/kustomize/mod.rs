@@ -9,7 +9,8 @@
 //! generators), `transform` (patches, namespace, prefixes, labels, images, replicas), `smp`
 //! (kyaml's strategic merge), `nameref` (name references), `hash` (generated names' suffix),
 //! `fieldspec` + `fieldspecs.yaml` and `openapi` + `merge_keys.txt` (kustomize's data, generated
-//! by tools/gen-kustomize-*.py), `emit` (YAML text with the origin map).
+//! by tools/gen-kustomize-*.py), `plugin` (builtin plugin configs in `generators:`/`transformers:`), `emit` (YAML text with
+//! the origin map).
 
 mod build;
 pub mod emit;
@@ -18,6 +19,7 @@ mod generate;
 mod hash;
 mod nameref;
 mod openapi;
+mod plugin;
 mod render;
 mod replace;
 mod smp;

@@ -5,6 +5,7 @@
 use super::build::{Resource, apply_spec};
 use super::fieldspec::{Config, Gvk};
 use super::value::{Kind, Node};
+use crate::load::scalar::ScalarValue;
 
 /// Ending slices equal (kustomize's utils.SameEndingSubSlice).
 fn same_ending(a: &[String], b: &[String]) -> bool {
@@ -107,6 +108,29 @@ pub(crate) fn fix(res: &mut [Resource], config: &Config) -> Result<(), String> {
             version: String::new(),
             kind: rr.get_str("kind").unwrap_or_default().to_string(),
         });
+        // resmap's getNamespacesForRoleBinding: a RoleBinding's ServiceAccount subject whose
+        // namespace is present but not a string (blank, a number) is refused (krusty
+        // blankvalues_test.go TestBlankNamespace4240).
+        if referrer_gvk.kind == "RoleBinding" && !referrer_cluster {
+            let blank = r
+                .obj
+                .get("subjects")
+                .and_then(Node::as_seq)
+                .into_iter()
+                .flatten()
+                .any(|s| {
+                    s.get_str("kind") == Some("ServiceAccount")
+                        && s.get("namespace").is_some_and(|n| {
+                            !matches!(&n.kind, Kind::Scalar(sc) if matches!(sc.value(), ScalarValue::String))
+                        })
+                });
+            if blank {
+                return Err(format!(
+                    "Invalid Input: namespace is blank for resource \"{}\"",
+                    r.id()
+                ));
+            }
+        }
         // SubsetThatCouldBeReferencedByResource.
         let subject_namespaces: Vec<String> =
             if referrer_gvk.kind == "RoleBinding" || referrer_gvk.kind == "ClusterRoleBinding" {

@@ -15,8 +15,9 @@ pub(crate) struct FieldSchema {
     pub(crate) is_list: bool,
     /// `x-kubernetes-patch-strategy` (e.g. `merge`, `merge,retainKeys`, `replace`).
     pub(crate) strategy: Option<String>,
-    /// `x-kubernetes-patch-merge-key`.
-    pub(crate) merge_key: Option<String>,
+    /// `x-kubernetes-list-map-keys` when the field has them and a patch strategy (kyaml's
+    /// `PatchStrategyAndKeyList`), else `x-kubernetes-patch-merge-key`; empty for neither.
+    pub(crate) merge_keys: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -66,7 +67,9 @@ fn parse(text: &str) -> Table {
                         definition: dash(Some(item)),
                         is_list: true,
                         strategy: dash(Some(strategy)),
-                        merge_key: dash(Some(key)),
+                        merge_keys: dash(Some(key))
+                            .map(|k| k.split(',').map(str::to_string).collect())
+                            .unwrap_or_default(),
                     },
                 );
             }

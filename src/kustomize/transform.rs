@@ -95,11 +95,27 @@ pub(crate) fn run(
                         }
                     }
                 } else {
+                    if patches.len() > 1 {
+                        return Err(error(
+                            kfile,
+                            span,
+                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field",
+                        ));
+                    }
                     let mut delete = Vec::new();
                     for i in idx {
                         for patch in &patches {
+                            // resmap's ApplySmPatch: the patch takes the target's apiVersion.
+                            let mut patch = patch.clone();
+                            if let Some(r) = res.get(i)
+                                && let Some(api) = r.obj.get("apiVersion")
+                                && patch.as_map().is_some()
+                            {
+                                // The value is the target's: so is its origin.
+                                patch.set("apiVersion", api.clone());
+                            }
                             if let Some(r) = res.get_mut(i)
-                                && !apply_smp(r, patch.clone(), allow_name, allow_kind)
+                                && !apply_smp(r, patch, allow_name, allow_kind)
                                     .map_err(|m| error(kfile, span, m))?
                             {
                                 delete.push(i);
@@ -260,7 +276,8 @@ fn apply_smp(
         .obj
         .get_path(&["metadata", "name"])
         .and_then(|n| n.origin.clone());
-    let merged = smp_merge(r.obj.clone(), patch)?;
+    // The object is moved into the merge (on an error the build stops anyway).
+    let merged = smp_merge(std::mem::replace(&mut r.obj, Node::map(None)), patch)?;
     let Some(mut merged) = merged else {
         return Ok(false);
     };
@@ -573,40 +590,83 @@ fn namespace(k: &Node, res: &mut [Resource], config: &Config) {
     else {
         return;
     };
-    let ns = nsnode.as_str().unwrap_or_default().to_string();
-    let origin = nsnode.origin.clone();
+    let ns = nsnode.as_str().unwrap_or_default();
+    namespace_apply(
+        res,
+        ns,
+        &nsnode.origin,
+        &config.namespace,
+        false,
+        Subjects::DefaultOnly,
+    );
+}
+
+/// How the namespace transformer treats (Cluster)RoleBinding subjects (`setRoleBindingSubjects`).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Subjects {
+    DefaultOnly,
+    AllServiceAccounts,
+    None,
+}
+
+/// kustomize's namespace filter (api/filters/namespace/namespace.go): `metadata.namespace` on
+/// every namespaced object, the (Cluster)RoleBinding subjects the mode selects, and the field
+/// specs other than `metadata/namespace` (and `metadata/name` outside core v1). With
+/// `unset_only` only empty fields are set.
+pub(crate) fn namespace_apply(
+    res: &mut [Resource],
+    ns: &str,
+    origin: &Option<Origin>,
+    specs: &[FieldSpec],
+    unset_only: bool,
+    subjects: Subjects,
+) {
+    let set = |node: &mut Node| {
+        if unset_only && node.as_str().is_some_and(|s| !s.is_empty()) {
+            return;
+        }
+        *node = Node::string(ns, origin.clone());
+    };
     for r in res.iter_mut() {
         r.store_prev();
         if !r.is_cluster_scoped()
             && let Some(meta) = r.obj.ensure_map("metadata", None)
         {
-            meta.set("namespace", Node::string(ns.clone(), origin.clone()));
+            match meta.get_mut("namespace") {
+                Some(n) => set(n),
+                None => meta.set("namespace", Node::string(ns, origin.clone())),
+            }
         }
         let kind = r.cur_gvk().kind;
-        if (kind == "RoleBinding" || kind == "ClusterRoleBinding")
-            && let Some(subjects) = r.obj.get_mut("subjects").and_then(Node::as_seq_mut)
+        let binding = kind == "RoleBinding" || kind == "ClusterRoleBinding";
+        if binding
+            && subjects != Subjects::None
+            && let Some(items) = r.obj.get_mut("subjects").and_then(Node::as_seq_mut)
         {
-            for s in subjects {
-                if s.get_str("name") == Some("default") {
-                    s.set("namespace", Node::string(ns.clone(), origin.clone()));
+            for s in items {
+                let selected = match subjects {
+                    Subjects::DefaultOnly => s.get_str("name") == Some("default"),
+                    _ => s.get_str("kind") == Some("ServiceAccount"),
+                };
+                if selected && s.as_map().is_some() {
+                    match s.get_mut("namespace") {
+                        Some(n) => set(n),
+                        None => s.set("namespace", Node::string(ns, origin.clone())),
+                    }
                 }
             }
         }
         let core = r.obj.get_str("apiVersion") == Some("v1");
-        for spec in &config.namespace {
-            // kustomize's removeUnneededMetaFieldSpecs: only a core (v1) Namespace is renamed.
-            if !core && spec.path.first().is_some_and(|p| p == "metadata") {
+        for spec in specs {
+            let path = spec.path.join("/");
+            if path == "metadata/namespace" || (!core && path == "metadata/name") {
                 continue;
             }
-            if (kind == "RoleBinding" || kind == "ClusterRoleBinding")
-                && spec.path.join("/") == "subjects/namespace"
-            {
+            if binding && spec.gvk.kind.ends_with("RoleBinding") && path == "subjects/namespace" {
                 continue;
             }
-            let o = origin.clone();
-            let n = ns.clone();
             apply_spec(&mut r.obj, spec, &|| Node::string("", None), &mut |node| {
-                *node = Node::string(n.clone(), o.clone());
+                set(node)
             });
         }
     }
@@ -626,40 +686,59 @@ fn prefix_suffix(k: &Node, res: &mut [Resource], config: &Config) {
         else {
             continue;
         };
-        let value = node.as_str().unwrap_or_default().to_string();
-        let origin = node.origin.clone();
         let specs = if is_prefix {
             &config.name_prefix
         } else {
             &config.name_suffix
         };
-        for r in res.iter_mut() {
-            if skip_prefix(&r.cur_gvk()) {
+        let value = node.as_str().unwrap_or_default();
+        prefix_suffix_apply(res, value, &node.origin, specs, is_prefix);
+    }
+}
+
+/// kustomize's PrefixTransformer / SuffixTransformer (api/internal/builtins): every field spec
+/// that selects an object (CRDs, Namespaces and APIServices are skipped) gets the prefix; a
+/// `metadata/name` spec records the object's previous id and the prefix for name references.
+pub(crate) fn prefix_suffix_apply(
+    res: &mut [Resource],
+    value: &str,
+    origin: &Option<Origin>,
+    specs: &[FieldSpec],
+    is_prefix: bool,
+) {
+    for r in res.iter_mut() {
+        if skip_prefix(&r.cur_gvk()) {
+            continue;
+        }
+        for spec in specs {
+            if !spec.gvk.selects(&r.cur_gvk()) {
                 continue;
             }
-            r.store_prev();
-            if is_prefix {
-                r.add_prefix(&value);
-            } else {
-                r.add_suffix(&value);
+            if spec.path.len() == 2
+                && spec.path.first().is_some_and(|p| p == "metadata")
+                && spec.path.get(1).is_some_and(|p| p == "name")
+                && !value.is_empty()
+            {
+                if is_prefix {
+                    r.add_prefix(value);
+                } else {
+                    r.add_suffix(value);
+                }
+                r.store_prev();
             }
-            for spec in specs {
-                let v = value.clone();
-                let o = origin.clone();
-                apply_spec(&mut r.obj, spec, &|| Node::string("", None), &mut |n| {
-                    if let Some(cur) = n.as_str() {
-                        let new = if is_prefix {
-                            format!("{v}{cur}")
-                        } else {
-                            format!("{cur}{v}")
-                        };
-                        // The name's origin stays the base's node; the kustomization field is
-                        // what changed it, recorded on the node.
-                        let keep = n.origin.clone().or(o.clone());
-                        *n = Node::string(new, keep);
-                    }
-                });
-            }
+            apply_spec(&mut r.obj, spec, &|| Node::string("", None), &mut |n| {
+                if let Some(cur) = n.as_str() {
+                    let new = if is_prefix {
+                        format!("{value}{cur}")
+                    } else {
+                        format!("{cur}{value}")
+                    };
+                    // The name's origin stays the base's node; the kustomization field is
+                    // what changed it, recorded on the node.
+                    let keep = n.origin.clone().or(origin.clone());
+                    *n = Node::string(new, keep);
+                }
+            });
         }
     }
 }

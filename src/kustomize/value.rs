@@ -218,14 +218,25 @@ fn convert(doc: &Document, id: NodeId, file: &Arc<str>, depth: usize) -> Node {
         return Node::plain("", origin);
     }
     match doc.kind(id) {
-        NodeKind::Scalar(s) => Node {
-            kind: Kind::Scalar(Scalar {
-                text: s.text.to_string(),
-                string: s.style.is_quoted(),
-                tag: s.tag.map(str::to_string),
-            }),
-            origin,
-        },
+        NodeKind::Scalar(s) => {
+            let quoted = s.style.is_quoted();
+            // kustomize round-trips every object through JSON after go-yaml v3 decoded it: a
+            // plain `True`, `TRUE`, `False` or `FALSE` (booleans in YAML 1.2) comes out as
+            // `true`/`false` (krusty multiplepatch_test.go TestNonCommutablePatches).
+            let text = match s.text {
+                "True" | "TRUE" if !quoted && s.tag.is_none() => "true",
+                "False" | "FALSE" if !quoted && s.tag.is_none() => "false",
+                t => t,
+            };
+            Node {
+                kind: Kind::Scalar(Scalar {
+                    text: text.to_string(),
+                    string: quoted,
+                    tag: s.tag.map(str::to_string),
+                }),
+                origin,
+            }
+        }
         NodeKind::Sequence(items) => Node::seq(
             items
                 .iter()
