@@ -1,0 +1,89 @@
+//! Every application chart in `../shared/corpus` renders natively, or fails with an error Helm
+//! itself gives for it (listed with the reason).
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use kubeward::helm::render::{HelmOptions, render_chart};
+
+/// Charts that do not render, and why Helm refuses them too.
+const EXPECTED_FAILURES: &[(&str, &str)] = &[(
+    "argoproj__argo-cd/reposerver/repository/testdata/invalid-helm",
+    "argo-cd's own test of an invalid chart: Chart.yaml has no name",
+)];
+
+fn charts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            if path.join("Chart.yaml").is_file() {
+                let parent_is_chart = path
+                    .parent()
+                    .filter(|p| p.file_name().is_some_and(|n| n == "charts"))
+                    .and_then(Path::parent)
+                    .is_some_and(|p| p.join("Chart.yaml").is_file());
+                if !parent_is_chart {
+                    out.push(path.clone());
+                }
+            }
+            charts(&path, out);
+        }
+    }
+}
+
+#[test]
+fn corpus_charts_render() {
+    let corpus = common::repo_path("../shared/corpus");
+    if !corpus.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "../shared/corpus is missing on CI"
+        );
+        eprintln!("SKIPPED: ../shared/corpus is not beside the repository");
+        return;
+    }
+    let mut found = Vec::new();
+    charts(&corpus, &mut found);
+    let (mut ok, mut missing, mut failures) = (0, 0, Vec::new());
+    for chart in &found {
+        let rel = chart
+            .strip_prefix(&corpus)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        match render_chart(chart, &HelmOptions::default()) {
+            Ok(rendered) => {
+                ok += 1;
+                assert!(
+                    rendered.stream_text.trim().is_empty()
+                        || rendered.stream_text.trim_start().starts_with("---"),
+                    "{rel}"
+                );
+            }
+            Err(e) if e.message.contains("library charts are not installable") => ok += 1,
+            // Dependencies not vendored under charts/: `helm template` refuses them the same
+            // way until `helm dependency build` fetches them (kubeward never fetches).
+            Err(e) if e.message.contains("run `helm dependency build`") => missing += 1,
+            Err(e) => {
+                if EXPECTED_FAILURES.iter().any(|(p, _)| *p == rel) {
+                    continue;
+                }
+                failures.push(format!("{rel}: {}", e.message));
+            }
+        }
+    }
+    eprintln!(
+        "corpus charts: {} found, {ok} render, {missing} need `helm dependency build`, {} fail",
+        found.len(),
+        failures.len()
+    );
+    assert!(found.len() >= 20, "{found:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
