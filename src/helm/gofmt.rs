@@ -63,8 +63,14 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
         }
         // Argument index.
         let mut after_index;
-        (arg_num, i, after_index) =
-            arg_number(arg_num, format, i, args.len(), &mut reordered, &mut good_arg_num);
+        (arg_num, i, after_index) = arg_number(
+            arg_num,
+            format,
+            i,
+            args.len(),
+            &mut reordered,
+            &mut good_arg_num,
+        );
         // Width.
         if bytes.get(i) == Some(&b'*') {
             i += 1;
@@ -96,8 +102,14 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
             if after_index {
                 good_arg_num = false;
             }
-            (arg_num, i, after_index) =
-                arg_number(arg_num, format, i, args.len(), &mut reordered, &mut good_arg_num);
+            (arg_num, i, after_index) = arg_number(
+                arg_num,
+                format,
+                i,
+                args.len(),
+                &mut reordered,
+                &mut good_arg_num,
+            );
             if bytes.get(i) == Some(&b'*') {
                 i += 1;
                 let (n, ok, next) = int_from_arg(args, arg_num);
@@ -115,8 +127,14 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
             }
         }
         if !after_index {
-            (arg_num, i, _) =
-                arg_number(arg_num, format, i, args.len(), &mut reordered, &mut good_arg_num);
+            (arg_num, i, _) = arg_number(
+                arg_num,
+                format,
+                i,
+                args.len(),
+                &mut reordered,
+                &mut good_arg_num,
+            );
         }
         let Some(verb) = format.get(i..).and_then(|rest| rest.chars().next()) else {
             out.push_str("%!(NOVERB)");
@@ -858,7 +876,11 @@ mod tests {
             ("%%", Value::Nil, "%%!(EXTRA <nil>)"),
         ];
         for (format, arg, want) in cases {
-            assert_eq!(sprintf(format, &[arg.clone()]), want, "{format} {arg:?}");
+            assert_eq!(
+                sprintf(format, std::slice::from_ref(&arg)),
+                want,
+                "{format} {arg:?}"
+            );
         }
     }
 
@@ -888,8 +910,11 @@ mod tests {
     #[test]
     fn composite_values() {
         let l = Value::list(vec![s("a"), Value::Int(1), Value::Nil]);
-        assert_eq!(sprintf("%v", &[l.clone()]), "[a 1 <nil>]");
-        assert_eq!(sprintf("%s", &[l.clone()]), "[a %!s(int=1) <nil>]");
+        assert_eq!(sprintf("%v", std::slice::from_ref(&l)), "[a 1 <nil>]");
+        assert_eq!(
+            sprintf("%s", std::slice::from_ref(&l)),
+            "[a %!s(int=1) <nil>]"
+        );
         assert_eq!(sprintf("%q", &[l]), "[\"a\" '\\x01' <nil>]");
         let mut m = BTreeMap::new();
         m.insert("k".to_owned(), Value::Float(2.5));

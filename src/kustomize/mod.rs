@@ -15,7 +15,7 @@ mod build;
 pub mod emit;
 mod fieldspec;
 mod generate;
-mod hash;
+pub(crate) mod hash;
 mod nameref;
 mod openapi;
 mod render;

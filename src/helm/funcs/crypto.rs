@@ -1,0 +1,327 @@
+//! Sprig v3.3.0 crypto.go's functions of chance: `bcrypt`, `htpasswd`, `randBytes`, `uuidv4`,
+//! `genPrivateKey`, `genCA`, `genSelfSignedCert`, `genSignedCert` (and their `WithKey`
+//! forms), `encryptAES` give fixed, clearly fake values (a UUID of zeros, PEM blocks that say
+//! they are fake, a bcrypt-shaped string with a `fakesalt`), so that renders are reproducible.
+//! `buildCustomCert` decodes its base64 arguments as Sprig does (without checking that they
+//! are a certificate and key). `derivePassword` (scrypt) and `decryptAES` are not supported:
+//! they return an error that says so.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::encoding::{base64_decode, base64_encode, hex};
+use super::{args_n, as_int, as_str, check_len, s};
+use crate::helm::value::{Object, Value};
+
+type R = Result<Value, String>;
+
+/// The fake bcrypt hash of `input`: `$2a$10$`, a 22-character fake salt, 31 characters that
+/// depend on the input.
+fn fake_bcrypt(input: &str) -> String {
+    let digest = hex(&crate::kustomize::hash::sha256(input.as_bytes()));
+    format!(
+        "$2a$10$fakesaltfakesaltfakesa{}",
+        digest.get(..31).unwrap_or_default()
+    )
+}
+
+pub(crate) fn bcrypt(args: &[Value]) -> R {
+    let [input] = args_n("bcrypt", args)?;
+    Ok(s(fake_bcrypt(as_str(input)?)))
+}
+
+pub(crate) fn htpasswd(args: &[Value]) -> R {
+    let [user, pass] = args_n("htpasswd", args)?;
+    let (user, pass) = (as_str(user)?, as_str(pass)?);
+    if user.contains(':') {
+        return Ok(s(format!("invalid username: {user}")));
+    }
+    Ok(s(format!("{user}:{}", fake_bcrypt(pass))))
+}
+
+/// `randBytes N`: the base64 of N zero bytes.
+pub(crate) fn rand_bytes(args: &[Value]) -> R {
+    let [n] = args_n("randBytes", args)?;
+    let n = as_int(n)?;
+    if n < 0 {
+        return Err("runtime error: makeslice: len out of range".to_owned());
+    }
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    check_len("randBytes", n.saturating_mul(4) / 3)?;
+    Ok(s(base64_encode(&vec![0u8; n])))
+}
+
+pub(crate) fn uuidv4(args: &[Value]) -> R {
+    args_n::<0>("uuidv4", args)?;
+    Ok(s("00000000-0000-4000-8000-000000000000"))
+}
+
+/// A PEM block whose body (valid base64 characters) reads as a note that it is fake.
+fn fake_pem(kind: &str, what: &str) -> String {
+    let mut body: String = format!("KubewardFake {what} HelmGeneratesARandomOneAtInstallTime")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    while !body.len().is_multiple_of(4) {
+        body.push('A');
+    }
+    let mut out = format!("-----BEGIN {kind}-----\n");
+    for chunk in body.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {kind}-----\n"));
+    out
+}
+
+pub(crate) fn gen_private_key(args: &[Value]) -> R {
+    let [kind] = args_n("genPrivateKey", args)?;
+    let kind = as_str(kind)?;
+    Ok(s(match kind {
+        "" | "rsa" => fake_pem("RSA PRIVATE KEY", "RSA private key"),
+        "dsa" => fake_pem("DSA PRIVATE KEY", "DSA private key"),
+        "ecdsa" => fake_pem("EC PRIVATE KEY", "ECDSA private key"),
+        "ed25519" => fake_pem("PRIVATE KEY", "ed25519 private key"),
+        other => format!("Unknown type {other}"),
+    }))
+}
+
+/// Sprig's `certificate` (fields `Cert` and `Key`).
+#[derive(Debug)]
+struct Certificate {
+    cert: String,
+    key: String,
+}
+
+impl Object for Certificate {
+    fn type_name(&self) -> &'static str {
+        "sprig.certificate"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Cert" => Some(s(self.cert.as_str())),
+            "Key" => Some(s(self.key.as_str())),
+            _ => None,
+        }
+    }
+
+    fn call(&self, _method: &str, _args: &[Value]) -> Option<Result<Value, String>> {
+        None
+    }
+
+    fn display(&self) -> String {
+        format!("{{{} {}}}", self.cert, self.key)
+    }
+
+    fn to_data(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("Cert".to_owned(), s(self.cert.as_str()));
+        m.insert("Key".to_owned(), s(self.key.as_str()));
+        Value::map(m)
+    }
+}
+
+fn certificate(cert: String, key: String) -> Value {
+    Value::Object(Rc::new(Certificate { cert, key }))
+}
+
+fn fake_cert(what: &str, key: Option<&str>) -> Value {
+    certificate(
+        fake_pem("CERTIFICATE", what),
+        key.map_or_else(
+            || fake_pem("RSA PRIVATE KEY", "RSA private key"),
+            str::to_owned,
+        ),
+    )
+}
+
+/// A `[]interface{}` parameter (the IP and DNS lists).
+fn check_list(v: &Value) -> Result<(), String> {
+    match v {
+        Value::List(_) | Value::Nil => Ok(()),
+        other => Err(format!(
+            "wrong type for value; expected []interface {{}}; got {}",
+            super::go_type(other)
+        )),
+    }
+}
+
+fn check_ca(v: &Value) -> Result<(), String> {
+    match v {
+        Value::Object(o) if o.type_name() == "sprig.certificate" => Ok(()),
+        other => Err(format!(
+            "wrong type for value; expected sprig.certificate; got {}",
+            super::go_type(other)
+        )),
+    }
+}
+
+pub(crate) fn gen_ca(args: &[Value]) -> R {
+    let [cn, days] = args_n("genCA", args)?;
+    as_str(cn)?;
+    as_int(days)?;
+    Ok(fake_cert("CA certificate", None))
+}
+
+pub(crate) fn gen_ca_with_key(args: &[Value]) -> R {
+    let [cn, days, key] = args_n("genCAWithKey", args)?;
+    as_str(cn)?;
+    as_int(days)?;
+    Ok(fake_cert("CA certificate", Some(as_str(key)?)))
+}
+
+pub(crate) fn gen_self_signed_cert(args: &[Value]) -> R {
+    let [cn, ips, dns, days] = args_n("genSelfSignedCert", args)?;
+    as_str(cn)?;
+    check_list(ips)?;
+    check_list(dns)?;
+    as_int(days)?;
+    Ok(fake_cert("self-signed certificate", None))
+}
+
+pub(crate) fn gen_self_signed_cert_with_key(args: &[Value]) -> R {
+    let [cn, ips, dns, days, key] = args_n("genSelfSignedCertWithKey", args)?;
+    as_str(cn)?;
+    check_list(ips)?;
+    check_list(dns)?;
+    as_int(days)?;
+    Ok(fake_cert("self-signed certificate", Some(as_str(key)?)))
+}
+
+pub(crate) fn gen_signed_cert(args: &[Value]) -> R {
+    let [cn, ips, dns, days, ca] = args_n("genSignedCert", args)?;
+    as_str(cn)?;
+    check_list(ips)?;
+    check_list(dns)?;
+    as_int(days)?;
+    check_ca(ca)?;
+    Ok(fake_cert("signed certificate", None))
+}
+
+pub(crate) fn gen_signed_cert_with_key(args: &[Value]) -> R {
+    let [cn, ips, dns, days, ca, key] = args_n("genSignedCertWithKey", args)?;
+    as_str(cn)?;
+    check_list(ips)?;
+    check_list(dns)?;
+    as_int(days)?;
+    check_ca(ca)?;
+    Ok(fake_cert("signed certificate", Some(as_str(key)?)))
+}
+
+/// `buildCustomCert B64CERT B64KEY`: the decoded PEM texts.
+pub(crate) fn build_custom_cert(args: &[Value]) -> R {
+    let [cert, key] = args_n("buildCustomCert", args)?;
+    let cert = base64_decode(as_str(cert)?)
+        .map_err(|_| "unable to decode base64 certificate".to_owned())?;
+    let key = base64_decode(as_str(key)?)
+        .map_err(|_| "unable to decode base64 private key".to_owned())?;
+    let cert = String::from_utf8_lossy(&cert).into_owned();
+    let key = String::from_utf8_lossy(&key).into_owned();
+    if !cert.contains("-----BEGIN") {
+        return Err("error parsing certificate: decoding failed".to_owned());
+    }
+    if !key.contains("-----BEGIN") {
+        return Err("error parsing private key: decoding failed".to_owned());
+    }
+    Ok(certificate(cert, key))
+}
+
+/// `encryptAES` draws a random IV: the fake is the base64 of a fixed marker and the text's
+/// length, never the text.
+pub(crate) fn encrypt_aes(args: &[Value]) -> R {
+    let [password, text] = args_n("encryptAES", args)?;
+    as_str(password)?;
+    let text = as_str(text)?;
+    Ok(s(base64_encode(
+        format!("kubeward-fake-aes:{}", text.len()).as_bytes(),
+    )))
+}
+
+pub(crate) fn decrypt_aes(args: &[Value]) -> R {
+    let [password, _text] = args_n("decryptAES", args)?;
+    as_str(password)?;
+    Err("decryptAES is not supported by kubeward's renderer".to_owned())
+}
+
+pub(crate) fn derive_password(args: &[Value]) -> R {
+    let [counter, kind, password, user, site] = args_n("derivePassword", args)?;
+    as_int(counter)?;
+    for v in [kind, password, user, site] {
+        as_str(v)?;
+    }
+    Err("derivePassword (scrypt) is not supported by kubeward's renderer".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{call, check_all, run};
+    use crate::helm::value::Value;
+
+    // Sprig v3.3.0 crypto_test.go: the deterministic parts (lengths, shapes, errors).
+    #[test]
+    fn sprig_crypto_tests() {
+        check_all(&[
+            (
+                r#"{{ htpasswd "my:name" "pass" }}"#,
+                "invalid username: my:name",
+            ),
+            (r#"{{ genPrivateKey "bogus" }}"#, "Unknown type bogus"),
+            (r#"{{ uuidv4 }}"#, "00000000-0000-4000-8000-000000000000"),
+            (r#"{{ randBytes 3 }}"#, "AAAA"),
+        ]);
+        assert!(
+            run(r#"{{ genPrivateKey "rsa" }}"#).starts_with("-----BEGIN RSA PRIVATE KEY-----\n")
+        );
+        assert!(run(r#"{{ genPrivateKey "ecdsa" }}"#).contains("EC PRIVATE KEY"));
+        assert!(run(r#"{{ htpasswd "myUser" "myPassword" }}"#).starts_with("myUser:$2a$10$"));
+        assert_eq!(run(r#"{{ bcrypt "x" }}"#).len(), 60);
+        let ca = call("genCA", &[Value::str("foo"), Value::Int(365)]).unwrap();
+        let Value::Object(o) = &ca else { panic!() };
+        assert!(
+            o.field("Cert")
+                .unwrap()
+                .go_string()
+                .contains("BEGIN CERTIFICATE")
+        );
+        assert!(o.field("Key").unwrap().go_string().contains("KubewardFake"));
+        let signed = call(
+            "genSignedCert",
+            &[
+                Value::str("x"),
+                Value::Nil,
+                Value::list(vec![]),
+                Value::Int(1),
+                ca,
+            ],
+        )
+        .unwrap();
+        assert!(matches!(signed, Value::Object(_)));
+        let custom = call(
+            "buildCustomCert",
+            &[
+                Value::str("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="),
+                Value::str("LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo="),
+            ],
+        )
+        .unwrap();
+        let Value::Object(c) = custom else { panic!() };
+        assert_eq!(
+            c.field("Cert").unwrap().go_string(),
+            "-----BEGIN CERTIFICATE-----\n"
+        );
+        assert!(
+            call(
+                "derivePassword",
+                &[
+                    Value::Int(1),
+                    Value::str("long"),
+                    Value::str("p"),
+                    Value::str("u"),
+                    Value::str("s")
+                ]
+            )
+            .is_err()
+        );
+    }
+}
