@@ -14,7 +14,7 @@
 mod build;
 pub mod emit;
 mod fieldspec;
-mod generate;
+pub(crate) mod generate;
 pub(crate) mod hash;
 mod nameref;
 mod openapi;

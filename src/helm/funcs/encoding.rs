@@ -16,26 +16,9 @@ fn str_arg<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, String> {
     as_str(a)
 }
 
-/// Base64 (RFC 4648 standard alphabet, padded).
+/// Base64 (RFC 4648 standard alphabet, padded): kustomize's encoder.
 pub(crate) fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                let idx = ((n >> (18 - 6 * k)) & 63) as usize;
-                out.push(char::from(*B64.get(idx).unwrap_or(&b'A')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    crate::kustomize::generate::b64(data)
 }
 
 /// Go's `base64.StdEncoding.DecodeString`: `\r` and `\n` ignored, padding required; an error

@@ -195,7 +195,8 @@ fn from_serde(v: &serde_json::Value) -> Value {
     }
 }
 
-fn kind_word(v: &Value) -> &'static str {
+/// The JSON kind Go's decoder names in "cannot unmarshal X into Go value of type T".
+pub(super) fn kind_word(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::Map(_) => "object",

@@ -98,6 +98,20 @@ fn key_less(a: &str, b: &str) -> bool {
     ar.len() < br.len()
 }
 
+/// Map entries in go-yaml's key order.
+fn sorted(mut entries: Vec<(String, Y)>) -> Vec<(String, Y)> {
+    entries.sort_by(|a, b| {
+        if key_less(&a.0, &b.0) {
+            std::cmp::Ordering::Less
+        } else if key_less(&b.0, &a.0) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    entries
+}
+
 /// Go's `json.Marshal` of a value, as the YAML encoder then reads it back.
 fn to_y(v: &Value, depth: usize) -> Result<Y, String> {
     if depth > MAX_DEPTH {
@@ -140,16 +154,7 @@ fn to_y(v: &Value, depth: usize) -> Result<Y, String> {
             for (k, v) in m.iter() {
                 entries.push((k.clone(), to_y(v, depth + 1)?));
             }
-            entries.sort_by(|a, b| {
-                if key_less(&a.0, &b.0) {
-                    std::cmp::Ordering::Less
-                } else if key_less(&b.0, &a.0) {
-                    std::cmp::Ordering::Greater
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            });
-            Y::Map(entries)
+            Y::Map(sorted(entries))
         }
         Value::Object(o) => match o.to_data() {
             Value::Nil => Y::Str(o.display()),
@@ -872,16 +877,7 @@ fn to_y_v3(v: &Value, depth: usize) -> Result<Y, String> {
             for (k, v) in m.iter() {
                 entries.push((k.clone(), to_y_v3(v, depth + 1)?));
             }
-            entries.sort_by(|a, b| {
-                if key_less(&a.0, &b.0) {
-                    std::cmp::Ordering::Less
-                } else if key_less(&b.0, &a.0) {
-                    std::cmp::Ordering::Greater
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            });
-            Y::Map(entries)
+            Y::Map(sorted(entries))
         }
         Value::Object(o) => match o.to_data() {
             Value::Nil => Y::Str(o.display()),
@@ -1025,16 +1021,6 @@ fn node_value(
     })
 }
 
-fn go_kind_word(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::Str(_) => "string",
-        Value::Bool(_) => "bool",
-        _ => "number",
-    }
-}
-
 /// `fromYaml`: the first document as a map; an error in its `Error` key.
 pub(crate) fn from_yaml(args: &[Value]) -> R {
     let [text] = args_n("fromYaml", args)?;
@@ -1048,7 +1034,7 @@ pub(crate) fn from_yaml(args: &[Value]) -> R {
                 "Error".to_owned(),
                 s(format!(
                     "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    go_kind_word(&other)
+                    super::json::kind_word(&other)
                 )),
             );
         }
@@ -1068,7 +1054,7 @@ pub(crate) fn from_yaml_array(args: &[Value]) -> R {
         Ok(Some(Value::List(l))) => Value::List(l),
         Ok(Some(other)) => Value::list(vec![s(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
-            go_kind_word(&other)
+            super::json::kind_word(&other)
         ))]),
         Err(e) => Value::list(vec![s(e)]),
     })
