@@ -1,10 +1,10 @@
 //! Sprig v3.3.0 crypto.go's functions of chance: `bcrypt`, `htpasswd`, `randBytes`, `uuidv4`,
 //! `genPrivateKey`, `genCA`, `genSelfSignedCert`, `genSignedCert` (and their `WithKey`
 //! forms), `encryptAES` give fixed, clearly fake values (a UUID of zeros, PEM blocks that say
-//! they are fake, a bcrypt-shaped string with a `fakesalt`), so that renders are reproducible.
-//! `buildCustomCert` decodes its base64 arguments as Sprig does (without checking that they
-//! are a certificate and key). `derivePassword` (scrypt) and `decryptAES` are not supported:
-//! they return an error that says so.
+//! they are fake, a bcrypt-shaped string with a `fakesalt`), so that renders are reproducible;
+//! `encryptAES` is real AES-256-CBC with a zero IV (Sprig's is random). `buildCustomCert`
+//! decodes its base64 arguments as Sprig does (without checking that they are a certificate
+//! and key); `derivePassword` and `decryptAES` are Sprig's (scrypt, HMAC-SHA256, AES).
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -227,30 +227,178 @@ pub(crate) fn build_custom_cert(args: &[Value]) -> R {
     Ok(certificate(cert, key))
 }
 
-/// `encryptAES` draws a random IV: the fake is the base64 of a fixed marker and the text's
-/// length, never the text.
-pub(crate) fn encrypt_aes(args: &[Value]) -> R {
-    let [password, text] = args_n("encryptAES", args)?;
-    as_str(password)?;
-    let text = as_str(text)?;
-    Ok(s(base64_encode(
-        format!("kubeward-fake-aes:{}", text.len()).as_bytes(),
-    )))
-}
-
-pub(crate) fn decrypt_aes(args: &[Value]) -> R {
-    let [password, _text] = args_n("decryptAES", args)?;
-    as_str(password)?;
-    Err("decryptAES is not supported by kubeward's renderer".to_owned())
-}
-
-pub(crate) fn derive_password(args: &[Value]) -> R {
-    let [counter, kind, password, user, site] = args_n("derivePassword", args)?;
-    as_int(counter)?;
-    for v in [kind, password, user, site] {
-        as_str(v)?;
+/// The 32-byte AES key Sprig makes of a password: its bytes, zero-padded or cut.
+fn aes_key(password: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    for (k, b) in key.iter_mut().zip(password.as_bytes()) {
+        *k = *b;
     }
-    Err("derivePassword (scrypt) is not supported by kubeward's renderer".to_owned())
+    key
+}
+
+/// `encryptAES PASSWORD TEXT`: AES-256-CBC with PKCS#7 padding, the IV first, base64. Sprig
+/// draws a random IV; here it is all zeros, so the output is fixed (and still decrypts with
+/// Helm's `decryptAES`).
+pub(crate) fn encrypt_aes(args: &[Value]) -> R {
+    use aes::cipher::{BlockEncrypt, KeyInit, generic_array::GenericArray};
+    let [password, text] = args_n("encryptAES", args)?;
+    let (password, text) = (as_str(password)?, as_str(text)?);
+    if text.is_empty() {
+        return Ok(s(""));
+    }
+    check_len("encryptAES", text.len().saturating_mul(2))?;
+    let cipher = aes::Aes256::new(GenericArray::from_slice(&aes_key(password)));
+    let mut content = text.as_bytes().to_vec();
+    let padding = 16 - content.len() % 16;
+    content.extend(std::iter::repeat_n(padding as u8, padding));
+    let mut out = vec![0u8; 16];
+    let mut prev = [0u8; 16];
+    for chunk in content.chunks(16) {
+        let mut block = [0u8; 16];
+        for ((b, c), p) in block.iter_mut().zip(chunk).zip(prev.iter()) {
+            *b = c ^ p;
+        }
+        let mut ga = GenericArray::from(block);
+        cipher.encrypt_block(&mut ga);
+        prev.copy_from_slice(&ga);
+        out.extend_from_slice(&ga);
+    }
+    Ok(s(base64_encode(&out)))
+}
+
+/// `decryptAES PASSWORD BASE64`: Sprig's inverse of `encryptAES`.
+pub(crate) fn decrypt_aes(args: &[Value]) -> R {
+    use aes::cipher::{BlockDecrypt, KeyInit, generic_array::GenericArray};
+    let [password, text] = args_n("decryptAES", args)?;
+    let (password, text) = (as_str(password)?, as_str(text)?);
+    if text.is_empty() {
+        return Ok(s(""));
+    }
+    let crypt = base64_decode(text)?;
+    let (iv, body) = crypt
+        .split_at_checked(16)
+        .ok_or_else(|| "runtime error: slice bounds out of range [:16]".to_owned())?;
+    if body.len() % 16 != 0 {
+        return Err("crypto/cipher: input not full blocks".to_owned());
+    }
+    let cipher = aes::Aes256::new(GenericArray::from_slice(&aes_key(password)));
+    let mut prev: [u8; 16] = iv.try_into().map_err(|_| "bad IV".to_owned())?;
+    let mut out = Vec::with_capacity(body.len());
+    for chunk in body.chunks(16) {
+        let mut ga = GenericArray::clone_from_slice(chunk);
+        cipher.decrypt_block(&mut ga);
+        for (g, p) in ga.iter().zip(prev.iter()) {
+            out.push(g ^ p);
+        }
+        prev.copy_from_slice(chunk);
+    }
+    let pad = usize::from(*out.last().unwrap_or(&0));
+    let keep = out.len().checked_sub(pad).ok_or_else(|| {
+        format!(
+            "runtime error: slice bounds out of range [:{}]",
+            out.len() as i64 - pad as i64
+        )
+    })?;
+    out.truncate(keep);
+    Ok(s(String::from_utf8_lossy(&out).into_owned()))
+}
+
+/// Password templates of the Master Password algorithm (crypto.go `passwordTypeTemplates`).
+fn password_templates(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
+        "long" => &[
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
+            "CvccCvcvCvccno",
+        ],
+        "medium" => &["CvcnoCvc", "CvcCvcno"],
+        "short" => &["Cvcn"],
+        "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
+        "pin" => &["nnnn"],
+        _ => return None,
+    })
+}
+
+fn template_characters(c: char) -> &'static str {
+    match c {
+        'V' => "AEIOU",
+        'C' => "BCDFGHJKLMNPQRSTVWXYZ",
+        'v' => "aeiou",
+        'c' => "bcdfghjklmnpqrstvwxyz",
+        'A' => "AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+        'a' => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+        'n' => "0123456789",
+        'o' => "@&%?,=[]_:-+*$#!'^~;()/.",
+        'x' => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+        _ => "",
+    }
+}
+
+/// `derivePassword COUNTER TYPE PASSWORD USER SITE`: the Master Password algorithm (scrypt
+/// N=32768 r=8 p=2 of the password salted with the user, then HMAC-SHA256 of the site).
+pub(crate) fn derive_password(args: &[Value]) -> R {
+    use hmac::{KeyInit, Mac};
+    const SEED: &str = "com.lyndir.masterpassword";
+    let [counter, kind, password, user, site] = args_n("derivePassword", args)?;
+    let counter = u32::try_from(as_int(counter)?)
+        .map_err(|_| "wrong type for value; expected uint32; got int".to_owned())?;
+    let (kind, password, user, site) = (
+        as_str(kind)?,
+        as_str(password)?,
+        as_str(user)?,
+        as_str(site)?,
+    );
+    let Some(templates) = password_templates(kind) else {
+        return Ok(s(format!("cannot find password template {kind}")));
+    };
+    let mut salt = SEED.as_bytes().to_vec();
+    salt.extend_from_slice(&(user.len() as u32).to_be_bytes());
+    salt.extend_from_slice(user.as_bytes());
+    let params =
+        scrypt::Params::new(15, 8, 2).map_err(|e| format!("failed to derive password: {e}"))?;
+    let mut key = [0u8; 64];
+    scrypt::scrypt(password.as_bytes(), &salt, &params, &mut key)
+        .map_err(|e| format!("failed to derive password: {e}"))?;
+    let mut message = SEED.as_bytes().to_vec();
+    message.extend_from_slice(&(site.len() as u32).to_be_bytes());
+    message.extend_from_slice(site.as_bytes());
+    message.extend_from_slice(&counter.to_be_bytes());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key)
+        .map_err(|e| format!("failed to derive password: {e}"))?;
+    mac.update(&message);
+    let seed = mac.finalize().into_bytes();
+    let pick = |i: usize| usize::from(seed.get(i).copied().unwrap_or(0));
+    let template = templates
+        .get(pick(0) % templates.len())
+        .copied()
+        .unwrap_or_default();
+    let mut out = String::new();
+    for (i, c) in template.chars().enumerate() {
+        let chars = template_characters(c).as_bytes();
+        if let Some(b) = chars.get(pick(i + 1) % chars.len().max(1)) {
+            out.push(char::from(*b));
+        }
+    }
+    Ok(s(out))
 }
 
 #[cfg(test)]
@@ -310,18 +458,10 @@ mod tests {
             c.field("Cert").unwrap().go_string(),
             "-----BEGIN CERTIFICATE-----\n"
         );
-        assert!(
-            call(
-                "derivePassword",
-                &[
-                    Value::Int(1),
-                    Value::str("long"),
-                    Value::str("p"),
-                    Value::str("u"),
-                    Value::str("s")
-                ]
-            )
-            .is_err()
+        assert_eq!(
+            run(r#"{{ derivePassword 1 "nope" "p" "u" "s" }}"#),
+            "cannot find password template nope"
         );
+        assert!(call("decryptAES", &[Value::str("k"), Value::str("AAAA")]).is_err());
     }
 }

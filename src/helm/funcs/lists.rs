@@ -108,7 +108,8 @@ fn rest_impl(args: &[Value], name: &str) -> R {
     let [l] = args_n(name, args)?;
     let items = as_list(l, "find rest")?;
     if items.is_empty() {
-        return Ok(Value::Nil);
+        // Go's nil []interface{}: prints as [].
+        return Ok(Value::list(Vec::new()));
     }
     Ok(Value::list(items.get(1..).unwrap_or_default().to_vec()))
 }
@@ -125,7 +126,7 @@ fn initial_impl(args: &[Value], name: &str) -> R {
     let [l] = args_n(name, args)?;
     let items = as_list(l, "find initial")?;
     if items.is_empty() {
-        return Ok(Value::Nil);
+        return Ok(Value::list(Vec::new()));
     }
     Ok(Value::list(
         items.get(..items.len() - 1).unwrap_or_default().to_vec(),
@@ -299,9 +300,6 @@ pub(crate) fn concat(args: &[Value]) -> R {
             }
         }
     }
-    if args.is_empty() {
-        return Ok(Value::Nil);
-    }
     Ok(Value::list(out))
 }
 
@@ -334,12 +332,12 @@ mod tests {
             (r#"{{ list 1 2 3 | initial | len }}"#, "2"),
             (r#"{{ list 1 2 3 | initial | last }}"#, "2"),
             (r#"{{ list 1 2 3 | initial | first }}"#, "1"),
-            (r#"{{ list | initial }}"#, "<no value>"),
+            (r#"{{ list | initial }}"#, "[]"),
             // TestRest
             (r#"{{ list 1 2 3 | rest | len }}"#, "2"),
             (r#"{{ list 1 2 3 | rest | last }}"#, "3"),
             (r#"{{ list 1 2 3 | rest | first }}"#, "2"),
-            (r#"{{ list | rest }}"#, "<no value>"),
+            (r#"{{ list | rest }}"#, "[]"),
             // TestReverse
             (r#"{{ list 1 2 3 | reverse | first }}"#, "3"),
             (r#"{{ list 1 2 3 | reverse | rest | first }}"#, "2"),

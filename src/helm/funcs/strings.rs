@@ -65,14 +65,23 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// goutils `Uncapitalize`.
+/// goutils `Uncapitalize`: the first letter of every space-separated word lower-cased.
 pub(crate) fn untitle(args: &[Value]) -> R {
     let text = str1("untitle", args)?;
-    let mut chars = text.chars();
-    Ok(s(match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect::<String>(),
-        None => String::new(),
-    }))
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = true;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            word_start = true;
+            out.push(c);
+        } else if word_start {
+            out.extend(c.to_lowercase());
+            word_start = false;
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(s(out))
 }
 
 /// `substr START END S`, on bytes as Go slices them (out-of-range bounds are Go's panic).
@@ -815,7 +824,7 @@ mod tests {
             (r#"{{abbrev 5 "hello world"}}"#, "he..."),
             (r#"{{abbrevboth 5 10 "1234 5678 9123"}}"#, "...5678..."),
             (r#"{{nospace "h e l l o "}}"#, "hello"),
-            (r#"{{untitle "First Try"}}"#, "first Try"),
+            (r#"{{untitle "First Try"}}"#, "first try"),
             (r#"{{swapcase "HelloWorld"}}"#, "hELLOwORLD"),
             (r#"{{initials "First Try"}}"#, "FT"),
             (r#"{{wrap 5 "Hello World"}}"#, "Hello\nWorld"),

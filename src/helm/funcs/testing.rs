@@ -45,6 +45,26 @@ pub(crate) fn call(name: &str, args: &[Value]) -> Result<Value, String> {
             )));
         }
         "print" => return Ok(Value::str(crate::helm::gofmt::sprint(args))),
+        "index" => {
+            let mut v = args[0].clone();
+            for k in &args[1..] {
+                v = match (&v, k) {
+                    (Value::List(l), Value::Int(i)) => l[*i as usize].clone(),
+                    (Value::Map(m), Value::Str(s)) => {
+                        m.borrow().get(&*s.text).cloned().unwrap_or_default()
+                    }
+                    other => panic!("index of {other:?}"),
+                };
+            }
+            return Ok(v);
+        }
+        "and" => {
+            return Ok(args
+                .iter()
+                .find(|a| !a.truthy())
+                .unwrap_or(args.last().unwrap())
+                .clone());
+        }
         _ => {}
     }
     let f = lookup(name).unwrap_or_else(|| panic!("no function {name}"));
@@ -53,32 +73,174 @@ pub(crate) fn call(name: &str, args: &[Value]) -> Result<Value, String> {
 
 /// Renders `tpl` with `data` as `.`; an error is the function's error text.
 pub(crate) fn render(tpl: &str, data: &Value) -> Result<String, String> {
+    let nodes = parse_nodes(&mut split_actions(tpl).into_iter().peekable());
     let mut out = String::new();
+    let mut vars: Vec<(String, Value)> = vec![("$".to_owned(), data.clone())];
+    exec(&nodes, data, &mut vars, &mut out)?;
+    Ok(out)
+}
+
+enum Piece {
+    Text(String),
+    Action(String),
+}
+
+/// Text and actions, with `{{-` / `-}}` trimming applied.
+fn split_actions(tpl: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
     let mut rest = tpl;
+    let mut trim_next = false;
     while let Some(start) = rest.find("{{") {
-        let (text, after) = rest.split_at(start);
-        out.push_str(text);
-        let after = &after[2..];
-        let end = after.find("}}").expect("unclosed action");
-        let action = after[..end]
-            .trim()
-            .trim_start_matches('-')
-            .trim_end_matches('-');
-        let mut p = Parser {
-            toks: tokenize(action),
-            pos: 0,
-            data,
-        };
-        let v = p.pipeline()?;
-        assert!(p.pos == p.toks.len(), "trailing tokens in {action:?}");
-        match v {
-            Value::Nil => out.push_str("<no value>"),
-            v => out.push_str(&v.go_string()),
+        let mut text = rest[..start].to_owned();
+        if trim_next {
+            text = text.trim_start().to_owned();
         }
+        let after = &rest[start + 2..];
+        let end = after.find("}}").expect("unclosed action");
+        let mut action = &after[..end];
+        if let Some(a) = action.strip_prefix('-') {
+            text = text.trim_end().to_owned();
+            action = a;
+        }
+        trim_next = false;
+        if let Some(a) = action.strip_suffix('-') {
+            trim_next = true;
+            action = a;
+        }
+        pieces.push(Piece::Text(text));
+        pieces.push(Piece::Action(action.trim().to_owned()));
         rest = &after[end + 2..];
     }
-    out.push_str(rest);
-    Ok(out)
+    let text = if trim_next { rest.trim_start() } else { rest };
+    pieces.push(Piece::Text(text.to_owned()));
+    pieces
+}
+
+enum Node {
+    Text(String),
+    Action(String),
+    If(String, Vec<Node>, Vec<Node>),
+    Range(String, Vec<Node>),
+}
+
+fn parse_nodes(pieces: &mut std::iter::Peekable<std::vec::IntoIter<Piece>>) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    while let Some(p) = pieces.peek() {
+        if let Piece::Action(a) = p
+            && (a == "end" || a == "else")
+        {
+            break;
+        }
+        match pieces.next().unwrap() {
+            Piece::Text(t) => nodes.push(Node::Text(t)),
+            Piece::Action(a) => {
+                if let Some(cond) = a.strip_prefix("if ") {
+                    let then = parse_nodes(pieces);
+                    let mut other = Vec::new();
+                    if let Some(Piece::Action(e)) = pieces.next()
+                        && e == "else"
+                    {
+                        other = parse_nodes(pieces);
+                        pieces.next();
+                    }
+                    nodes.push(Node::If(cond.to_owned(), then, other));
+                } else if let Some(over) = a.strip_prefix("range ") {
+                    let body = parse_nodes(pieces);
+                    pieces.next();
+                    nodes.push(Node::Range(over.to_owned(), body));
+                } else {
+                    nodes.push(Node::Action(a));
+                }
+            }
+        }
+    }
+    nodes
+}
+
+fn eval(action: &str, dot: &Value, vars: &mut Vec<(String, Value)>) -> Result<Value, String> {
+    let mut p = Parser {
+        toks: tokenize(action),
+        pos: 0,
+        dot,
+        vars,
+    };
+    let v = p.pipeline()?;
+    assert!(p.pos == p.toks.len(), "trailing tokens in {action:?}");
+    Ok(v)
+}
+
+fn exec(
+    nodes: &[Node],
+    dot: &Value,
+    vars: &mut Vec<(String, Value)>,
+    out: &mut String,
+) -> Result<(), String> {
+    for node in nodes {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Action(a) => {
+                // `$x := pipeline` / `$x = pipeline` print nothing.
+                let toks = tokenize(a);
+                if let (Some(Tok::Var(name)), Some(Tok::Assign)) = (toks.first(), toks.get(1)) {
+                    let rest = a.split_once('=').unwrap().1;
+                    let v = eval(rest, dot, vars)?;
+                    vars.push((name.clone(), v));
+                    continue;
+                }
+                match eval(a, dot, vars)? {
+                    Value::Nil => out.push_str("<no value>"),
+                    v => out.push_str(&v.go_string()),
+                }
+            }
+            Node::If(cond, then, other) => {
+                if eval(cond, dot, vars)?.truthy() {
+                    exec(then, dot, vars, out)?;
+                } else {
+                    exec(other, dot, vars, out)?;
+                }
+            }
+            Node::Range(over, body) => {
+                let (names, expr) = match over.split_once(":=") {
+                    Some((names, expr)) => (
+                        names
+                            .split(',')
+                            .map(|n| n.trim().to_owned())
+                            .collect::<Vec<_>>(),
+                        expr,
+                    ),
+                    None => (Vec::new(), over.as_str()),
+                };
+                let items: Vec<(Value, Value)> = match eval(expr, dot, vars)? {
+                    Value::List(l) => l
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (Value::Int(i as i64), v.clone()))
+                        .collect(),
+                    Value::Map(m) => m
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| (Value::str(k.as_str()), v.clone()))
+                        .collect(),
+                    Value::Nil => Vec::new(),
+                    other => panic!("range over {other:?}"),
+                };
+                for (k, v) in items {
+                    let mark = vars.len();
+                    match names.as_slice() {
+                        [e] => vars.push((e.clone(), v.clone())),
+                        [i, e] => {
+                            vars.push((i.clone(), k));
+                            vars.push((e.clone(), v.clone()));
+                        }
+                        _ => {}
+                    }
+                    exec(body, &v, vars, out)?;
+                    vars.truncate(mark);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `render` with no data; panics on an error.
@@ -96,8 +258,13 @@ pub(crate) fn run_err(tpl: &str) -> String {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
+    Var(String),
+    Assign,
+    Comma,
     Ident(String),
     Field(Vec<String>),
+    /// `.a.b` written right after `)` or a variable: a field of that value.
+    Chain(Vec<String>),
     Str(String),
     Int(i64),
     Float(f64),
@@ -113,6 +280,22 @@ fn tokenize(s: &str) -> Vec<Tok> {
     while i < chars.len() {
         let c = chars[i];
         if c.is_whitespace() {
+            i += 1;
+        } else if c == '$' {
+            let mut j = i + 1;
+            while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                j += 1;
+            }
+            toks.push(Tok::Var(chars[i..j].iter().collect()));
+            i = j;
+        } else if c == ':' && chars.get(i + 1) == Some(&'=') {
+            toks.push(Tok::Assign);
+            i += 2;
+        } else if c == '=' {
+            toks.push(Tok::Assign);
+            i += 1;
+        } else if c == ',' {
+            toks.push(Tok::Comma);
             i += 1;
         } else if c == '|' {
             toks.push(Tok::Pipe);
@@ -165,7 +348,12 @@ fn tokenize(s: &str) -> Vec<Tok> {
                 }
                 j = k;
             }
-            toks.push(Tok::Field(path));
+            let attached = i > 0 && (chars[i - 1] == ')' || chars[i - 1].is_alphanumeric());
+            toks.push(if attached {
+                Tok::Chain(path)
+            } else {
+                Tok::Field(path)
+            });
             i = j;
         } else if c.is_ascii_digit() || c == '-' || c == '+' || c == '.' {
             let mut j = i + 1;
@@ -204,7 +392,23 @@ fn tokenize(s: &str) -> Vec<Tok> {
 struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
-    data: &'a Value,
+    dot: &'a Value,
+    vars: &'a [(String, Value)],
+}
+
+/// `.a.b` of a value: map keys, or an object's fields and argument-less methods.
+fn field_path(mut v: Value, path: &[String]) -> Value {
+    for key in path {
+        v = match v {
+            Value::Map(m) => m.borrow().get(key).cloned().unwrap_or_default(),
+            Value::Object(o) => o
+                .field(key)
+                .or_else(|| o.call(key, &[]).and_then(Result::ok))
+                .unwrap_or_default(),
+            _ => Value::Nil,
+        };
+    }
+    v
 }
 
 impl Parser<'_> {
@@ -231,6 +435,30 @@ impl Parser<'_> {
                 args.extend(piped);
                 call(&name, &args)
             }
+            Some(Tok::Open) => {
+                // `(expr).Method args...`: a method call on an object.
+                self.pos += 1;
+                let recv = self.pipeline()?;
+                assert_eq!(self.toks.get(self.pos), Some(&Tok::Close));
+                self.pos += 1;
+                let Some(Tok::Chain(path)) = self.toks.get(self.pos).cloned() else {
+                    assert!(piped.is_none(), "a value cannot take a piped value");
+                    return Ok(recv);
+                };
+                self.pos += 1;
+                let mut args = Vec::new();
+                while let Some(t) = self.toks.get(self.pos) {
+                    if matches!(t, Tok::Pipe | Tok::Close) {
+                        break;
+                    }
+                    args.push(self.operand()?);
+                }
+                args.extend(piped);
+                let Value::Object(o) = recv else {
+                    panic!("method call on {recv:?}")
+                };
+                o.call(&path[0], &args).expect("no such method")
+            }
             _ => {
                 let v = self.operand()?;
                 assert!(piped.is_none(), "a literal cannot take a piped value");
@@ -250,21 +478,34 @@ impl Parser<'_> {
             Tok::Ident(i) if i == "false" => Value::Bool(false),
             Tok::Ident(i) if i == "nil" => Value::Nil,
             Tok::Ident(name) => call(&name, &[])?,
-            Tok::Field(path) => {
-                let mut v = self.data.clone();
-                for key in path {
-                    v = match v {
-                        Value::Map(m) => m.borrow().get(&key).cloned().unwrap_or_default(),
-                        _ => Value::Nil,
-                    };
+            Tok::Field(path) => field_path(self.dot.clone(), &path),
+            Tok::Var(name) => {
+                let v = self
+                    .vars
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| panic!("undefined variable {name}"));
+                match self.toks.get(self.pos).cloned() {
+                    Some(Tok::Chain(path)) => {
+                        self.pos += 1;
+                        field_path(v, &path)
+                    }
+                    _ => v,
                 }
-                v
             }
             Tok::Open => {
                 let v = self.pipeline()?;
                 assert_eq!(self.toks.get(self.pos), Some(&Tok::Close));
                 self.pos += 1;
-                v
+                match self.toks.get(self.pos).cloned() {
+                    Some(Tok::Chain(path)) => {
+                        self.pos += 1;
+                        field_path(v, &path)
+                    }
+                    _ => v,
+                }
             }
             t => panic!("unexpected token {t:?}"),
         })
