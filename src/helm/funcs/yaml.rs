@@ -1217,6 +1217,58 @@ mod tests {
         }
     }
 
+    // kubernetes-sigs/yaml goyaml.v2/encode_test.go marshalTests: the cases with values a
+    // template can hold (after Helm's trim of the final newline).
+    #[test]
+    fn go_yaml_v2_marshal_tests() {
+        let one = |k: &str, v: Value| y(map_of(vec![(k, v)]));
+        assert_eq!(y(Value::Nil), "null");
+        assert_eq!(one("v", st("hi")), "v: hi");
+        assert_eq!(one("v", st("true")), "v: \"true\"");
+        assert_eq!(one("v", st("false")), "v: \"false\"");
+        assert_eq!(one("v", Value::Bool(true)), "v: true");
+        assert_eq!(one("v", Value::Int(10)), "v: 10");
+        assert_eq!(one("v", Value::Int(-10)), "v: -10");
+        assert_eq!(one("v", Value::Int(4294967296)), "v: 4294967296");
+        assert_eq!(one("v", st("10")), "v: \"10\"");
+        assert_eq!(one("v", Value::Float(0.1)), "v: 0.1");
+        assert_eq!(one("v", Value::Float(-0.1)), "v: -0.1");
+        assert_eq!(one("v", Value::Nil), "v: null");
+        assert_eq!(one("v", st("")), "v: \"\"");
+        assert_eq!(
+            one("v", Value::list(vec![st("A"), st("B")])),
+            "v:\n- A\n- B"
+        );
+        assert_eq!(
+            one("v", Value::list(vec![st("A"), st("B\nC")])),
+            "v:\n- A\n- |-\n  B\n  C"
+        );
+        assert_eq!(
+            one(
+                "v",
+                Value::list(vec![
+                    st("A"),
+                    Value::Int(1),
+                    map_of(vec![("B", Value::list(vec![Value::Int(2), Value::Int(3)]))])
+                ])
+            ),
+            "v:\n- A\n- 1\n- B:\n  - 2\n  - 3"
+        );
+        assert_eq!(one("a", map_of(vec![("b", st("c"))])), "a:\n  b: c");
+        assert_eq!(one("a", st("-")), "a: '-'");
+        assert_eq!(one("a", st("<foo>")), "a: <foo>");
+        assert_eq!(one("a", st("1:1")), "a: \"1:1\"");
+        assert_eq!(one("a", st("\0")), "a: \"\\0\"");
+        assert_eq!(one("a", st("你好")), "a: 你好");
+        assert_eq!(
+            one("a", st("2015-02-24T18:19:39Z")),
+            "a: \"2015-02-24T18:19:39Z\""
+        );
+        assert_eq!(one("a", st("b: c")), "a: 'b: c'");
+        assert_eq!(one("a", st("Hello #comment")), "a: 'Hello #comment'");
+        assert_eq!(one("a", st("你好 #comment")), "a: '你好 #comment'");
+    }
+
     #[test]
     fn literal_blocks() {
         assert_eq!(y(st("a\nb")), "|-\n  a\n  b");
