@@ -303,6 +303,13 @@ pub(crate) fn decrypt_aes(args: &[Value]) -> R {
     Ok(s(String::from_utf8_lossy(&out).into_owned()))
 }
 
+const MAX_DERIVED: usize = 64;
+
+thread_local! {
+    static DERIVED: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Password templates of the Master Password algorithm (crypto.go `passwordTypeTemplates`).
 fn password_templates(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
@@ -370,6 +377,17 @@ pub(crate) fn derive_password(args: &[Value]) -> R {
     let Some(templates) = password_templates(kind) else {
         return Ok(s(format!("cannot find password template {kind}")));
     };
+    // scrypt takes 32 MiB and a good fraction of a second: a template looping over it is
+    // bounded by a per-thread cache of distinct inputs.
+    let cache_key = format!("{counter}\0{kind}\0{password}\0{user}\0{site}");
+    if let Some(hit) = DERIVED.with(|c| c.borrow().get(&cache_key).cloned()) {
+        return Ok(s(hit));
+    }
+    if DERIVED.with(|c| c.borrow().len()) >= MAX_DERIVED {
+        return Err(format!(
+            "derivePassword: more than {MAX_DERIVED} distinct passwords derived in one run"
+        ));
+    }
     let mut salt = SEED.as_bytes().to_vec();
     salt.extend_from_slice(&(user.len() as u32).to_be_bytes());
     salt.extend_from_slice(user.as_bytes());
@@ -398,6 +416,7 @@ pub(crate) fn derive_password(args: &[Value]) -> R {
             out.push(char::from(*b));
         }
     }
+    DERIVED.with(|c| c.borrow_mut().insert(cache_key, out.clone()));
     Ok(s(out))
 }
 

@@ -186,9 +186,32 @@ pub(crate) fn must_compact(args: &[Value]) -> R {
 fn uniq_impl(args: &[Value], name: &str) -> R {
     let [l] = args_n(name, args)?;
     let items = as_list(l, "find uniq")?;
+    // Scalars are found by hash (a million-item list stays linear); lists, maps and objects
+    // by Go's DeepEqual against the kept ones of their kind.
+    let mut seen = std::collections::HashSet::new();
+    let mut composite: Vec<&Value> = Vec::new();
     let mut out: Vec<Value> = Vec::new();
     for item in items {
-        if !out.iter().any(|o| deep_eq(o, item)) {
+        let key = match item {
+            Value::Nil => Some((0u8, String::new())),
+            Value::Bool(b) => Some((1, b.to_string())),
+            Value::Int(i) => Some((2, i.to_string())),
+            Value::Float(f) => Some((3, f.to_bits().to_string())),
+            Value::Str(st) => Some((4, st.text.to_string())),
+            _ => None,
+        };
+        let new = match key {
+            Some(k) => seen.insert(k),
+            None => {
+                if composite.iter().any(|o| deep_eq(o, item)) {
+                    false
+                } else {
+                    composite.push(item);
+                    true
+                }
+            }
+        };
+        if new {
             out.push(item.clone());
         }
     }
@@ -397,6 +420,16 @@ mod tests {
             (r#"{{ list 2 1 4 3 | sortAlpha }}"#, "[1 2 3 4]"),
         ]);
         assert!(n > 50);
+    }
+
+    #[test]
+    fn uniq_of_a_long_list_is_linear() {
+        let out = super::super::testing::run(r#"{{ until 1000000 | uniq | len }}"#);
+        assert_eq!(out, "1000000");
+        assert_eq!(
+            super::super::testing::run(r#"{{ list (list 1) (list 1) 1 1.0 "1" | uniq }}"#),
+            "[[1] 1 1 1]"
+        );
     }
 
     #[test]

@@ -308,6 +308,13 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let out = call("fromToml", &[Value::str(text)]).unwrap().go_string();
+        assert!(out.starts_with("map[Error:toml: line 1:"), "{out}");
+    }
+
+    #[test]
     fn burntsushi_layout() {
         let v = map_of(vec![
             ("name", st("x")),
