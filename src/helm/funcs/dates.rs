@@ -329,6 +329,18 @@ fn format_time(t: &GoTime, layout: &str) -> String {
     out
 }
 
+/// Leading digits of `r` as nanoseconds (a fraction of a second), and the rest.
+fn fraction(r: &str) -> (i64, &str) {
+    let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+    let (d, rest) = r.split_at_checked(digits).unwrap_or((r, ""));
+    let mut d = d.to_owned();
+    d.truncate(9);
+    while d.len() < 9 {
+        d.push('0');
+    }
+    (d.parse().unwrap_or(0), rest)
+}
+
 /// Go's `time.Parse(layout, value)` in UTC (zone names other than UTC/GMT are refused).
 fn parse_time(layout: &str, value: &str) -> Result<GoTime, String> {
     let err = || {
@@ -452,15 +464,7 @@ fn parse_time(layout: &str, value: &str) -> Result<GoTime, String> {
                 let (n, _) = frac_len(after);
                 consumed = 1 + n;
                 if let Some(r) = v.strip_prefix(['.', ',']) {
-                    let digits = r.bytes().take_while(u8::is_ascii_digit).count();
-                    let (d, rr) = r.split_at_checked(digits).ok_or_else(err)?;
-                    let mut d = d.to_owned();
-                    d.truncate(9);
-                    while d.len() < 9 {
-                        d.push('0');
-                    }
-                    nanos = d.parse().unwrap_or(0);
-                    v = rr;
+                    (nanos, v) = fraction(r);
                 }
             }
             other => {
@@ -474,15 +478,7 @@ fn parse_time(layout: &str, value: &str) -> Result<GoTime, String> {
             && let Some(r) = v.strip_prefix('.')
             && r.starts_with(|c: char| c.is_ascii_digit())
         {
-            let digits = r.bytes().take_while(u8::is_ascii_digit).count();
-            let (d, rr) = r.split_at_checked(digits).ok_or_else(err)?;
-            let mut d = d.to_owned();
-            d.truncate(9);
-            while d.len() < 9 {
-                d.push('0');
-            }
-            nanos = d.parse().unwrap_or(0);
-            v = rr;
+            (nanos, v) = fraction(r);
         }
     }
     if v != rest_layout {

@@ -112,8 +112,9 @@ fn sorted(mut entries: Vec<(String, Y)>) -> Vec<(String, Y)> {
     entries
 }
 
-/// Go's `json.Marshal` of a value, as the YAML encoder then reads it back.
-fn to_y(v: &Value, depth: usize) -> Result<Y, String> {
+/// Go's `json.Marshal` of a value, as the YAML encoder then reads it back; `v3`: go-yaml v3
+/// encodes the Go values directly (no JSON round trip: floats stay floats).
+fn to_y(v: &Value, depth: usize, v3: bool) -> Result<Y, String> {
     if depth > MAX_DEPTH {
         return Err(
             "json: unsupported value: encountered a cycle via map[string]interface {}".to_owned(),
@@ -123,6 +124,7 @@ fn to_y(v: &Value, depth: usize) -> Result<Y, String> {
         Value::Nil => Y::Null,
         Value::Bool(b) => Y::Bool(*b),
         Value::Int(i) => Y::Int(i.to_string()),
+        Value::Float(f) if v3 => Y::Float(*f),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(format!("json: unsupported value: {}", go_float(*f)));
@@ -145,20 +147,20 @@ fn to_y(v: &Value, depth: usize) -> Result<Y, String> {
         Value::List(items) => Y::Seq(
             items
                 .iter()
-                .map(|i| to_y(i, depth + 1))
+                .map(|i| to_y(i, depth + 1, v3))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
             let m = m.try_borrow().map_err(|_| too_deep("toYaml"))?;
             let mut entries = Vec::with_capacity(m.len());
             for (k, v) in m.iter() {
-                entries.push((k.clone(), to_y(v, depth + 1)?));
+                entries.push((k.clone(), to_y(v, depth + 1, v3)?));
             }
             Y::Map(sorted(entries))
         }
         Value::Object(o) => match o.to_data() {
             Value::Nil => Y::Str(o.display()),
-            data => to_y(&data, depth + 1)?,
+            data => to_y(&data, depth + 1, v3)?,
         },
     })
 }
@@ -843,7 +845,7 @@ impl Emitter {
 
 /// go-yaml's `Marshal` of the value: the document with its final newline.
 fn marshal(v: &Value, v3: bool) -> Result<String, String> {
-    let y = if v3 { to_y_v3(v, 0)? } else { to_y(v, 0)? };
+    let y = to_y(v, 0, v3)?;
     let mut e = Emitter::new(v3);
     e.node(
         &y,
@@ -856,35 +858,6 @@ fn marshal(v: &Value, v3: bool) -> Result<String, String> {
     e.write_indent();
     super::check_len("toYaml", e.out.len())?;
     Ok(e.out)
-}
-
-/// go-yaml v3 encodes the Go values directly (no JSON round trip): floats stay floats.
-fn to_y_v3(v: &Value, depth: usize) -> Result<Y, String> {
-    if depth > MAX_DEPTH {
-        return Err(too_deep("toYamlPretty"));
-    }
-    Ok(match v {
-        Value::Float(f) => Y::Float(*f),
-        Value::List(items) => Y::Seq(
-            items
-                .iter()
-                .map(|i| to_y_v3(i, depth + 1))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Map(m) => {
-            let m = m.try_borrow().map_err(|_| too_deep("toYamlPretty"))?;
-            let mut entries = Vec::with_capacity(m.len());
-            for (k, v) in m.iter() {
-                entries.push((k.clone(), to_y_v3(v, depth + 1)?));
-            }
-            Y::Map(sorted(entries))
-        }
-        Value::Object(o) => match o.to_data() {
-            Value::Nil => Y::Str(o.display()),
-            data => to_y_v3(&data, depth + 1)?,
-        },
-        other => to_y(other, depth)?,
-    })
 }
 
 /// The YAML text Helm's `toYaml` writes for a value (no final newline), or the encoding error.
