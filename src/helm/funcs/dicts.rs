@@ -33,6 +33,9 @@ pub(crate) fn get(args: &[Value]) -> R {
 pub(crate) fn set(args: &[Value]) -> R {
     let [d, key, value] = args_n("set", args)?;
     let (m, key) = (as_map(d)?, as_str(key)?);
+    if matches!(d, Value::Nil) {
+        return Err("assignment to entry in nil map".to_owned());
+    }
     m.try_borrow_mut()
         .map_err(|_| "set: the map is in use".to_owned())?
         .insert(key.to_owned(), value.clone());
@@ -45,7 +48,7 @@ pub(crate) fn unset(args: &[Value]) -> R {
     m.try_borrow_mut()
         .map_err(|_| "unset: the map is in use".to_owned())?
         .remove(key);
-    Ok(d.clone())
+    Ok(Value::Map(m))
 }
 
 pub(crate) fn has_key(args: &[Value]) -> R {
@@ -84,7 +87,8 @@ pub(crate) fn values(args: &[Value]) -> R {
 pub(crate) fn pick(args: &[Value]) -> R {
     args_min("pick", args, 1)?;
     let (d, keys) = args.split_first().ok_or_else(String::new)?;
-    let d = as_map(d)?.borrow();
+    let d = as_map(d)?;
+    let d = d.borrow();
     let mut out = BTreeMap::new();
     for k in keys {
         let k = as_str(k)?;
@@ -156,11 +160,12 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) -> Result<(),
 fn merge_impl(name: &str, args: &[Value], overwrite: bool) -> R {
     args_min(name, args, 1)?;
     let (dst, srcs) = args.split_first().ok_or_else(String::new)?;
+    // A nil destination: mergo makes a new map.
     let d = as_map(dst)?;
     for src in srcs {
-        merge_into(d, as_map(src)?, overwrite, 0)?;
+        merge_into(&d, &as_map(src)?, overwrite, 0)?;
     }
-    Ok(dst.clone())
+    Ok(Value::Map(d))
 }
 
 pub(crate) fn merge(args: &[Value]) -> R {
@@ -444,6 +449,23 @@ mod tests {
         // Break the cycle.
         call("unset", &[m, st("self")]).unwrap();
         call("unset", &[other, st("self")]).unwrap();
+    }
+
+    // text/template passes nil as a nil map: reads see it empty, writes panic.
+    #[test]
+    fn nil_maps() {
+        check_all(&[
+            (r#"{{ get nil "x" }}"#, ""),
+            (r#"{{ hasKey nil "x" }}"#, "false"),
+            (r#"{{ keys nil }}"#, "[]"),
+            (r#"{{ merge nil (dict "a" 1) }}"#, "map[a:1]"),
+            (r#"{{ merge (dict "a" 1) nil }}"#, "map[a:1]"),
+            (r#"{{ pluck "a" nil (dict "a" 1) }}"#, "[1]"),
+        ]);
+        assert_eq!(
+            run_err(r#"{{ set nil "a" 1 }}"#),
+            "assignment to entry in nil map"
+        );
     }
 
     #[test]

@@ -402,10 +402,12 @@ pub(super) fn as_bool(v: &Value) -> Result<bool, String> {
     }
 }
 
-/// A `map[string]interface{}` parameter.
-pub(super) fn as_map(v: &Value) -> Result<&Map, String> {
+/// A `map[string]interface{}` parameter. text/template passes nil as a nil map, which reads
+/// as empty: here a new empty map.
+pub(super) fn as_map(v: &Value) -> Result<Map, String> {
     match v {
-        Value::Map(m) => Ok(m),
+        Value::Map(m) => Ok(m.clone()),
+        Value::Nil => Ok(Map::default()),
         _ => Err(wrong_type("map[string]interface {}", v)),
     }
 }

@@ -265,7 +265,8 @@ fn escape(text: &str, fragment: bool) -> String {
 
 pub(crate) fn url_join(args: &[Value]) -> R {
     let [d] = args_n("urlJoin", args)?;
-    let d = as_map(d)?.borrow();
+    let d = as_map(d)?;
+    let d = d.borrow();
     let get = |k: &str| -> Result<String, String> {
         match d.get(k) {
             None => Ok(String::new()),
