@@ -135,10 +135,6 @@ pub(crate) fn to_float64(v: &Value) -> f64 {
 
 pub(crate) fn to_string(args: &[Value]) -> Result<Value, String> {
     let [v] = args_n("toString", args)?;
-    if let Value::Str(_) = v {
-        // The string itself, provenance and all.
-        return Ok(v.clone());
-    }
     Ok(s(strval(v)))
 }
 

@@ -30,7 +30,6 @@ mod json;
 mod lists;
 mod net;
 mod numeric;
-pub(crate) mod provenance;
 mod reflect;
 mod regex;
 mod semver;

@@ -4,10 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::conv::strval;
-use super::provenance::{Piece, indent_pieces, rebuild};
 use super::{MAX_STRING, args_n, as_int, as_str, check_items, check_len, new_map, s};
 use crate::helm::gofmt::quote as go_quote;
-use crate::helm::value::{Str, Value};
+use crate::helm::value::Value;
 
 type R = Result<Value, String>;
 
@@ -34,25 +33,9 @@ pub(crate) fn lower(args: &[Value]) -> R {
     Ok(s(str1("lower", args)?.to_lowercase()))
 }
 
-/// The one string argument, as a `Str` (with its provenance).
-fn str_value<'a>(name: &str, args: &'a [Value]) -> Result<&'a Str, String> {
-    let [a] = args_n(name, args)?;
-    match a {
-        Value::Str(st) => Ok(st),
-        other => Err(as_str(other).err().unwrap_or_default()),
-    }
-}
-
-/// `src`'s text narrowed to the sub-slice `part` (which must lie inside it).
-fn narrowed(src: &Str, part: &str) -> Value {
-    let start = (part.as_ptr() as usize).saturating_sub(src.text.as_ptr() as usize);
-    rebuild(src, &[Piece::Copy(start, start + part.len())])
-}
-
 /// Go's `strings.TrimSpace`.
 pub(crate) fn trim(args: &[Value]) -> R {
-    let src = str_value("trim", args)?;
-    Ok(narrowed(src, src.text.trim()))
+    Ok(s(str1("trim", args)?.trim()))
 }
 
 /// Go's `strings.Title`: the first letter of each word upper-cased.
@@ -203,35 +186,19 @@ pub(crate) fn repeat(args: &[Value]) -> R {
     Ok(s(text.repeat(count as usize)))
 }
 
-/// The second of two string arguments as a `Str`, and the first as text.
-fn str_and_value<'a>(name: &str, args: &'a [Value]) -> Result<(&'a str, &'a Str), String> {
-    let [a, b] = args_n(name, args)?;
-    let a = as_str(a)?;
-    match b {
-        Value::Str(st) => Ok((a, st)),
-        other => Err(as_str(other).err().unwrap_or_default()),
-    }
-}
-
 pub(crate) fn trim_all(args: &[Value]) -> R {
-    let (cut, src) = str_and_value("trimAll", args)?;
-    Ok(narrowed(src, src.text.trim_matches(|c| cut.contains(c))))
+    let (cut, text) = str2("trimAll", args)?;
+    Ok(s(text.trim_matches(|c| cut.contains(c))))
 }
 
 pub(crate) fn trim_suffix(args: &[Value]) -> R {
-    let (suffix, src) = str_and_value("trimSuffix", args)?;
-    Ok(narrowed(
-        src,
-        src.text.strip_suffix(suffix).unwrap_or(&src.text),
-    ))
+    let (suffix, text) = str2("trimSuffix", args)?;
+    Ok(s(text.strip_suffix(suffix).unwrap_or(text)))
 }
 
 pub(crate) fn trim_prefix(args: &[Value]) -> R {
-    let (prefix, src) = str_and_value("trimPrefix", args)?;
-    Ok(narrowed(
-        src,
-        src.text.strip_prefix(prefix).unwrap_or(&src.text),
-    ))
+    let (prefix, text) = str2("trimPrefix", args)?;
+    Ok(s(text.strip_prefix(prefix).unwrap_or(text)))
 }
 
 /// goutils `DeleteWhiteSpace`.
@@ -610,21 +577,6 @@ pub(crate) fn has_suffix(args: &[Value]) -> R {
 
 /// `quote`: each non-nil argument as Go's `%q` of its string form, space-separated.
 pub(crate) fn quote(args: &[Value]) -> R {
-    if let [Value::Str(src)] = args {
-        let q = go_quote(&src.text);
-        if q.len() == src.text.len() + 2 {
-            // Nothing escaped: the text keeps its origins between the quotes.
-            let n = src.text.len();
-            return Ok(rebuild(
-                src,
-                &[
-                    Piece::Insert("\"", 0),
-                    Piece::Copy(0, n),
-                    Piece::Insert("\"", n),
-                ],
-            ));
-        }
-    }
     let parts: Vec<String> = args
         .iter()
         .filter(|v| !matches!(v, Value::Nil))
@@ -635,17 +587,6 @@ pub(crate) fn quote(args: &[Value]) -> R {
 
 /// `squote`: each non-nil argument as `'%v'`.
 pub(crate) fn squote(args: &[Value]) -> R {
-    if let [Value::Str(src)] = args {
-        let n = src.text.len();
-        return Ok(rebuild(
-            src,
-            &[
-                Piece::Insert("'", 0),
-                Piece::Copy(0, n),
-                Piece::Insert("'", n),
-            ],
-        ));
-    }
     let parts: Vec<String> = args
         .iter()
         .filter(|v| !matches!(v, Value::Nil))
@@ -664,31 +605,45 @@ pub(crate) fn cat(args: &[Value]) -> R {
     Ok(s(parts.join(" ")))
 }
 
-/// `indent`/`nindent`: every line of the text prefixed with N spaces (Go's `strings.Repeat`
-/// panics on a negative N: its error), keeping the text's provenance.
-fn indent_impl(name: &str, args: &[Value], prefix: &str) -> R {
-    let [n, text] = args_n(name, args)?;
+fn indent_text(name: &str, spaces: i64, text: &str) -> Result<String, String> {
+    let n = usize::try_from(spaces).unwrap_or(0);
+    let lines = text.matches('\n').count() as u128 + 1;
+    let total = lines * n as u128 + text.len() as u128;
+    check_len(name, usize::try_from(total).unwrap_or(usize::MAX))?;
+    let pad = " ".repeat(n);
+    let mut out = String::with_capacity(total as usize);
+    out.push_str(&pad);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    Ok(out)
+}
+
+/// `indent N S`: every line of S prefixed with N spaces (a negative N is no padding, as Go's
+/// `strings.Repeat` would panic: reported as Go's error).
+pub(crate) fn indent(args: &[Value]) -> R {
+    let [n, text] = args_n("indent", args)?;
     let n = as_int(n)?;
     if n < 0 {
         return Err("strings: negative Repeat count".to_owned());
     }
-    let Value::Str(src) = text else {
-        return Err(as_str(text).err().unwrap_or_default());
-    };
-    let n = usize::try_from(n).unwrap_or(usize::MAX);
-    let lines = src.text.matches('\n').count() as u128 + 1;
-    let total = lines * n as u128 + src.text.len() as u128;
-    check_len(name, usize::try_from(total).unwrap_or(usize::MAX))?;
-    let pad = " ".repeat(n);
-    Ok(rebuild(src, &indent_pieces(&src.text, &pad, prefix)))
-}
-
-pub(crate) fn indent(args: &[Value]) -> R {
-    indent_impl("indent", args, "")
+    Ok(s(indent_text("indent", n, as_str(text)?)?))
 }
 
 pub(crate) fn nindent(args: &[Value]) -> R {
-    indent_impl("nindent", args, "\n")
+    let [n, text] = args_n("nindent", args)?;
+    let n = as_int(n)?;
+    if n < 0 {
+        return Err("strings: negative Repeat count".to_owned());
+    }
+    Ok(s(format!(
+        "\n{}",
+        indent_text("nindent", n, as_str(text)?)?
+    )))
 }
 
 pub(crate) fn replace(args: &[Value]) -> R {
