@@ -167,7 +167,7 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
             if matches!(arg, Value::Nil) {
                 out.push_str("<nil>");
             } else {
-                out.push_str(&type_name(arg));
+                out.push_str(type_name(arg));
                 out.push('=');
                 print_arg(&mut out, arg, 'v', &Flags::default(), 0);
             }
@@ -248,16 +248,16 @@ fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
 
 /// Go's `%T` of a value (`reflect.TypeOf(v).String()`). Integers are `int` (the engine keeps
 /// no separate int64), lists `[]interface {}`, maps `map[string]interface {}`.
-pub(crate) fn type_name(v: &Value) -> String {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
-        Value::Nil => "<nil>".to_owned(),
-        Value::Bool(_) => "bool".to_owned(),
-        Value::Int(_) => "int".to_owned(),
-        Value::Float(_) => "float64".to_owned(),
-        Value::Str(_) => "string".to_owned(),
-        Value::List(_) => "[]interface {}".to_owned(),
-        Value::Map(_) => "map[string]interface {}".to_owned(),
-        Value::Object(o) => o.type_name().to_owned(),
+        Value::Nil => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float64",
+        Value::Str(_) => "string",
+        Value::List(_) => "[]interface {}",
+        Value::Map(_) => "map[string]interface {}",
+        Value::Object(o) => o.type_name(),
     }
 }
 
@@ -268,7 +268,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char, depth: usize) {
     if matches!(arg, Value::Nil) {
         out.push_str("<nil>");
     } else {
-        out.push_str(&type_name(arg));
+        out.push_str(type_name(arg));
         out.push('=');
         print_arg(out, arg, 'v', &Flags::default(), depth + 1);
     }
@@ -281,7 +281,7 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, f: &Flags, depth: usize)
         return;
     }
     if verb == 'T' {
-        pad(out, &type_name(arg), f, false);
+        pad(out, type_name(arg), f, false);
         return;
     }
     match arg {

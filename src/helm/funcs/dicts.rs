@@ -255,7 +255,7 @@ pub(crate) fn dig(args: &[Value]) -> R {
 /// Go's failed type assertion panic.
 fn conversion_error(v: &Value, want: &str) -> String {
     let got = match v {
-        Value::Nil => "nil".to_owned(),
+        Value::Nil => "nil",
         other => go_type(other),
     };
     format!("interface conversion: interface {{}} is {got}, not {want}")

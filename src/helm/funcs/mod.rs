@@ -32,10 +32,10 @@ mod net;
 mod numeric;
 mod reflect;
 mod regex;
-mod semver;
+pub(crate) mod semver;
 mod strings;
 mod toml;
-mod yaml;
+pub(crate) mod yaml;
 
 #[cfg(test)]
 mod sprig_cases;
@@ -361,7 +361,7 @@ pub(super) fn args_min(name: &str, args: &[Value], n: usize) -> Result<(), Strin
 }
 
 /// Go's name of the value's type in text/template's argument errors.
-pub(super) fn go_type(v: &Value) -> String {
+pub(super) fn go_type(v: &Value) -> &'static str {
     super::gofmt::type_name(v)
 }
 

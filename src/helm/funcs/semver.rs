@@ -398,15 +398,18 @@ fn tilde(v: &Version, c: &Constraint) -> bool {
     v.minor == c.con.minor || c.minor_dirty
 }
 
+/// `semver.NewConstraint(constraint).Check(semver.NewVersion(version))`: what `semverCompare`
+/// and Helm's `IsCompatibleRange` (dependency versions) compute; the parse errors as Go's.
+pub(crate) fn constraint_matches(constraint: &str, version: &str) -> Result<bool, String> {
+    let groups = new_constraint(constraint)?;
+    let v = Version::parse(version)?;
+    Ok(groups.iter().any(|and| and.iter().all(|c| check(&v, c))))
+}
+
 /// `semverCompare CONSTRAINT VERSION`.
 pub(crate) fn semver_compare(args: &[Value]) -> R {
     let [c, v] = args_n("semverCompare", args)?;
-    let (c, v) = (as_str(c)?, as_str(v)?);
-    let groups = new_constraint(c)?;
-    let v = Version::parse(v)?;
-    Ok(Value::Bool(
-        groups.iter().any(|and| and.iter().all(|c| check(&v, c))),
-    ))
+    Ok(Value::Bool(constraint_matches(as_str(c)?, as_str(v)?)?))
 }
 
 /// `semver VERSION`: a version object (`.Major`, `.Minor`, `.Prerelease`, `.Compare`...).
