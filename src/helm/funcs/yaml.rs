@@ -475,7 +475,9 @@ struct Emitter {
     indention: bool,
     indent: i64,
     indents: Vec<i64>,
-    /// go-yaml v3 (`toYamlPretty`): sequences indented under their key, no folding.
+    /// go-yaml v3 (`toYamlPretty`, its encoder with `SetIndent(2)`): sequences indented
+    /// under their key (goyaml.v3's emitter also folds at 80 columns, and quotes YAML 1.1
+    /// booleans through `isOldBool`, as v2 does).
     v3: bool,
 }
 
@@ -545,7 +547,7 @@ impl Emitter {
     }
 
     fn width_exceeded(&self) -> bool {
-        !self.v3 && self.column > BEST_WIDTH
+        self.column > BEST_WIDTH
     }
 
     fn node(&mut self, y: &Y, ctx: Ctx) {
