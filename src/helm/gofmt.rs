@@ -281,13 +281,13 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, f: &Flags, depth: usize)
         return;
     }
     if verb == 'T' {
-        pad(out, type_name(arg), f, false);
+        pad(out, type_name(arg), f, true);
         return;
     }
     match arg {
         Value::Nil => {
             if verb == 'v' {
-                pad(out, "<nil>", f, false);
+                pad(out, "<nil>", f, true);
             } else if depth > 0 {
                 // A nil element of a slice or map (fmt printValue: invalid interface).
                 out.push_str("<nil>");
@@ -296,7 +296,7 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, f: &Flags, depth: usize)
             }
         }
         Value::Bool(b) => match verb {
-            't' | 'v' => pad(out, if *b { "true" } else { "false" }, f, false),
+            't' | 'v' => pad(out, if *b { "true" } else { "false" }, f, true),
             _ => bad_verb(out, arg, verb, depth),
         },
         Value::Int(n) => fmt_integer_verb(out, arg, *n, verb, f, depth),
@@ -353,14 +353,15 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, f: &Flags, depth: usize)
             out.push(']');
         }
         Value::Object(o) => match verb {
-            'v' | 's' => pad(out, &o.display(), f, false),
-            'q' => pad(out, &quote(&o.display()), f, false),
+            'v' | 's' => pad(out, &o.display(), f, true),
+            'q' => pad(out, &quote(&o.display()), f, true),
             _ => bad_verb(out, arg, verb, depth),
         },
     }
 }
 
-/// Pads `s` to the width (in runes) with spaces, or zeros when `zero` is allowed.
+/// Pads `s` to the width (in runes) with spaces, or zeros when `zero` is allowed (fmt's
+/// `pad`: strings pad with zeros too, `%05s` is `00abc`; numbers place their zeros themselves).
 fn pad(out: &mut String, s: &str, f: &Flags, zero_ok: bool) {
     let Some(wid) = f.wid else {
         out.push_str(s);
@@ -397,25 +398,32 @@ fn fmt_integer_verb(out: &mut String, arg: &Value, n: i64, verb: char, f: &Flags
                 .ok()
                 .and_then(char::from_u32)
                 .unwrap_or('\u{FFFD}');
-            pad(out, &c.to_string(), f, false);
+            pad(out, &c.to_string(), f, true);
         }
         'q' => {
+            // Go: a rune beyond utf8.MaxRune (or negative, as uint64) is a bad verb; a
+            // surrogate is the replacement character.
+            if !(0..=0x10FFFF).contains(&n) {
+                bad_verb(out, arg, verb, depth);
+                return;
+            }
             let c = u32::try_from(n)
                 .ok()
                 .and_then(char::from_u32)
                 .unwrap_or('\u{FFFD}');
             let q = quote_with(&c.to_string(), '\'', f.plus);
-            pad(out, &q, f, false);
+            pad(out, &q, f, true);
         }
         'U' => {
-            let mut s = format!("U+{:04X}", n.max(0));
+            let width = f.prec.unwrap_or(4).max(4);
+            let mut s = format!("U+{:0width$X}", n as u64);
             if f.sharp
                 && let Some(c) = u32::try_from(n).ok().and_then(char::from_u32)
                 && is_print(c)
             {
                 s.push_str(&format!(" '{c}'"));
             }
-            pad(out, &s, f, false);
+            pad(out, &s, f, true);
         }
         _ => bad_verb(out, arg, verb, depth),
     }
@@ -646,10 +654,10 @@ fn fmt_float(out: &mut String, x: f64, verb: char, prec: Option<usize>, f: &Flag
 
 fn fmt_string_verb(out: &mut String, arg: &Value, s: &str, verb: char, f: &Flags, depth: usize) {
     match verb {
-        'v' if f.sharp_v => pad(out, &quote(s), f, false),
+        'v' if f.sharp_v => pad(out, &quote(s), f, true),
         'v' | 's' => {
             let s = truncate_runes(s, f.prec);
-            pad(out, s, f, false);
+            pad(out, s, f, true);
         }
         'q' => {
             let s = truncate_runes(s, f.prec);
@@ -658,7 +666,7 @@ fn fmt_string_verb(out: &mut String, arg: &Value, s: &str, verb: char, f: &Flags
             } else {
                 quote_with(s, '"', f.plus)
             };
-            pad(out, &q, f, false);
+            pad(out, &q, f, true);
         }
         'x' | 'X' => {
             let bytes = s.as_bytes();
@@ -680,7 +688,7 @@ fn fmt_string_verb(out: &mut String, arg: &Value, s: &str, verb: char, f: &Flags
                     h.push_str(&format!("{b:02x}"));
                 }
             }
-            pad(out, &h, f, false);
+            pad(out, &h, f, true);
         }
         _ => bad_verb(out, arg, verb, depth),
     }
@@ -864,6 +872,56 @@ mod tests {
             ("% .3f", Value::Float(1.0), " 1.000"),
             ("%.1f", Value::Float(0.95), "0.9"),
             ("%5.2f", Value::Float(f64::INFINITY), " +Inf"),
+            ("%05s", s("abc"), "00abc"),
+            ("%08q", s("abc"), "000\"abc\""),
+            ("%-8q", s("abc"), "\"abc\"   "),
+            ("%-010q", s("⌘"), "\"⌘\"       "),
+            ("%+10q", s("⌘"), "  \"\\u2318\""),
+            ("%.3q", s("日本語日本語"), "\"日本語\""),
+            ("%10.1q", s("日本語日本語"), "       \"日\""),
+            ("%.1x", s("日本語"), "e6"),
+            ("%10v", Value::Nil, "     <nil>"),
+            ("%-10v", Value::Nil, "<nil>     "),
+            ("%.d", Value::Int(0), ""),
+            ("%06.0d", Value::Int(0), "      "),
+            ("%b", Value::Int(-6), "-110"),
+            ("%#b", Value::Int(-6), "-0b110"),
+            ("%#o", Value::Int(-0o1234), "-01234"),
+            ("%O", Value::Int(-0o1234), "-0o1234"),
+            ("%#X", Value::Int(0), "0X0"),
+            ("%.20b", Value::Int(7), "00000000000000000111"),
+            ("%010d", Value::Int(-12345), "-000012345"),
+            ("%20.8d", Value::Int(-1234), "           -00001234"),
+            ("%020.8d", Value::Int(1234), "            00001234"),
+            ("%-#20.8x", Value::Int(0x1234abc), "0x01234abc          "),
+            ("%U", Value::Int(-1), "U+FFFFFFFFFFFFFFFF"),
+            ("%#14.6U", Value::Int(0x2318), "  U+002318 '⌘'"),
+            ("%#.2U", Value::Int('x' as i64), "U+0078 'x'"),
+            ("%q", Value::Int(-1), "%!q(int=-1)"),
+            ("%q", Value::Int(0xDC80), "'\u{FFFD}'"),
+            ("%c", Value::Int(-1), "\u{FFFD}"),
+            ("%3c", Value::Int(0x2318), "  ⌘"),
+            ("%+07.2f", Value::Float(1.0), "+001.00"),
+            ("%-07.2f", Value::Float(-1.0), "-1.00  "),
+            ("% .3e", Value::Float(1.0), " 1.000e+00"),
+            ("%+.3g", Value::Float(0.0), "+0"),
+            ("% .3g", Value::Float(1.0), " 1"),
+            ("%f", Value::Float(1234.5678e-8), "0.000012"),
+            ("%f", Value::Float(-1e-9), "-0.000000"),
+            ("%g", Value::Float(-1e-9), "-1e-09"),
+            ("%G", Value::Float(1234.5678e-8), "1.2345678E-05"),
+            ("% 20F", Value::Float(f64::INFINITY), "                 Inf"),
+            (
+                "%+-20G",
+                Value::Float(f64::INFINITY),
+                "+Inf                ",
+            ),
+            ("% -20g", Value::Float(f64::NAN), " NaN                "),
+            (
+                "%+020e",
+                Value::Float(f64::INFINITY),
+                "                +Inf",
+            ),
             ("%f", Value::Float(f64::NAN), "NaN"),
             ("%v", Value::Nil, "<nil>"),
             ("%d", Value::Nil, "%!d(<nil>)"),
