@@ -276,7 +276,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char, depth: usize) {
 }
 
 fn print_arg(out: &mut String, arg: &Value, verb: char, f: &Flags, depth: usize) {
-    if depth > super::value::MAX_PRINT_DEPTH {
+    if depth > super::value::MAX_PRINT_DEPTH || out.len() > super::value::MAX_PRINT_LEN {
         out.push_str("...");
         return;
     }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use super::conv::strval;
 use super::flow::is_empty;
-use super::{MAX_DEPTH, args_min, args_n, as_map, as_str, go_type, new_map, too_deep};
+use super::{
+    MAX_DEPTH, MAX_NODES, args_min, args_n, as_map, as_str, go_type, new_map, spend, too_deep,
+};
 use crate::helm::value::{Map, Value};
 
 type R = Result<Value, String>;
@@ -115,10 +117,17 @@ pub(crate) fn omit(args: &[Value]) -> R {
 /// mergo's `deepMerge` of `src` into `dst` (maps of `map[string]interface{}`): a key missing
 /// or empty in dst takes src's value; two maps merge deeply (in place, as Go maps are shared);
 /// otherwise dst keeps its value unless `overwrite`, where src's value wins (a nil too).
-fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) -> Result<(), String> {
+fn merge_into(
+    dst: &Map,
+    src: &Map,
+    overwrite: bool,
+    depth: usize,
+    budget: &mut usize,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err(too_deep("merge"));
     }
+    spend(budget, "merge")?;
     if std::rc::Rc::ptr_eq(dst, src) {
         return Ok(());
     }
@@ -139,7 +148,7 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) -> Result<(),
         }
         let dv = dst.borrow().get(&key).cloned();
         if let (Some(Value::Map(dm)), Value::Map(sm)) = (&dv, &sv) {
-            merge_into(dm, sm, overwrite, depth + 1)?;
+            merge_into(dm, sm, overwrite, depth + 1, budget)?;
             if !dm.borrow().is_empty() {
                 continue;
             }
@@ -163,7 +172,7 @@ fn merge_impl(name: &str, args: &[Value], overwrite: bool) -> R {
     // A nil destination: mergo makes a new map.
     let d = as_map(dst)?;
     for src in srcs {
-        merge_into(&d, &as_map(src)?, overwrite, 0)?;
+        merge_into(&d, &as_map(src)?, overwrite, 0, &mut MAX_NODES.clone())?;
     }
     Ok(Value::Map(d))
 }
@@ -185,22 +194,23 @@ pub(crate) fn must_merge_overwrite(args: &[Value]) -> R {
 }
 
 /// A copy of the value sharing nothing mutable with it (mitchellh/copystructure).
-pub(crate) fn copy_value(v: &Value, depth: usize) -> Result<Value, String> {
+pub(crate) fn copy_value(v: &Value, depth: usize, budget: &mut usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(too_deep("deepCopy"));
     }
+    spend(budget, "deepCopy")?;
     Ok(match v {
         Value::List(items) => Value::list(
             items
                 .iter()
-                .map(|i| copy_value(i, depth + 1))
+                .map(|i| copy_value(i, depth + 1, budget))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
             let m = m.try_borrow().map_err(|_| too_deep("deepCopy"))?;
             let mut out = BTreeMap::new();
             for (k, v) in m.iter() {
-                out.insert(k.clone(), copy_value(v, depth + 1)?);
+                out.insert(k.clone(), copy_value(v, depth + 1, budget)?);
             }
             new_map(out)
         }
@@ -210,12 +220,12 @@ pub(crate) fn copy_value(v: &Value, depth: usize) -> Result<Value, String> {
 
 pub(crate) fn deep_copy(args: &[Value]) -> R {
     let [v] = args_n("deepCopy", args)?;
-    copy_value(v, 0).map_err(|e| format!("deepCopy error: {e}"))
+    copy_value(v, 0, &mut MAX_NODES.clone()).map_err(|e| format!("deepCopy error: {e}"))
 }
 
 pub(crate) fn must_deep_copy(args: &[Value]) -> R {
     let [v] = args_n("mustDeepCopy", args)?;
-    copy_value(v, 0)
+    copy_value(v, 0, &mut MAX_NODES.clone())
 }
 
 /// `dig KEY... DEFAULT DICT`.
@@ -466,6 +476,41 @@ mod tests {
             run_err(r#"{{ set nil "a" 1 }}"#),
             "assignment to entry in nil map"
         );
+    }
+
+    /// A map holding itself under two keys: every walk is bounded by size, not only depth.
+    #[test]
+    fn doubly_self_containing_maps_are_bounded() {
+        let m = call("dict", &[]).unwrap();
+        call("set", &[m.clone(), st("a"), m.clone()]).unwrap();
+        call("set", &[m.clone(), st("b"), m.clone()]).unwrap();
+        let one = std::slice::from_ref(&m);
+        assert!(call("deepCopy", one).is_err());
+        assert!(call("mustToJson", one).is_err());
+        assert!(call("mustToYaml", one).is_err());
+        assert!(call("toString", one).unwrap().go_string().len() < 64 << 20);
+        assert!(m.go_string().len() < 64 << 20);
+        assert_eq!(
+            call("deepEqual", &[m.clone(), m.clone()])
+                .unwrap()
+                .go_string(),
+            "true"
+        );
+        let other = call("dict", &[]).unwrap();
+        call("set", &[other.clone(), st("a"), other.clone()]).unwrap();
+        call("set", &[other.clone(), st("b"), other.clone()]).unwrap();
+        // Go's DeepEqual ends cycles: the two are equal.
+        assert_eq!(
+            call("deepEqual", &[m.clone(), other.clone()])
+                .unwrap()
+                .go_string(),
+            "true"
+        );
+        assert!(call("mustMergeOverwrite", &[other.clone(), m.clone()]).is_err());
+        for v in [m, other] {
+            call("unset", &[v.clone(), st("a")]).unwrap();
+            call("unset", &[v, st("b")]).unwrap();
+        }
     }
 
     #[test]

@@ -452,6 +452,23 @@ pub(super) fn check_items(name: &str, n: u128) -> Result<(), String> {
     Ok(())
 }
 
+/// The most values a recursive walk visits: a map holding itself under two keys makes a walk
+/// to depth [`MAX_DEPTH`] exponential without it.
+pub(crate) const MAX_NODES: usize = 1 << 22;
+
+/// One more visited value, or the error when the walk has visited [`MAX_NODES`].
+pub(super) fn spend(budget: &mut usize, name: &str) -> Result<(), String> {
+    match budget.checked_sub(1) {
+        Some(left) => {
+            *budget = left;
+            Ok(())
+        }
+        None => Err(format!(
+            "{name}: the value has more than {MAX_NODES} parts (a map that contains itself?)"
+        )),
+    }
+}
+
 pub(super) fn too_deep(name: &str) -> String {
     format!("{name}: nesting deeper than {MAX_DEPTH} levels (a value that contains itself?)")
 }

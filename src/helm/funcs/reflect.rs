@@ -2,7 +2,7 @@
 //! and `deepEqual` (Go's `reflect.DeepEqual`). Integers are Go `int` here (template constants,
 //! `len`); Sprig's arithmetic returns `int64` in Go, which this value model does not tell apart.
 
-use super::{MAX_DEPTH, args_n, as_str};
+use super::{MAX_DEPTH, MAX_NODES, args_n, as_str};
 use crate::helm::gofmt::type_name;
 use crate::helm::value::Value;
 
@@ -28,13 +28,22 @@ pub(crate) fn kind_name(v: &Value) -> &'static str {
     }
 }
 
-/// Go's `reflect.DeepEqual` (an int and a float64 are different types, so unequal).
+/// Go's `reflect.DeepEqual` (an int and a float64 are different types, so unequal). As Go, a
+/// pair of maps or lists already under comparison counts as equal (cycles end).
 pub(crate) fn deep_eq(a: &Value, b: &Value) -> bool {
-    deep_eq_at(a, b, 0)
+    let mut visited = std::collections::HashSet::new();
+    deep_eq_at(a, b, 0, &mut MAX_NODES.clone(), &mut visited)
 }
 
-fn deep_eq_at(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
+/// Too deep or too large to compare counts as unequal.
+fn deep_eq_at(
+    a: &Value,
+    b: &Value,
+    depth: usize,
+    budget: &mut usize,
+    visited: &mut std::collections::HashSet<(usize, usize)>,
+) -> bool {
+    if depth > MAX_DEPTH || super::spend(budget, "deepEqual").is_err() {
         return false;
     }
     match (a, b) {
@@ -44,22 +53,38 @@ fn deep_eq_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x.text == y.text,
         (Value::List(x), Value::List(y)) => {
-            std::rc::Rc::ptr_eq(x, y)
-                || x.len() == y.len()
-                    && x.iter()
-                        .zip(y.iter())
-                        .all(|(p, q)| deep_eq_at(p, q, depth + 1))
+            if std::rc::Rc::ptr_eq(x, y) {
+                return true;
+            }
+            if !visited.insert((
+                std::rc::Rc::as_ptr(x) as usize,
+                std::rc::Rc::as_ptr(y) as usize,
+            )) {
+                return true;
+            }
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| deep_eq_at(p, q, depth + 1, budget, visited))
         }
         (Value::Map(x), Value::Map(y)) => {
             if std::rc::Rc::ptr_eq(x, y) {
                 return true;
             }
-            let (Ok(x), Ok(y)) = (x.try_borrow(), y.try_borrow()) else {
+            if !visited.insert((
+                std::rc::Rc::as_ptr(x) as usize,
+                std::rc::Rc::as_ptr(y) as usize,
+            )) {
+                return true;
+            }
+            let (Ok(xm), Ok(ym)) = (x.try_borrow(), y.try_borrow()) else {
                 return false;
             };
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_eq_at(v, w, depth + 1)))
+            xm.len() == ym.len()
+                && xm.iter().all(|(k, v)| {
+                    ym.get(k)
+                        .is_some_and(|w| deep_eq_at(v, w, depth + 1, budget, visited))
+                })
         }
         (Value::Object(x), Value::Object(y)) => {
             std::rc::Rc::ptr_eq(x, y)

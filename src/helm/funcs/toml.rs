@@ -81,6 +81,7 @@ impl Enc {
         if depth > MAX_DEPTH {
             return Err(too_deep("toToml"));
         }
+        super::check_len("toToml", self.out.len())?;
         match v {
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => self.out.push_str(&i.to_string()),

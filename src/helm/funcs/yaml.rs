@@ -114,7 +114,8 @@ fn sorted(mut entries: Vec<(String, Y)>) -> Vec<(String, Y)> {
 
 /// Go's `json.Marshal` of a value, as the YAML encoder then reads it back; `v3`: go-yaml v3
 /// encodes the Go values directly (no JSON round trip: floats stay floats).
-fn to_y(v: &Value, depth: usize, v3: bool) -> Result<Y, String> {
+fn to_y(v: &Value, depth: usize, v3: bool, budget: &mut usize) -> Result<Y, String> {
+    super::spend(budget, "toYaml")?;
     if depth > MAX_DEPTH {
         return Err(
             "json: unsupported value: encountered a cycle via map[string]interface {}".to_owned(),
@@ -147,20 +148,20 @@ fn to_y(v: &Value, depth: usize, v3: bool) -> Result<Y, String> {
         Value::List(items) => Y::Seq(
             items
                 .iter()
-                .map(|i| to_y(i, depth + 1, v3))
+                .map(|i| to_y(i, depth + 1, v3, budget))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
             let m = m.try_borrow().map_err(|_| too_deep("toYaml"))?;
             let mut entries = Vec::with_capacity(m.len());
             for (k, v) in m.iter() {
-                entries.push((k.clone(), to_y(v, depth + 1, v3)?));
+                entries.push((k.clone(), to_y(v, depth + 1, v3, budget)?));
             }
             Y::Map(sorted(entries))
         }
         Value::Object(o) => match o.to_data() {
             Value::Nil => Y::Str(o.display()),
-            data => to_y(&data, depth + 1, v3)?,
+            data => to_y(&data, depth + 1, v3, budget)?,
         },
     })
 }
@@ -847,7 +848,7 @@ impl Emitter {
 
 /// go-yaml's `Marshal` of the value: the document with its final newline.
 fn marshal(v: &Value, v3: bool) -> Result<String, String> {
-    let y = to_y(v, 0, v3)?;
+    let y = to_y(v, 0, v3, &mut super::MAX_NODES.clone())?;
     let mut e = Emitter::new(v3);
     e.node(
         &y,
