@@ -484,7 +484,9 @@ fn fmt_float_verb(out: &mut String, arg: &Value, x: f64, verb: char, f: &Flags, 
     let prec = f.prec;
     match verb {
         'v' => fmt_float(out, x, 'g', prec, f),
-        'g' | 'G' => fmt_float(out, x, verb, prec, f),
+        'g' | 'G' | 'x' | 'X' => fmt_float(out, x, verb, prec, f),
+        // %b: precision has no effect.
+        'b' => fmt_float(out, x, verb, None, f),
         'e' | 'E' | 'f' | 'F' => fmt_float(out, x, verb, Some(prec.unwrap_or(6)), f),
         _ => bad_verb(out, arg, verb, depth),
     }
@@ -549,6 +551,74 @@ fn fmt_f(digits: &[u8], dp: i32, prec: usize) -> String {
     s
 }
 
+/// strconv's `fmtX`: |x| in hexadecimal (`0x1.8p+01`), `prec` hex digits (None: as many as
+/// needed).
+fn fmt_hex_float(ax: f64, prec: Option<usize>, upper: bool) -> String {
+    let bits = ax.to_bits();
+    let mut exp = ((bits >> 52) & 0x7FF) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        exp += 1;
+    } else {
+        mant |= 1u64 << 52;
+    }
+    exp -= 1023;
+    if mant == 0 {
+        exp = 0;
+    }
+    // The leading 1 at bit 60.
+    mant <<= 60 - 52;
+    while mant != 0 && mant & (1u64 << 60) == 0 {
+        mant <<= 1;
+        exp -= 1;
+    }
+    if let Some(p) = prec
+        && p < 15
+    {
+        let shift = (p * 4) as u32;
+        let extra = (mant << shift) & ((1u64 << 60) - 1);
+        mant >>= 60 - shift;
+        if extra | (mant & 1) > 1u64 << 59 {
+            mant += 1;
+        }
+        mant <<= 60 - shift;
+        if mant & (1u64 << 61) != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+    }
+    let digits: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut s = String::from(if upper { "0X" } else { "0x" });
+    s.push(if (mant >> 60) & 1 == 1 { '1' } else { '0' });
+    mant <<= 4;
+    let hex = |m: u64| char::from(*digits.get(((m >> 60) & 15) as usize).unwrap_or(&b'0'));
+    match prec {
+        None if mant != 0 => {
+            s.push('.');
+            while mant != 0 {
+                s.push(hex(mant));
+                mant <<= 4;
+            }
+        }
+        Some(p) if p > 0 => {
+            s.push('.');
+            for _ in 0..p {
+                s.push(hex(mant));
+                mant <<= 4;
+            }
+        }
+        _ => {}
+    }
+    s.push(if upper { 'P' } else { 'p' });
+    s.push(if exp < 0 { '-' } else { '+' });
+    s.push_str(&format!("{:02}", exp.abs()));
+    s
+}
+
 /// strconv.FormatFloat(|x|, verb, prec, 64) without the sign.
 fn format_float_abs(x: f64, verb: char, prec: Option<usize>) -> String {
     let ax = x.abs();
@@ -559,6 +629,20 @@ fn format_float_abs(x: f64, verb: char, prec: Option<usize>) -> String {
         return "NaN".to_owned();
     }
     match verb {
+        'x' | 'X' => fmt_hex_float(ax, prec, verb == 'X'),
+        'b' => {
+            // strconv's fmtB: mantissa and binary exponent.
+            let bits = ax.to_bits();
+            let exp = ((bits >> 52) & 0x7FF) as i64;
+            let mut mant = bits & ((1u64 << 52) - 1);
+            let e = if exp == 0 {
+                1 - 1023 - 52
+            } else {
+                mant |= 1u64 << 52;
+                exp - 1023 - 52
+            };
+            format!("{mant}p{}{e}", if e >= 0 { "+" } else { "" })
+        }
         'f' | 'F' => match prec {
             Some(p) => format!("{ax:.p$}"),
             None => {
@@ -610,6 +694,55 @@ fn format_float_abs(x: f64, verb: char, prec: Option<usize>) -> String {
     }
 }
 
+/// fmt's `#` flag on a float: always a decimal point, and %g's trailing zeros kept.
+fn sharp_float(num: &str, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let (mut head, mut tail) = (num.to_owned(), String::new());
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    for (i, c) in num.char_indices() {
+        match c {
+            '.' => has_point = true,
+            'p' | 'P' => {
+                (head, tail) = (
+                    num.get(..i).unwrap_or(num).to_owned(),
+                    num.get(i..).unwrap_or("").to_owned(),
+                );
+                break;
+            }
+            'e' | 'E' if verb != 'x' && verb != 'X' => {
+                (head, tail) = (
+                    num.get(..i).unwrap_or(num).to_owned(),
+                    num.get(i..).unwrap_or("").to_owned(),
+                );
+                break;
+            }
+            _ => {
+                if c != '0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+            }
+        }
+    }
+    if !has_point {
+        if head == "0" {
+            digits -= 1;
+        }
+        head.push('.');
+    }
+    while digits > 0 {
+        head.push('0');
+        digits -= 1;
+    }
+    head + &tail
+}
+
 /// fmt/format.go `fmtFloat`.
 fn fmt_float(out: &mut String, x: f64, verb: char, prec: Option<usize>, f: &Flags) {
     let body = format_float_abs(x, verb, prec);
@@ -636,6 +769,11 @@ fn fmt_float(out: &mut String, x: f64, verb: char, prec: Option<usize>, f: &Flag
         pad(out, &s, f, false);
         return;
     }
+    let body = if f.sharp && verb != 'b' {
+        sharp_float(&body, verb, prec)
+    } else {
+        body
+    };
     let num = format!("{sign}{body}");
     if f.zero
         && !f.minus
@@ -917,6 +1055,35 @@ mod tests {
                 "+Inf                ",
             ),
             ("% -20g", Value::Float(f64::NAN), " NaN                "),
+            ("%+.3x", Value::Float(0.0), "+0x0.000p+00"),
+            ("%+.3x", Value::Float(1.0), "+0x1.000p+00"),
+            ("% .3X", Value::Float(-1.0), "-0X1.000P+00"),
+            ("%x", Value::Float(123.0), "0x1.ecp+06"),
+            ("%b", Value::Float(1.0), "4503599627370496p-52"),
+            ("%.4b", Value::Float(-1.0), "-4503599627370496p-52"),
+            ("%#g", Value::Float(1e-323), "1.00000e-323"),
+            ("%#g", Value::Float(-1.0), "-1.00000"),
+            ("%#g", Value::Float(1.1), "1.10000"),
+            ("%#g", Value::Float(123456.0), "123456."),
+            ("%#g", Value::Float(1234567.0), "1.234567e+06"),
+            ("%#g", Value::Float(1230000.0), "1.23000e+06"),
+            ("%#.0f", Value::Float(1.0), "1."),
+            ("%#.0e", Value::Float(1.0), "1.e+00"),
+            ("%#.0x", Value::Float(1.0), "0x1.p+00"),
+            ("%#.0g", Value::Float(1.0), "1."),
+            ("%#.0g", Value::Float(1100000.0), "1.e+06"),
+            ("%#.4f", Value::Float(1.0), "1.0000"),
+            ("%#.4x", Value::Float(1.0), "0x1.0000p+00"),
+            ("%#.4g", Value::Float(100000.0), "1.000e+05"),
+            ("%#.4g", Value::Float(0.1234), "0.1234"),
+            ("%#.4g", Value::Float(0.123), "0.1230"),
+            ("%#.4g", Value::Float(10.2), "10.20"),
+            ("%#.4g", Value::Float(0.0), "0.000"),
+            ("%#.4g", Value::Float(0.012), "0.01200"),
+            ("%#.4x", Value::Float(123.0), "0x1.ec00p+06"),
+            ("%#.4g", Value::Float(123000.0), "1.230e+05"),
+            ("%#9.4g", Value::Float(1.0), "    1.000"),
+            ("%#b", Value::Float(1.0), "4503599627370496p-52"),
             (
                 "%+020e",
                 Value::Float(f64::INFINITY),
