@@ -208,7 +208,7 @@ impl Value {
 pub(crate) const MAX_PRINT_DEPTH: usize = 100;
 
 /// Output beyond which printing a value stops.
-pub(crate) const MAX_PRINT_LEN: usize = 16 << 20;
+pub(crate) const MAX_PRINT_LEN: usize = 4 << 20;
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` prints for a float64: the shortest
 /// digits that read back the same, in exponent form when the decimal exponent is < -4 or >= 6

@@ -710,7 +710,8 @@ pub(crate) fn ago(args: &[Value]) -> R {
     let [d] = args_n("ago", args)?;
     let t = as_time(d);
     let now = GoTime::now();
-    let diff = i128::from(now.secs - t.secs) * i128::from(NS_PER_S) - i128::from(t.nanos);
+    let diff =
+        (i128::from(now.secs) - i128::from(t.secs)) * i128::from(NS_PER_S) - i128::from(t.nanos);
     let secs = (diff as f64 / 1e9).round() as i64;
     Ok(s(duration_string(secs.saturating_mul(NS_PER_S))))
 }

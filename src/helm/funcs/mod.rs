@@ -565,6 +565,87 @@ mod tests {
         assert!(unsupported.is_empty(), "{unsupported:?}");
     }
 
+    /// Every function, called with every sequence of up to three awkward arguments (nil,
+    /// extreme numbers, NaN, empty and long strings, empty and self-containing maps), returns
+    /// (a value or an error) without panicking, in bounded time and memory.
+    #[test]
+    fn every_function_survives_awkward_arguments() {
+        let selfish = Value::map(BTreeMap::new());
+        if let Value::Map(m) = &selfish {
+            m.borrow_mut().insert("a".to_owned(), selfish.clone());
+            m.borrow_mut().insert("b".to_owned(), selfish.clone());
+        }
+        let pool = [
+            Value::Nil,
+            Value::Bool(true),
+            Value::Int(-1),
+            Value::Int(i64::MAX),
+            Value::Int(i64::MIN),
+            Value::Float(f64::NAN),
+            Value::Float(-1e308),
+            Value::str(""),
+            Value::str("ab\n日本\t$1 \u{0}%v{{"),
+            Value::list(vec![Value::Nil, Value::Int(0), Value::str("x")]),
+            Value::map(BTreeMap::new()),
+        ];
+        let mut panics = Vec::new();
+        for name in names() {
+            let f = lookup(name).unwrap();
+            let mut combos: Vec<Vec<Value>> = vec![vec![]];
+            for a in &pool {
+                combos.push(vec![a.clone()]);
+                for b in &pool {
+                    combos.push(vec![a.clone(), b.clone()]);
+                    for c in &pool {
+                        combos.push(vec![a.clone(), b.clone(), c.clone()]);
+                    }
+                }
+            }
+            // The self-containing map (each walk over it costs up to its bound, a second
+            // unoptimised): as the piped argument, after a string.
+            combos.push(vec![selfish.clone()]);
+            combos.push(vec![Value::str("x"), selfish.clone()]);
+            for args in combos {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let _ = f(&args);
+                }));
+                if r.is_err() {
+                    panics.push(format!("{name} {args:?}"));
+                }
+            }
+        }
+        if let Value::Map(m) = &selfish {
+            m.borrow_mut().clear();
+        }
+        assert!(
+            panics.is_empty(),
+            "{} panics, first: {:?}",
+            panics.len(),
+            panics.first()
+        );
+    }
+
+    #[test]
+    fn printing_a_map_that_holds_itself_twice_is_bounded() {
+        let selfish = Value::map(BTreeMap::new());
+        if let Value::Map(m) = &selfish {
+            m.borrow_mut().insert("a".to_owned(), selfish.clone());
+            m.borrow_mut().insert("b".to_owned(), selfish.clone());
+        }
+        for name in ["squote", "quote", "toString", "cat"] {
+            let started = std::time::Instant::now();
+            let out = lookup(name).unwrap()(std::slice::from_ref(&selfish)).unwrap();
+            eprintln!(
+                "{name}: {} bytes in {:?}",
+                out.go_string().len(),
+                started.elapsed()
+            );
+        }
+        if let Value::Map(m) = &selfish {
+            m.borrow_mut().clear();
+        }
+    }
+
     #[test]
     fn nonhermetic_functions_exist() {
         for name in names() {
