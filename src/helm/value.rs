@@ -163,8 +163,9 @@ impl Value {
     }
 
     fn write_go(&self, out: &mut String, depth: usize) {
-        // A map can hold itself (`set $m "self" $m`): Go would recurse without end; stop.
-        if depth > MAX_PRINT_DEPTH {
+        // A map can hold itself (`set $m "self" $m`): Go would recurse without end; stop. Held
+        // twice, the parts double at each level: the output size bounds the work.
+        if depth > MAX_PRINT_DEPTH || out.len() > MAX_PRINT_LEN {
             out.push_str("...");
             return;
         }
@@ -205,6 +206,9 @@ impl Value {
 
 /// Nesting beyond which printing a value stops (a self-containing map).
 pub(crate) const MAX_PRINT_DEPTH: usize = 100;
+
+/// Output beyond which printing a value stops.
+pub(crate) const MAX_PRINT_LEN: usize = 4 << 20;
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` prints for a float64: the shortest
 /// digits that read back the same, in exponent form when the decimal exponent is < -4 or >= 6

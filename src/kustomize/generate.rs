@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::build::{KustError, Resource, error, origin_span, read_file};
 use super::value::{Node, Origin};
 
-fn b64(data: &[u8]) -> String {
+/// Standard base64 with padding (shared with Helm's `b64enc`).
+pub(crate) fn b64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {

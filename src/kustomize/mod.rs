@@ -15,8 +15,8 @@
 mod build;
 pub mod emit;
 mod fieldspec;
-mod generate;
-mod hash;
+pub(crate) mod generate;
+pub(crate) mod hash;
 mod nameref;
 mod openapi;
 mod plugin;
