@@ -658,9 +658,3 @@ mod tests {
     }
 }
 
-/// Whether the function draws on the clock or randomness (its output here is a fixed
-/// stand-in). (STUB until helm-funcs lands.)
-pub(crate) fn is_nonhermetic(name: &str) -> bool {
-    let _ = name;
-    false
-}
