@@ -350,18 +350,19 @@ fn render_name(text: &str) -> Result<String, RenderError> {
     Ok(out.text)
 }
 
-/// The chart's data with `.Template` set for one template (Helm sets it on the chart's values
-/// map before executing each template).
+/// The chart's data with `.Template` set for one template. Helm sets it on the chart's one
+/// values map before executing each template (engine.go `render`), so a template that
+/// replaces `$.Values` (`set $ "Values" ...`, as istio's charts do) changes it for the
+/// templates executed after it: the map is shared, not copied.
 fn with_template(data: &Value, name: &str, base_path: &str) -> Value {
-    let Value::Map(map) = data else {
-        return data.clone();
-    };
-    let mut copy = map.borrow().clone();
-    let mut template = BTreeMap::new();
-    template.insert("Name".to_owned(), Value::str(name));
-    template.insert("BasePath".to_owned(), Value::str(base_path));
-    copy.insert("Template".to_owned(), Value::map(template));
-    Value::map(copy)
+    if let Value::Map(map) = data {
+        let mut template = BTreeMap::new();
+        template.insert("Name".to_owned(), Value::str(name));
+        template.insert("BasePath".to_owned(), Value::str(base_path));
+        map.borrow_mut()
+            .insert("Template".to_owned(), Value::map(template));
+    }
+    data.clone()
 }
 
 fn template_error(e: TemplateError, plan: &data::RenderPlan) -> RenderError {

@@ -657,4 +657,3 @@ mod tests {
         assert!(!is_nonhermetic("toYaml"));
     }
 }
-
