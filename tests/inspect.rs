@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{json, kubeward_in_repo, stderr, stdout};
+use common::{json, kubeward_in_repo, stdout};
 
 #[test]
 fn inspect_prints_a_table_per_workload() {
