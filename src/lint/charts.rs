@@ -10,6 +10,7 @@
 //! a `values.schema.json` violation is a `helm-values-schema` finding at the values line; its
 //! templates are then left as they are (reported as `template-skipped`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -215,16 +216,24 @@ fn render_one(job: &Job) -> Render {
 /// The stream and its origins, resolved to paths, one point per provenance chunk.
 fn keep(chart: &RenderedChart) -> Rendered {
     let mut points: Vec<(usize, Point)> = Vec::new();
+    // A chart has a few files and thousands of chunks: each path is resolved once.
+    let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut real = |path: PathBuf| -> PathBuf {
+        resolved
+            .entry(path)
+            .or_insert_with_key(|p| canonical(p))
+            .clone()
+    };
     for (start, _) in chart.chunk_bounds() {
         if let Some(p) = chart.origin_of(start) {
             points.push((
                 start,
                 Point {
                     literal: p.literal,
-                    path: canonical(&p.path),
+                    path: real(p.path),
                     offset: p.offset,
                     len: p.len,
-                    value: p.value.map(|(path, o)| (canonical(&path), o)),
+                    value: p.value.map(|(path, o)| (real(path), o)),
                 },
             ));
         }

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -148,6 +149,8 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         }
     }
     let mut built_files = Vec::new();
+    let mut resolved: std::collections::HashMap<Arc<str>, PathBuf> =
+        std::collections::HashMap::new();
     // An object several roots build identically (a base's CRD in every overlay) is linted
     // once: its findings would be the same, at the same origins.
     let mut seen_objects: HashSet<u64> = HashSet::new();
@@ -177,7 +180,11 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
             let start = text.len();
             text.push_str(&emitted.text);
             for (span, origin) in emitted.origins {
-                let path = canonical(Path::new(origin.file.as_ref()));
+                // Every emitted node names its file: each file is resolved once.
+                let path = resolved
+                    .entry(Arc::clone(&origin.file))
+                    .or_insert_with(|| canonical(Path::new(origin.file.as_ref())))
+                    .clone();
                 // A base outside the linted paths is read so findings can show it.
                 let Some(id) = ids.ensure(&path, files, &mut added.reported) else {
                     continue;

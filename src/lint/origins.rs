@@ -39,12 +39,31 @@ pub(crate) struct FileIds {
 
 impl FileIds {
     pub(crate) fn new(files: &[LoadedFile]) -> FileIds {
+        // Each folder is resolved once (a `realpath` costs a system call per path component,
+        // and a repository has many files per folder); walks never return symbolic links, so
+        // a file's real path is its real folder joined with its name.
+        let mut folders: HashMap<&Path, PathBuf> = HashMap::new();
+        let mut ids = HashMap::with_capacity(files.len());
+        for (id, f) in files.iter().enumerate() {
+            let path = Path::new(&f.source.path);
+            let real = match (path.parent(), path.file_name()) {
+                (Some(dir), Some(name)) => {
+                    let dir = if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    };
+                    folders
+                        .entry(dir)
+                        .or_insert_with(|| canonical(dir))
+                        .join(name)
+                }
+                _ => canonical(path),
+            };
+            ids.insert(real, id);
+        }
         FileIds {
-            ids: files
-                .iter()
-                .enumerate()
-                .map(|(id, f)| (canonical(Path::new(&f.source.path)), id))
-                .collect(),
+            ids,
             base: PathBase::current(),
         }
     }
