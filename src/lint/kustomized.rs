@@ -80,7 +80,10 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
     let results: Vec<Result<Built, KustError>> = roots
         .par_iter()
         .map_init(kustomize::Builder::default, |builder, (_, dir)| {
-            builder.build(dir)
+            let started = crate::timings::start();
+            let built = builder.build(dir);
+            crate::timings::add(crate::timings::Sum::KustomizeBuilds, started);
+            built
         })
         .collect();
     let mut ids = FileIds::new(files);
