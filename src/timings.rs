@@ -155,6 +155,10 @@ struct RuleRow {
 
 struct State {
     threads: usize,
+    /// What one [`Stamp::thread`] costs on this machine, measured at [`enable`].
+    reading: Duration,
+    /// Clock readings taken inside the object rules' loop (one per object and rule).
+    readings: u64,
     start: Stamp,
     last: Stamp,
     phases: [Spent; Phase::ALL.len()],
@@ -236,10 +240,19 @@ mod cpu_clock {
 
 /// Switches timing on for this process, from now: the first [`lap`] is charged from here.
 pub(crate) fn enable() {
+    // The cost of a reading, to say how much of the object Σ rows is the clock itself.
+    const CALIBRATION: u32 = 256;
+    let first = Instant::now();
+    for _ in 0..CALIBRATION {
+        std::hint::black_box(Stamp::thread());
+    }
+    let reading = first.elapsed() / CALIBRATION;
     let now = Stamp::process();
     if let Ok(mut state) = STATE.lock() {
         *state = Some(State {
             threads: 0,
+            reading,
+            readings: 0,
             start: now,
             last: now,
             phases: [Spent::default(); Phase::ALL.len()],
@@ -310,14 +323,20 @@ fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// Adds time spent in rules (summed over threads for object rules).
-pub(crate) fn add_rules<'a>(stage: RuleRun, spent: impl IntoIterator<Item = (&'a str, Spent)>) {
+/// Adds time spent in rules (summed over threads for object rules), measured with `readings`
+/// clock readings.
+pub(crate) fn add_rules<'a>(
+    stage: RuleRun,
+    readings: u64,
+    spent: impl IntoIterator<Item = (&'a str, Spent)>,
+) {
     if !enabled() {
         return;
     }
     if let Ok(mut guard) = STATE.lock()
         && let Some(state) = guard.as_mut()
     {
+        state.readings += readings;
         for (name, spent) in spent {
             match state
                 .rules
@@ -443,6 +462,24 @@ fn table(state: &State) -> String {
             ]
         })
         .collect();
+    let object_rules = state
+        .rules
+        .iter()
+        .filter(|row| row.stage == RuleRun::Object)
+        .count();
+    let overhead = match u64::try_from(object_rules) {
+        Ok(rules) if rules > 0 && state.readings > 0 => {
+            let per_rule = state.reading.as_secs_f64() * (state.readings / rules) as f64;
+            format!(
+                "The object Σ rows include their own clock readings: {} of them, {:.2} µs each \
+                 (about {:.1} ms per rule).\n",
+                state.readings,
+                state.reading.as_secs_f64() * 1e6,
+                per_rule * 1000.0
+            )
+        }
+        _ => String::new(),
+    };
     if rule_rows.is_empty() {
         rule_rows.push([
             "(no rule ran)".into(),
@@ -461,6 +498,7 @@ fn table(state: &State) -> String {
     write_rows(&mut out, ["phase", "wall ms", "CPU ms", "CPU/wall"], &rows);
     out.push('\n');
     write_rows(&mut out, ["rule", "stage", "wall ms", "CPU ms"], &rule_rows);
+    out.push_str(&overhead);
     out
 }
 

@@ -183,8 +183,10 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
     timings::lap(Phase::ObjectRules);
     if timed && let Ok(spent) = object_times.into_inner() {
         let names: Vec<RuleName> = rules.iter().map(|rule| rule.id()).collect();
+        let readings = ws.objects.len().saturating_mul(rules.len());
         timings::add_rules(
             RuleRun::Object,
+            u64::try_from(readings).unwrap_or(u64::MAX),
             names.iter().map(|name| name.as_str()).zip(spent),
         );
     }
@@ -212,7 +214,7 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
                 let spent = started.until(Stamp::thread());
                 // Rules that check nothing across objects are not listed.
                 if spent.wall >= timings::LISTED {
-                    timings::add_rules(RuleRun::Workspace, [(name.as_str(), spent)]);
+                    timings::add_rules(RuleRun::Workspace, 0, [(name.as_str(), spent)]);
                 }
             }
             out
