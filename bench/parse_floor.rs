@@ -5,7 +5,9 @@
 //! `parse_floor [-j N] [--events] PATH...`
 //! - default: `kubeward::load::parse_yaml`, the loader kubeward runs (saphyr-parser events
 //!   built into the spanned tree);
-//! - `--events`: saphyr-parser's events only, drained and counted (the parser's own cost).
+//! - `--events`: saphyr-parser's events only, drained and counted (the parser's own cost);
+//! - `--list`: print the path of every file the walk finds, one a line, and nothing else
+//!   (`bench/run.py` parses the same files with PyYAML).
 //!
 //! Built as an example (`cargo build --release --example parse_floor`), so the user CLI stays
 //! as it is; `bench/run.py` runs it beside kubeward.
@@ -25,12 +27,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let mut threads = None;
     let mut events_only = false;
+    let mut list = false;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-j" => threads = args.next().and_then(|n| n.parse().ok()),
             "--events" => events_only = true,
+            "--list" => list = true,
             _ => paths.push(arg),
         }
     }
@@ -41,6 +45,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if list {
+        for input in &inputs {
+            if let InputOrigin::Explicit(path) | InputOrigin::Walked(path) = &input.origin {
+                println!("{}", path.display());
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         pool = pool.num_threads(n);

@@ -11,7 +11,13 @@ each N (100, 1,000, 10,000 files):
 - wall time (best of --reps runs, the least disturbed by other processes), MB/s, files/s, and
   peak RSS (the largest of the runs, from wait4's rusage);
 - kubeward on the real corpus (../shared/corpus, or --corpus), a run on an empty directory (the
-  RSS baseline), and a pre-commit run on 3 small files (hyperfine when installed).
+  RSS baseline), and a pre-commit run on 3 small files (hyperfine when installed);
+- the real corpus against issue 21's targets: kubeward -j1 and -j2 alternated (--real-runs
+  runs each, 5 by default; medians of wall and CPU, the largest peak RSS, from wait4's rusage),
+  PyYAML's C loader (`yaml.load_all(..., Loader=yaml.CSafeLoader)`) reading and parsing the
+  same files kubeward reads (`parse_floor --list`) in one process, and with --checkov, Checkov
+  (`checkov -d CORPUS --framework kubernetes --quiet --compact`, installed with pip into
+  bench/.venv on first use).
 
 It prints a Markdown table with the machine, the load average and the exact commands, writes it
 to target/bench/results.md, plots time against N to bench/time-vs-n.png (needs matplotlib:
@@ -62,6 +68,96 @@ def measure(cmd, reps):
         rss = max(rss, usage.ru_maxrss)
         cpu = min(cpu, usage.ru_utime + usage.ru_stime)
     return best, rss, cpu
+
+
+def median(values):
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def alternating(cmds, runs):
+    """Runs each command of `cmds` (name -> argv) once per round, `runs` rounds, so that a
+    change in the machine's load falls on all of them alike. Per command: (median wall s,
+    largest peak RSS KiB, median CPU s)."""
+    seen = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            seen[name].append(measure(cmd, 1))
+    return {
+        name: (median([r[0] for r in rs]), max(r[1] for r in rs), median([r[2] for r in rs]))
+        for name, rs in seen.items()
+    }
+
+
+# Parses every file named in the list file (argv[1]) with PyYAML's C loader, in this one
+# process, and prints wall and CPU seconds as JSON. Files that do not parse (templates, the
+# corpus's broken test files) count with the time spent until the error.
+PYYAML = r"""
+import json, sys, time, yaml
+paths = open(sys.argv[1], encoding="utf-8").read().splitlines()
+start, cpu = time.perf_counter(), time.process_time()
+docs = errors = size = 0
+for path in paths:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        continue
+    size += len(data)
+    try:
+        for _ in yaml.load_all(data, Loader=yaml.CSafeLoader):
+            docs += 1
+    except Exception:
+        errors += 1
+print(json.dumps({"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "files": len(paths), "bytes": size, "documents": docs, "errors": errors}))
+"""
+
+
+def pyyaml_parse(corpus, runs):
+    """PyYAML's C loader over the files kubeward reads: (median wall s, median CPU s, details),
+    or None with the reason when PyYAML or its libyaml binding is missing."""
+    check = subprocess.run(
+        [sys.executable, "-c", "import yaml; assert yaml.__with_libyaml__"], capture_output=True
+    )
+    if check.returncode != 0:
+        return None, "PyYAML with libyaml is not installed (pip install pyyaml)"
+    listing = BENCH / "real-files.txt"
+    with open(listing, "w") as out:
+        sh([str(FLOOR), "--list", corpus], stdout=out)
+    results = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", PYYAML, str(listing)], check=True, capture_output=True, text=True
+        ).stdout
+        results.append(json.loads(out))
+    detail = results[0]
+    return (median([r["wall"] for r in results]), median([r["cpu"] for r in results]), detail), None
+
+
+def checkov(corpus):
+    """Checkov on the corpus, installed into bench/.venv on first use: (wall s, peak RSS KiB,
+    version)."""
+    venv = ROOT / "bench" / ".venv"
+    exe = venv / "bin" / "checkov"
+    if not exe.exists():
+        sh([sys.executable, "-m", "venv", str(venv)])
+        sh([str(venv / "bin" / "pip"), "install", "--quiet", "checkov"])
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
+    cmd = [str(exe), "-d", corpus, "--framework", "kubernetes", "--quiet", "--compact"]
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as null:
+        proc = subprocess.Popen(cmd, stdout=null, stderr=null)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    # Checkov exits 1 when checks fail; anything else is a failed run.
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed with {code}")
+    # ru_maxrss of the children waited for: Checkov's own process (its workers, if any, are
+    # its children and not counted here).
+    return wall, usage.ru_maxrss, version
 
 
 def corpus_dir(n):
@@ -158,6 +254,50 @@ def plot(rows, path):
     return True
 
 
+def real_corpus_table(real, args):
+    """The real corpus against issue 21's targets."""
+    (t1, rss1, cpu1), (t2, rss2, cpu2) = real["kw1"], real["kw2"]
+    size = real["bytes"]
+    if real.get("pyyaml"):
+        # What kubeward reads (hidden files are skipped), rather than every file by extension.
+        size = real["pyyaml"][2]["bytes"]
+    rows = [
+        f"Real corpus ({size / 1e6:.1f} MB read) against issue 21's targets, at load average "
+        f"{os.getloadavg()[0]:.1f}. "
+        f"kubeward -j1 and -j2 alternated, {args.real_runs} runs each, medians (peak RSS: the "
+        "largest); PyYAML and Checkov on the same machine in the same run.",
+        "",
+        "| figure | measured | target |",
+        "| --- | --- | ---: |",
+        f"| `-j2` wall vs `-j1` wall | {t1 / t2:.2f}x ({t1:.3f} s → {t2:.3f} s; CPU {cpu1:.2f} s → "
+        f"{cpu2:.2f} s) | >= 1.6x |",
+        f"| peak RSS (`-j2`) | {rss2 / 1024:.0f} MiB, {rss2 * 1024 / size:.1f}x the input "
+        f"(`-j1`: {rss1 / 1024:.0f} MiB) | <= 4x the input |",
+    ]
+    if real.get("pyyaml"):
+        wall, cpu, d = real["pyyaml"]
+        rows.append(
+            f"| wall vs PyYAML's C loader parsing the same files (one process: {d['files']:,} files, "
+            f"{d['documents']:,} documents, {d['errors']} that fail to parse) | kubeward -j2 "
+            f"{wall / t2:.1f}x faster ({wall:.2f} s, CPU {cpu:.2f} s; -j1 {wall / t1:.1f}x) | >= 10x |"
+        )
+    else:
+        rows.append(f"| wall vs PyYAML's C loader | not measured: {real['pyyaml_missing']} | >= 10x |")
+    if real.get("checkov"):
+        wall, rss, version = real["checkov"]
+        rows.append(
+            f"| wall vs Checkov {version} (`checkov -d CORPUS --framework kubernetes --quiet "
+            f"--compact`, one run) | {wall / t2:.0f}x faster ({wall:.1f} s, {rss / 1024:.0f} MiB) "
+            "| >= 150x |"
+        )
+    elif real.get("checkov_failed"):
+        rows.append(f"| wall vs Checkov | failed: {real['checkov_failed']} | >= 150x |")
+    else:
+        rows.append("| wall vs Checkov | not run (`python3 bench/run.py --checkov`) | >= 150x |")
+    rows.append("")
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -165,6 +305,10 @@ def main():
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--real-runs", type=int, default=5,
+                        help="alternating -j1/-j2 runs on the real corpus (medians are kept)")
+    parser.add_argument("--checkov", action="store_true",
+                        help="also run Checkov on the real corpus (pip-installed into bench/.venv)")
     args = parser.parse_args()
 
     if not args.no_build:
@@ -191,14 +335,24 @@ def main():
     real = None
     if Path(args.corpus).is_dir():
         files, size = size_of(args.corpus)
+        runs = alternating(
+            {"kw1": [str(KUBEWARD), "-j1", args.corpus], "kw2": [str(KUBEWARD), "-j2", args.corpus]},
+            args.real_runs,
+        )
         real = {
             "files": files,
             "bytes": size,
-            "kw2": measure([str(KUBEWARD), "-j2", args.corpus], args.reps),
-            "kw1": measure([str(KUBEWARD), "-j1", args.corpus], args.reps),
+            "kw2": runs["kw2"],
+            "kw1": runs["kw1"],
             "floor": measure([str(FLOOR), "-j", "2", args.corpus], args.reps),
             "events": measure([str(FLOOR), "-j", "2", "--events", args.corpus], args.reps),
         }
+        real["pyyaml"], real["pyyaml_missing"] = pyyaml_parse(args.corpus, max(1, args.reps))
+        if args.checkov:
+            try:
+                real["checkov"] = checkov(args.corpus)
+            except (subprocess.CalledProcessError, OSError, SystemExit) as err:
+                real["checkov_failed"] = str(err)
     load_after = os.getloadavg()
 
     mb = lambda b: b / 1e6
@@ -232,6 +386,8 @@ def main():
     if real:
         lines.append(line("real corpus (shared/corpus)", real))
     lines.append("")
+    if real:
+        lines += real_corpus_table(real, args)
     biggest = rows[-1]
     checks = [
         f"- empty run: peak RSS {empty_rss / 1024:.1f} MiB; RSS bound for N={biggest['n']:,}: "
@@ -256,6 +412,10 @@ def main():
         "target/release/kubeward -j2 target/bench/corpus-N > /dev/null      # and -j1",
         "target/release/examples/parse_floor -j 2 target/bench/corpus-N     # the parse floor",
         "target/release/examples/parse_floor -j 2 --events target/bench/corpus-N",
+        "target/release/kubeward -j1 ../shared/corpus > /dev/null            # alternated with -j2",
+        "target/release/examples/parse_floor --list ../shared/corpus > target/bench/real-files.txt",
+        "python3 -c 'yaml.load_all(..., Loader=yaml.CSafeLoader) over each file' target/bench/real-files.txt",
+        "bench/.venv/bin/checkov -d ../shared/corpus --framework kubernetes --quiet --compact  # --checkov",
         "hyperfine -N 'target/release/kubeward A.yaml B.yaml C.yaml'         # pre-commit",
         "```",
     ]

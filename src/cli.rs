@@ -121,6 +121,12 @@ pub struct Cli {
     /// --stdin-filename chart.yaml`), for editors, pre-commit and CI annotations.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<String>,
+
+    /// After the report, print to stderr a table of the wall and CPU time of each phase
+    /// (discover, read + parse, kustomize build, index, rules, suppress, report) and of each
+    /// rule. Stdout is the same with or without it.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 fn parse_kube_version(text: &str) -> Result<KubeVersion, String> {
@@ -279,7 +285,17 @@ fn is_chart(path: &std::path::Path) -> bool {
 pub fn main() -> ExitCode {
     crate::finding::install_quiet_panic_hook();
     let cli = Cli::parse();
-    match run(cli) {
+    let timings = cli.timings;
+    if timings {
+        crate::timings::enable();
+    }
+    let result = run(cli);
+    if timings {
+        crate::timings::lap(crate::timings::Phase::Report);
+        // After the report and any error message; stderr only, so stdout is unchanged.
+        let _ = crate::timings::write_table(&mut std::io::stderr().lock());
+    }
+    match result {
         Ok(code) => code,
         // A reader that went away (`kubeward | head`) is not an error worth a message.
         Err(Error::Output(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -399,6 +415,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         threads: cli.threads.unwrap_or(0),
         message: e.to_string(),
     })?;
+    crate::timings::set_threads(pool.current_num_threads());
     let options = LintOptions {
         paths: cli.paths,
         workspace: WorkspaceOptions {
@@ -411,6 +428,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         stdin_filename: cli.stdin_filename.clone(),
         helm: config.helm.clone(),
     };
+    crate::timings::lap(crate::timings::Phase::Setup);
     let mut result = pool.install(|| lint_with_context(&options, &cli.context))?;
     if let Some(name) = cli.stdin_filename.as_deref().filter(|n| !n.is_empty()) {
         for file in &mut result.workspace.files {

@@ -33,3 +33,4 @@ pub(crate) mod secrets;
 pub mod source;
 pub(crate) mod suggest;
 pub(crate) mod suppress;
+pub(crate) mod timings;

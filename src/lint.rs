@@ -17,6 +17,7 @@ use crate::outcome::LintResult;
 use crate::redact::Redactions;
 use crate::registry::Registry;
 use crate::rules::run_rules;
+use crate::timings::{self, Phase, Sum};
 
 mod budget;
 mod cap;
@@ -110,6 +111,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         inputs.iter().map(|(_, context)| *context).collect()
     };
     let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
+    timings::lap(Phase::Discover);
     let mut keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
     let stdin_file = inputs.iter().position(|i| i.origin == InputOrigin::Stdin);
     let inputs_count = inputs.len();
@@ -123,9 +125,12 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         .par_iter()
         .enumerate()
         .map(|(file_id, input)| {
-            guard_file(file_id, input, || {
+            let started = timings::start();
+            let loaded = guard_file(file_id, input, || {
                 load_input(file_id, input, stdin.as_deref())
-            })
+            });
+            timings::add(Sum::Load, started);
+            loaded
         })
         .collect();
     let mut findings = Vec::new();
@@ -136,8 +141,10 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         budget.charge(file_id, &mut file, &mut findings);
         files.push(file);
     }
+    timings::lap(Phase::Load);
     let added = kustomized::build(&mut files);
     findings.extend(added.findings);
+    timings::lap(Phase::Kustomize);
     let mut appended = added.reported;
     let mut maps = added.maps;
     let charts = charts::render(&mut files, options);
@@ -148,6 +155,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     findings.extend(charts.findings);
     appended.extend(charts.reported);
     maps.files.extend(charts.maps.files);
+    timings::lap(Phase::Helm);
     if !appended.is_empty() {
         // Built files are seen by rules, never reported; origin files outside the linted
         // paths are reported (in a hook run, with `--context`, only the given files are).
@@ -159,10 +167,14 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         );
     }
     let mut workspace = Workspace::new(files, &options.workspace);
+    timings::lap(Phase::Index);
     let registry = &options.registry;
+    // Laps for object rules and workspace rules are taken inside.
     findings.extend(run_rules(&workspace, &registry.rules));
     maps.remap(&workspace, &mut findings);
+    timings::lap(Phase::Remap);
     crate::suppress::apply(&workspace, registry, &mut findings);
+    timings::lap(Phase::Suppress);
     if !context_only.is_empty() {
         findings.retain(|f| !context_only.get(f.file).copied().unwrap_or(false));
     }
@@ -184,6 +196,7 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
     }
     sort_findings(&workspace, &mut findings);
     cap::cap_per_object_and_rule(&mut findings);
+    timings::lap(Phase::Finish);
     Ok(LintResult {
         workspace,
         findings,

@@ -19,7 +19,7 @@ SRC = ROOT / "src"
 # Lowest first. A module may import from its own layer or any layer below it. A module path
 # matches its longest listed prefix.
 LAYERS = [
-    ["rule_id", "error", "source", "suggest", "kube_version"],
+    ["rule_id", "error", "source", "suggest", "kube_version", "timings"],
     ["load"],
     # The load step (load::input) reads inputs and reports what failed as findings.
     ["finding", "catalogue", "schema", "secrets", "config", "discover", "load::input", "kustomize", "helm"],

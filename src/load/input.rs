@@ -37,7 +37,12 @@ pub(crate) fn load_input(
 ) -> (LoadedFile, Vec<Finding>) {
     let bytes = match &input.origin {
         InputOrigin::Stdin => Ok(stdin.unwrap_or_default().to_vec()),
-        InputOrigin::Explicit(path) | InputOrigin::Walked(path) => read_bounded(path),
+        InputOrigin::Explicit(path) | InputOrigin::Walked(path) => {
+            let started = crate::timings::start();
+            let read = read_bounded(path);
+            crate::timings::add(crate::timings::Sum::Read, started);
+            read
+        }
         InputOrigin::Unreadable(_, message) => Err(message.clone()),
     };
     let bytes = match bytes {

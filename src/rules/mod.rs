@@ -28,6 +28,7 @@ mod selector_mismatch;
 mod services;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -36,6 +37,7 @@ use crate::finding::{Finding, internal_error};
 use crate::load::{Document, NodeId};
 use crate::model::{Object, ObjectId, PodSpecRef, Workspace};
 use crate::rule_id::{RuleId, RuleName, RuleStage};
+use crate::timings::{self, Phase, RuleRun, Spent, Stamp};
 
 /// What a rule sees when it checks one object.
 pub struct ObjectContext<'a> {
@@ -131,7 +133,16 @@ pub fn non_check_rules() -> impl Iterator<Item = RuleId> {
 }
 
 /// Runs every rule over the workspace, in parallel over objects.
+///
+/// With `--timings` ([`crate::timings`]), each rule's time on each object is taken (a thread
+/// CPU clock reading between rules) and summed over threads; without it the loop reads no clock.
 pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+    let timed = timings::enabled();
+    let object_times: Mutex<Vec<Spent>> = Mutex::new(if timed {
+        vec![Spent::default(); rules.len()]
+    } else {
+        Vec::new()
+    });
     let mut findings: Vec<Finding> = (0..ws.objects.len())
         .into_par_iter()
         .flat_map_iter(|id| {
@@ -147,30 +158,42 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
                 json: JsonCache::default(),
             };
             let mut out = Vec::new();
-            for rule in rules {
-                // A panic is caught at the object's boundary (the rule's partial findings for
-                // this object are dropped) and reported as `internal-error`.
-                let before = out.len();
-                let checked = catch_unwind(AssertUnwindSafe(|| rule.check_object(&cx, &mut out)));
-                if let Err(payload) = checked {
-                    out.truncate(before);
-                    let during = format!(
-                        "rule `{}` checked {}",
-                        rule.id(),
-                        object.identity().describe()
-                    );
-                    out.push(
-                        internal_error(object.file, object.kind_span, &during, &*payload)
-                            .object(Some(object.identity())),
-                    );
+            if timed {
+                let mut spent = vec![Spent::default(); rules.len()];
+                let mut last = Stamp::thread();
+                for (rule, slot) in rules.iter().zip(spent.iter_mut()) {
+                    check_object(rule.as_ref(), &cx, &mut out);
+                    let now = Stamp::thread();
+                    slot.add(last.until(now));
+                    last = now;
+                }
+                if let Ok(mut total) = object_times.lock() {
+                    for (total, spent) in total.iter_mut().zip(spent) {
+                        total.add(spent);
+                    }
+                }
+            } else {
+                for rule in rules {
+                    check_object(rule.as_ref(), &cx, &mut out);
                 }
             }
             out
         })
         .collect();
+    timings::lap(Phase::ObjectRules);
+    if timed && let Ok(spent) = object_times.into_inner() {
+        let names: Vec<RuleName> = rules.iter().map(|rule| rule.id()).collect();
+        let readings = ws.objects.len().saturating_mul(rules.len());
+        timings::add_rules(
+            RuleRun::Object,
+            u64::try_from(readings).unwrap_or(u64::MAX),
+            names.iter().map(|name| name.as_str()).zip(spent),
+        );
+    }
     let across: Vec<Finding> = rules
         .par_iter()
         .flat_map_iter(|rule| {
+            let started = timings::start();
             let mut out = Vec::new();
             let checked = catch_unwind(AssertUnwindSafe(|| rule.check_workspace(ws, &mut out)));
             if let Err(payload) = checked {
@@ -186,11 +209,40 @@ pub fn run_rules(ws: &Workspace, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
                     ));
                 }
             }
+            if let Some(started) = started {
+                let name = rule.id();
+                let spent = started.until(Stamp::thread());
+                // Rules that check nothing across objects are not listed.
+                if spent.wall >= timings::LISTED {
+                    timings::add_rules(RuleRun::Workspace, 0, [(name.as_str(), spent)]);
+                }
+            }
             out
         })
         .collect();
+    timings::lap(Phase::WorkspaceRules);
     findings.extend(across);
     findings
+}
+
+/// Runs one rule on one object. A panic is caught at the object's boundary (the rule's partial
+/// findings for this object are dropped) and reported as `internal-error`.
+fn check_object(rule: &dyn Rule, cx: &ObjectContext<'_>, out: &mut Vec<Finding>) {
+    let before = out.len();
+    let checked = catch_unwind(AssertUnwindSafe(|| rule.check_object(cx, out)));
+    if let Err(payload) = checked {
+        out.truncate(before);
+        let object = cx.object;
+        let during = format!(
+            "rule `{}` checked {}",
+            rule.id(),
+            object.identity().describe()
+        );
+        out.push(
+            internal_error(object.file, object.kind_span, &during, &*payload)
+                .object(Some(object.identity())),
+        );
+    }
 }
 
 #[cfg(test)]
