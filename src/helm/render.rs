@@ -317,9 +317,14 @@ pub fn render_chart(path: &Path, options: &HelmOptions) -> Result<RenderedChart,
 fn used_stand_ins(templates: &[data::TemplateEntry]) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for t in templates {
-        for word in t
-            .text
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        // Words inside actions only (`{{ now }}`), not in text or comments (`{{/* now */}}`).
+        let actions = t.text.split("{{").skip(1).filter_map(|rest| {
+            let action = rest.split("}}").next()?;
+            let trimmed = action.trim_start_matches('-').trim_start();
+            (!trimmed.starts_with("/*")).then_some(action)
+        });
+        for word in actions
+            .flat_map(|a| a.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
             .filter(|w| super::funcs::is_nonhermetic(w))
         {
             if !found.iter().any(|f| f == word) {
