@@ -332,6 +332,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     Ok(rendered) => {
                         out.write_all(rendered.stream_text.as_bytes())
                             .map_err(Error::Output)?;
+                        // What Helm would do differently (stand-ins for time and randomness,
+                        // its warnings), on stderr so the stream stays `helm template`'s.
+                        for note in &rendered.notes {
+                            let _ = writeln!(std::io::stderr(), "note: {p}: {note}");
+                        }
                     }
                     Err(e) => {
                         let _ = writeln!(std::io::stderr(), "Error: {}", e.message);

@@ -110,3 +110,34 @@ fn corpus_charts_render() {
     assert!(ok >= 20, "only {ok} charts rendered");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn render_notes_stand_ins_on_stderr_and_keeps_stdout_helms() {
+    let dir = common::tempdir("stand-ins");
+    common::write(
+        &dir,
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    common::write(
+        &dir,
+        "chart/templates/cm.yaml",
+        "{{/* randAlphaNum is not called here */}}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  at: {{ now | date \"2006\" | quote }}\n",
+    );
+    let out = common::kubeward(&["render", "chart"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let stdout = common::stdout(&out);
+    assert!(
+        stdout.starts_with("---\n# Source: c/templates/cm.yaml\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("note"), "{stdout}");
+    let stderr = common::stderr(&out);
+    assert!(
+        stderr.contains("`now` depends on time or randomness"),
+        "{stderr}"
+    );
+    // `date` formats in the local zone: a stand-in too. A function named in a comment is not.
+    assert!(stderr.contains("`date` depends on time"), "{stderr}");
+    assert!(!stderr.contains("randAlphaNum"), "{stderr}");
+}
