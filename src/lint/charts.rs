@@ -203,7 +203,21 @@ fn render_label(render: &ChartRender) -> String {
 }
 
 fn render_one(job: &Job) -> Render {
-    let result = render_chart(&job.dir, &job.options).map(|chart| keep(&chart));
+    // A panic in the renderer is caught at the chart's boundary: that render is reported and
+    // the run goes on.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        render_chart(&job.dir, &job.options).map(|chart| keep(&chart))
+    }))
+    .unwrap_or_else(|payload| {
+        Err(crate::helm::render::RenderError {
+            message: format!(
+                "kubeward crashed while rendering it (a bug in kubeward, not in the chart; please report it): {}",
+                crate::finding::panic_detail(&*payload)
+            ),
+            location: None,
+            stdout: String::new(),
+        })
+    });
     Render {
         chart_file: job.chart_file,
         dir: job.dir.clone(),

@@ -82,7 +82,21 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         .par_iter()
         .map_init(kustomize::Builder::default, |builder, (_, dir)| {
             let started = crate::timings::start();
-            let built = builder.build(dir);
+            // A panic in the builder is caught here, at the root's boundary: that root is
+            // reported as an internal error and the run goes on (the builder's cache may hold
+            // half a build, so the worker starts a fresh one).
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(dir)))
+                .unwrap_or_else(|payload| {
+                    *builder = kustomize::Builder::default();
+                    Err(KustError {
+                        file: dir.join("kustomization.yaml"),
+                        span: None,
+                        message: format!(
+                            "kubeward crashed while building it (a bug in kubeward, not in the kustomization; please report it): {}",
+                            crate::finding::panic_detail(&*payload)
+                        ),
+                    })
+                });
             crate::timings::add(crate::timings::Sum::KustomizeBuilds, started);
             built
         })
