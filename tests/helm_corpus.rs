@@ -141,3 +141,22 @@ fn render_notes_stand_ins_on_stderr_and_keeps_stdout_helms() {
     assert!(stderr.contains("`date` depends on time"), "{stderr}");
     assert!(!stderr.contains("randAlphaNum"), "{stderr}");
 }
+
+#[test]
+fn render_of_a_folder_renders_the_charts_in_it() {
+    let out = common::kubeward_in_repo(&["render", "fixtures/examples"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let stdout = common::stdout(&out);
+    // The chart as `helm template` prints it, not its template files as text.
+    assert!(
+        stdout.contains("# Source: web/templates/deployment.yaml\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("name: release-name-web"), "{stdout}");
+    assert!(!stdout.contains("{{ .Release.Name }}"), "{stdout}");
+    // The other manifests are still there.
+    assert!(
+        stdout.contains("# Source: fixtures/examples/shop/checkout.yaml"),
+        "{stdout}"
+    );
+}

@@ -37,10 +37,17 @@ pub fn render(paths: &[String], out: &mut dyn Write, err: &mut dyn Write) -> std
         for root in &roots {
             code = code.max(render_root(root, out, err)?);
         }
+        // Helm charts below (not subcharts: they render with their parent), as `helm
+        // template CHART` prints them with the chart's default values.
+        let mut charts = Vec::new();
+        find_charts(path, &mut charts);
+        for chart in &charts {
+            code = code.max(render_chart(chart, out, err)?);
+        }
         let mut files = Vec::new();
         find_files(path, &mut files);
         for f in files {
-            if roots.iter().any(|r| f.starts_with(r)) {
+            if roots.iter().chain(&charts).any(|r| f.starts_with(r)) {
                 continue;
             }
             code = code.max(render_file(&f, out, err)?);
@@ -70,6 +77,37 @@ fn find_roots(dir: &Path, out: &mut Vec<PathBuf>) {
     for p in sorted_dir(dir) {
         if p.is_dir() && !p.is_symlink() && !hidden(&p) {
             find_roots(&p, out);
+        }
+    }
+}
+
+/// Chart folders below `dir` (a folder with `Chart.yaml`); a chart's own `charts/` folder is
+/// not searched: its subcharts render with it.
+fn find_charts(dir: &Path, out: &mut Vec<PathBuf>) {
+    if dir.join("Chart.yaml").is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
+    for p in sorted_dir(dir) {
+        if p.is_dir() && !p.is_symlink() && !hidden(&p) {
+            find_charts(&p, out);
+        }
+    }
+}
+
+fn render_chart(chart: &Path, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+    match crate::helm::render::render_chart(chart, &crate::helm::render::HelmOptions::default()) {
+        Ok(rendered) => {
+            for note in &rendered.notes {
+                writeln!(err, "kubeward: note: {}: {note}", chart.display())?;
+            }
+            out.write_all(rendered.stream_text.as_bytes())?;
+            Ok(0)
+        }
+        Err(e) if e.message.contains("library charts are not installable") => Ok(0),
+        Err(e) => {
+            writeln!(err, "kubeward: error: {}: {}", chart.display(), e.message)?;
+            Ok(1)
         }
     }
 }
