@@ -51,7 +51,22 @@ fn go_to_rust(pattern: &str) -> String {
                         out.push_str(set);
                         out.push(']');
                     }
-                    Some((set, false)) => out.push_str(set),
+                    Some((set, false)) => {
+                        out.push_str(set);
+                        // Go (Perl flags, regexp/syntax parseClass): a `-` after a class in a
+                        // class is a literal (`[\w-.]` is word characters, `-` and `.`); after
+                        // the expansion it would read as a range from `_`.
+                        if chars.peek() == Some(&'-') {
+                            chars.next();
+                            out.push_str("\\-");
+                        }
+                    }
+                    Some((_, true)) if chars.peek() == Some(&'-') => {
+                        chars.next();
+                        out.push('\\');
+                        out.push(n);
+                        out.push_str("\\-");
+                    }
                     _ if !in_class && (n == 'b' || n == 'B') => {
                         out.push_str("(?-u:\\");
                         out.push(n);
@@ -422,5 +437,19 @@ mod tests {
             "Lovelace, Ada"
         );
         assert_eq!(run(r#"{{ regexReplaceAll "a" "aaa" "$$" }}"#), "$$$");
+    }
+
+    #[test]
+    fn dash_after_a_class_in_a_class_is_literal() {
+        // Go's regexp/syntax (Perl flags) reads `-` after `\w` in a class as a literal; the
+        // redis-ha chart's `redis-ha.masterGroupName` (DandyDeveloper/charts) relies on it.
+        assert_eq!(run(r#"{{ regexMatch "^[\\w-\\.]+$" "argocd" }}"#), "true");
+        assert_eq!(run(r#"{{ regexMatch "^[\\w-\\.]+$" "a-b.c_d" }}"#), "true");
+        assert_eq!(run(r#"{{ regexMatch "^[\\w-\\.]+$" "a b" }}"#), "false");
+        assert_eq!(run(r#"{{ regexMatch "^[\\w-\\.]+$" "a/b" }}"#), "false");
+        assert_eq!(run(r#"{{ regexMatch "^[\\d-]+$" "1-2" }}"#), "true");
+        assert_eq!(run(r#"{{ regexMatch "^[\\s-x]+$" "- x" }}"#), "true");
+        assert_eq!(run(r#"{{ regexMatch "^[\\s-x]+$" "a" }}"#), "false");
+        assert_eq!(run(r#"{{ regexMatch "^[\\W-a]+$" "-a!" }}"#), "true");
     }
 }
