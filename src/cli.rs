@@ -247,6 +247,9 @@ pub struct HelmFlags {
     /// Helm: leave out test hooks.
     #[arg(long)]
     pub skip_tests: bool,
+    /// Helm: leave out every hook.
+    #[arg(long)]
+    pub no_hooks: bool,
     /// Helm: print the charts' CRDs first.
     #[arg(long)]
     pub include_crds: bool,
@@ -269,6 +272,7 @@ impl HelmFlags {
             target: None,
             show_only: self.show_only.clone(),
             skip_tests: self.skip_tests,
+            no_hooks: self.no_hooks,
             include_crds: self.include_crds,
             debug: false,
             helm_test_capabilities: false,

@@ -162,10 +162,9 @@ fn argo_cd_redis_ha_matches_upstream_yaml() {
             "argocd",
             "--values",
             "./chart/values.yaml",
-            // `kubeward render` has no `--no-hooks` (the library has `no_hooks`); this chart's
-            // only hooks are its two `helm.sh/hook: test` templates, so `--skip-tests` leaves out
-            // the same documents. The assertion below checks that no hook is printed.
-            "--skip-tests",
+            // argo-cd's generate.sh passes `--no-hooks`. The assertion below checks that no hook
+            // is printed.
+            "--no-hooks",
         ],
         &dir,
     );

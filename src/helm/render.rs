@@ -43,6 +43,8 @@ pub struct HelmOptions {
     pub target: Option<KubeVersion>,
     pub show_only: Vec<String>,
     pub skip_tests: bool,
+    /// `--no-hooks`: no `helm.sh/hook` documents at all.
+    pub no_hooks: bool,
     pub include_crds: bool,
     /// `--debug`: on a YAML error, print every rendered template first (Helm's
     /// `--debug` output).
@@ -287,7 +289,7 @@ pub fn render_chart(path: &Path, options: &HelmOptions) -> Result<RenderedChart,
         &StreamOptions {
             include_crds: options.include_crds,
             skip_tests: options.skip_tests,
-            no_hooks: false,
+            no_hooks: options.no_hooks,
             show_only: options.show_only.clone(),
         },
     )
