@@ -389,44 +389,56 @@ fn template_error(e: TemplateError, plan: &data::RenderPlan) -> RenderError {
 }
 
 impl RenderedChart {
-    /// Where the stream's byte `offset` came from: the template text or action that wrote it
-    /// (and the values scalar an action printed). `None` for text no template wrote (the
-    /// `# Source:` lines, `--include-crds` files) and for files inside archives.
-    pub fn origin_of(&self, offset: usize) -> Option<SourcePoint> {
-        let doc =
-            self.stream.docs.iter().find(|d| {
-                d.stream.start <= offset && offset < d.stream.end.max(d.stream.start + 1)
-            })?;
-        let in_template = doc.origin.start + (offset - doc.stream.start);
-        let provenance = self.provenance.get(&doc.source)?;
-        let index = provenance
-            .chunks
-            .partition_point(|(start, _)| *start <= in_template)
-            .checked_sub(1)?;
-        let (start, origin) = provenance.chunks.get(index)?;
-        let chunk_end = provenance
-            .chunks
-            .get(index + 1)
-            .map_or(usize::MAX, |(next, _)| *next);
-        let (offset, len) = if origin.literal {
-            (
-                origin.offset + (in_template - start),
-                chunk_end.saturating_sub(in_template),
-            )
-        } else {
-            (origin.offset, self.action_len(origin))
-        };
-        let real = self.on_disk(&origin.file)?;
-        Some(SourcePoint {
-            path: real,
-            offset,
-            len,
-            literal: origin.literal,
-            value: origin
-                .value
-                .as_deref()
-                .and_then(|v| Some((self.on_disk(&v.file)?, v.offset))),
-        })
+    /// Where each part of the stream came from: for every provenance chunk a document holds,
+    /// the stream offset it starts at and the template text or action that wrote it (and the
+    /// values scalar an action printed). Text no template wrote (the `# Source:` lines,
+    /// `--include-crds` files) and files inside archives have none. One pass over the documents
+    /// and their chunks, in stream order.
+    pub fn origins(&self) -> Vec<(usize, SourcePoint)> {
+        let mut out = Vec::new();
+        for doc in &self.stream.docs {
+            let Some(provenance) = self.provenance.get(&doc.source) else {
+                continue;
+            };
+            let chunks = &provenance.chunks;
+            // The chunk the document starts in, then every chunk until its end.
+            let first = chunks
+                .partition_point(|(start, _)| *start <= doc.origin.start)
+                .saturating_sub(1);
+            for (i, (start, origin)) in chunks.iter().enumerate().skip(first) {
+                if *start >= doc.origin.end {
+                    break;
+                }
+                let end = chunks.get(i + 1).map_or(usize::MAX, |(next, _)| *next);
+                let s = (*start).max(doc.origin.start);
+                let e = end.min(doc.origin.end);
+                if s >= e {
+                    continue;
+                }
+                let Some(path) = self.on_disk(&origin.file) else {
+                    continue;
+                };
+                let (offset, len) = if origin.literal {
+                    (origin.offset + (s - start), e - s)
+                } else {
+                    (origin.offset, self.action_len(origin))
+                };
+                out.push((
+                    doc.stream.start + (s - doc.origin.start),
+                    SourcePoint {
+                        path,
+                        offset,
+                        len,
+                        literal: origin.literal,
+                        value: origin
+                            .value
+                            .as_deref()
+                            .and_then(|v| Some((self.on_disk(&v.file)?, v.offset))),
+                    },
+                ));
+            }
+        }
+        out
     }
 
     fn on_disk(&self, name: &str) -> Option<std::path::PathBuf> {
@@ -446,29 +458,6 @@ impl RenderedChart {
             })
             .unwrap_or(1)
             .max(1)
-    }
-
-    /// The stream ranges each provenance chunk wrote: `(start, end)` offsets in the stream.
-    pub fn chunk_bounds(&self) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for doc in &self.stream.docs {
-            let Some(provenance) = self.provenance.get(&doc.source) else {
-                continue;
-            };
-            let chunks = &provenance.chunks;
-            for (i, (start, _)) in chunks.iter().enumerate() {
-                let end = chunks.get(i + 1).map_or(usize::MAX, |(next, _)| *next);
-                let s = (*start).max(doc.origin.start);
-                let e = end.min(doc.origin.end);
-                if s < e {
-                    out.push((
-                        doc.stream.start + (s - doc.origin.start),
-                        doc.stream.start + (e - doc.origin.start),
-                    ));
-                }
-            }
-        }
-        out
     }
 
     /// The template names and their files on disk, for the files the render read.

@@ -21,10 +21,10 @@ use crate::helm::render::{HelmOptions, RenderedChart, render_chart};
 use crate::load::file::FileRole;
 use crate::model::LoadedFile;
 use crate::rule_id::RuleId;
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 
 use super::LintOptions;
-use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, canonical};
+use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, built_file, canonical};
 
 /// What [`render`] adds to the run.
 pub(crate) struct Added {
@@ -238,19 +238,17 @@ fn keep(chart: &RenderedChart) -> Rendered {
             .or_insert_with_key(|p| canonical(p))
             .clone()
     };
-    for (start, _) in chart.chunk_bounds() {
-        if let Some(p) = chart.origin_of(start) {
-            points.push((
-                start,
-                Point {
-                    literal: p.literal,
-                    path: real(p.path),
-                    offset: p.offset,
-                    len: p.len,
-                    value: p.value.map(|(path, o)| (real(path), o)),
-                },
-            ));
-        }
+    for (start, p) in chart.origins() {
+        points.push((
+            start,
+            Point {
+                literal: p.literal,
+                path: real(p.path),
+                offset: p.offset,
+                len: p.len,
+                value: p.value.map(|(path, o)| (real(path), o)),
+            },
+        ));
     }
     Rendered {
         text: chart.stream_text.clone(),
@@ -382,12 +380,7 @@ pub(crate) fn render(files: &mut Vec<LoadedFile>, options: &LintOptions) -> Adde
                 .severity(Severity::Info),
             );
         }
-        let loaded = crate::load::parse_yaml(rendered.text.clone());
-        let mut file = LoadedFile::manifest(
-            SourceFile::new(format!("{chart_path} (rendered)"), rendered.text),
-            loaded.documents,
-        );
-        file.role = FileRole::Built;
+        let mut file = built_file(format!("{chart_path} (rendered)"), rendered.text);
         file.default_namespace = render.namespace;
         added.maps.files.insert(
             files.len(),

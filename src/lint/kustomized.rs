@@ -20,11 +20,11 @@ use rayon::prelude::*;
 use crate::finding::{FileId, Finding, Severity};
 use crate::kustomize::{self, Built, KustError};
 
-use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, canonical};
+use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, built_file, canonical};
 use crate::load::file::FileRole;
 use crate::model::LoadedFile;
 use crate::rule_id::RuleId;
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 
 /// What [`build`] adds to the run.
 pub(crate) struct Added {
@@ -219,13 +219,7 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
     let parsed: Vec<_> = built_files
         .into_par_iter()
         .map(|(root, kfile, text, origins)| {
-            let loaded = crate::load::parse_yaml(text.clone());
-            let mut file = LoadedFile::manifest(
-                SourceFile::new(format!("{kfile} (built)"), text),
-                loaded.documents,
-            );
-            file.role = FileRole::Built;
-            (root, file, origins)
+            (root, built_file(format!("{kfile} (built)"), text), origins)
         })
         .collect();
     for (root, file, origins) in parsed {

@@ -100,6 +100,16 @@ impl FileIds {
     }
 }
 
+/// The workspace file of a build's output (role `Built`): its text parsed once, shared by the
+/// source and the documents.
+pub(crate) fn built_file(path: String, text: String) -> LoadedFile {
+    let text: std::sync::Arc<str> = std::sync::Arc::from(text);
+    let loaded = crate::load::parse_source(&text);
+    let mut file = LoadedFile::manifest(SourceFile::new(path, text), loaded.documents);
+    file.role = FileRole::Built;
+    file
+}
+
 /// A built file: its name in messages (`overlays/prod`, a chart and its values) and its map.
 pub(crate) struct BuiltFile {
     pub(crate) name: String,
