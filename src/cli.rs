@@ -280,12 +280,6 @@ impl HelmFlags {
     }
 }
 
-/// Whether `path` is a Helm chart: a folder holding `Chart.yaml`, or a `.tgz` archive.
-fn is_chart(path: &std::path::Path) -> bool {
-    path.join("Chart.yaml").is_file()
-        || path.is_file() && path.extension().is_some_and(|e| e == "tgz")
-}
-
 pub fn main() -> ExitCode {
     crate::finding::install_quiet_panic_hook();
     let cli = Cli::parse();
@@ -317,11 +311,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Some(Command::Render { paths, helm }) = &cli.command {
-        let charts = paths.iter().filter(|p| is_chart(std::path::Path::new(p)));
+        let charts = paths
+            .iter()
+            .filter(|p| crate::helm::render::is_chart(std::path::Path::new(p)));
         let code = if charts.count() > 0 {
             let mut code = 0u8;
             for p in paths {
-                if !is_chart(std::path::Path::new(p)) {
+                if !crate::helm::render::is_chart(std::path::Path::new(p)) {
                     code = code.max(
                         crate::kustomize::render(
                             std::slice::from_ref(p),

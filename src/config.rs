@@ -500,14 +500,8 @@ impl Config {
                 ));
             }
             let dir = std::fs::canonicalize(&joined).unwrap_or(joined);
-            // As the lint run decides (src/lint/charts.rs): `<parent>/charts/<sub>` with
-            // `<parent>/Chart.yaml` is a subchart, rendered only with its parent.
-            if let Some(parent) = dir.parent()
-                && parent.file_name().is_some_and(|n| n == "charts")
-                && parent
-                    .parent()
-                    .is_some_and(|p| p.join("Chart.yaml").is_file())
-            {
+            // As the lint run decides: a subchart renders only with its parent.
+            if crate::helm::render::is_subchart(&dir) {
                 return Err(self.error(
                     span,
                     &format!(

@@ -23,15 +23,8 @@ fn charts(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            if path.join("Chart.yaml").is_file() {
-                let parent_is_chart = path
-                    .parent()
-                    .filter(|p| p.file_name().is_some_and(|n| n == "charts"))
-                    .and_then(Path::parent)
-                    .is_some_and(|p| p.join("Chart.yaml").is_file());
-                if !parent_is_chart {
-                    out.push(path.clone());
-                }
+            if path.join("Chart.yaml").is_file() && !kubeward::helm::render::is_subchart(&path) {
+                out.push(path.clone());
             }
             charts(&path, out);
         }

@@ -135,6 +135,25 @@ fn files_value(chart: &Chart) -> Value {
     Files::new(map, files_yaml).into_value()
 }
 
+/// Whether `path` is a Helm chart: a folder holding `Chart.yaml`, or a `.tgz` archive.
+pub fn is_chart(path: &Path) -> bool {
+    path.join("Chart.yaml").is_file()
+        || path.is_file() && path.extension().is_some_and(|e| e == "tgz")
+}
+
+/// Whether the chart folder `dir` is a subchart (`<parent>/charts/<sub>` with
+/// `<parent>/Chart.yaml`), which renders only with its parent. (A standalone chart kept under a
+/// folder that happens to be named `charts`, like istio's `manifests/charts/*`, is not.)
+pub fn is_subchart(dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    dir.parent().is_some_and(|charts| {
+        charts.file_name().is_some_and(|n| n == "charts")
+            && charts
+                .parent()
+                .is_some_and(|p| p.join("Chart.yaml").is_file())
+    })
+}
+
 /// Renders the chart at `path` (a folder or a `.tgz`) as `helm template` does.
 pub fn render_chart(path: &Path, options: &HelmOptions) -> Result<RenderedChart, RenderError> {
     let chart = load::load_chart(path).map_err(located)?;

@@ -84,7 +84,7 @@ fn find_roots(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Chart folders below `dir` (a folder with `Chart.yaml`); a chart's own `charts/` folder is
 /// not searched: its subcharts render with it.
 fn find_charts(dir: &Path, out: &mut Vec<PathBuf>) {
-    if dir.join("Chart.yaml").is_file() {
+    if crate::helm::render::is_chart(dir) {
         out.push(dir.to_path_buf());
         return;
     }

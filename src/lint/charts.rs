@@ -86,17 +86,7 @@ fn chart_dir(path: &str) -> Option<PathBuf> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    // A subchart: `<parent>/charts/<sub>/Chart.yaml` with `<parent>/Chart.yaml`.
-    let canon = canonical(&dir);
-    if let Some(charts) = canon.parent()
-        && charts.file_name().is_some_and(|n| n == "charts")
-        && charts
-            .parent()
-            .is_some_and(|p| p.join("Chart.yaml").is_file())
-    {
-        return None;
-    }
-    Some(dir)
+    (!crate::helm::render::is_subchart(&dir)).then_some(dir)
 }
 
 /// The renders of a chart: one per `ci/*-values.yaml`, else one with its defaults.
