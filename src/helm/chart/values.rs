@@ -518,16 +518,32 @@ fn validate_at(
                         .as_ref()
                         .and_then(|s| locate_in_sources(std::slice::from_ref(s), &pointer))
                 });
+            let message = without_value(err.to_string(), instance.pointer(&pointer));
             out.violations.push(SchemaViolation {
                 chart: chart.name().to_owned(),
                 schema: schema_file.real.clone(),
                 pointer,
-                message: err.to_string(),
+                message,
                 origin,
             });
         }
     }
     validate_subcharts(chart, values, user_sources, root_pointer, out, depth)
+}
+
+/// A validator's message with the rejected string value left out: it may be a password
+/// (`"hunter2" is not of type "integer"`), and no output prints a value a chart may keep secret.
+fn without_value(message: String, value: Option<&serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::String(text)) if !text.is_empty() => {
+            let quoted = serde_json::to_string(text).unwrap_or_default();
+            message.replace(
+                &quoted,
+                &format!("the value ({} characters, not shown)", text.chars().count()),
+            )
+        }
+        _ => message,
+    }
 }
 
 fn validate_subcharts(
@@ -653,5 +669,27 @@ pub(crate) fn to_json(v: &Value, depth: usize) -> serde_json::Value {
                 .collect(),
         ),
         Value::Object(o) => to_json(&o.to_data(), depth + 1),
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::without_value;
+
+    #[test]
+    fn a_rejected_string_is_not_quoted() {
+        let value = serde_json::json!("hunter2");
+        let message = without_value(
+            "\"hunter2\" is not of type \"integer\"".to_owned(),
+            Some(&value),
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.contains("7 characters"), "{message}");
+        // A number stays: it is what the schema's bounds are about.
+        let zero = serde_json::json!(0);
+        assert_eq!(
+            without_value("0 is less than the minimum of 1".to_owned(), Some(&zero)),
+            "0 is less than the minimum of 1"
+        );
     }
 }
