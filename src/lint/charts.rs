@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::config::ChartRender;
 use crate::finding::{FileId, Finding, Severity};
-use crate::helm::render::{HelmOptions, RenderedChart, render_chart};
+use crate::helm::render::{HelmOptions, RenderedChart, SourcePoint, render_chart};
 use crate::load::file::FileRole;
 use crate::model::LoadedFile;
 use crate::rule_id::RuleId;
@@ -61,19 +61,10 @@ struct Rendered {
     text: String,
     /// (stream range start, origin) sorted by start: every byte up to the next start maps to
     /// the origin (for copied text, at the same distance from its start).
-    points: Vec<(usize, Point)>,
+    points: Vec<(usize, SourcePoint)>,
     template_files: Vec<PathBuf>,
     notes: Vec<String>,
     schema_violations: Vec<(String, Option<(PathBuf, usize)>)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Point {
-    path: PathBuf,
-    offset: usize,
-    len: usize,
-    literal: bool,
-    value: Option<(PathBuf, usize)>,
 }
 
 /// A `Chart.yaml` that is an application chart to render on its own (not a subchart).
@@ -219,7 +210,7 @@ fn render_one(job: &Job) -> Render {
 
 /// The stream and its origins, resolved to paths, one point per provenance chunk.
 fn keep(chart: &RenderedChart) -> Rendered {
-    let mut points: Vec<(usize, Point)> = Vec::new();
+    let mut points: Vec<(usize, SourcePoint)> = Vec::new();
     // A chart has a few files and thousands of chunks: each path is resolved once.
     let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut real = |path: PathBuf| -> PathBuf {
@@ -229,16 +220,9 @@ fn keep(chart: &RenderedChart) -> Rendered {
             .clone()
     };
     for (start, p) in chart.origins() {
-        points.push((
-            start,
-            Point {
-                literal: p.literal,
-                path: real(p.path),
-                offset: p.offset,
-                len: p.len,
-                value: p.value.map(|(path, o)| (real(path), o)),
-            },
-        ));
+        let value = p.value.map(|(path, o)| (real(path), o));
+        let path = real(p.path);
+        points.push((start, SourcePoint { path, value, ..p }));
     }
     Rendered {
         text: chart.stream_text.clone(),
