@@ -36,11 +36,13 @@ pub(crate) enum Phase {
     /// Config discovery, the rule registry (custom policies compiled), the thread pool.
     Setup,
     Discover,
-    /// Reading and parsing every file, in parallel.
+    /// Reading and parsing every file, building the kustomizations and rendering the Helm
+    /// charts: all at once, on every thread (the builds and renders read the file system, not
+    /// the loaded files).
     Load,
-    /// Building the kustomizations.
+    /// Bringing the built objects in: writing each top-level root's output and parsing it.
     Kustomize,
-    /// Rendering the Helm charts.
+    /// Bringing the rendered streams in.
     Helm,
     /// `Workspace::new`: objects, their index, pod specs.
     Index,
@@ -75,9 +77,9 @@ impl Phase {
         match self {
             Phase::Setup => "setup (config, rules, threads)",
             Phase::Discover => "discover",
-            Phase::Load => "read + parse",
-            Phase::Kustomize => "kustomize build",
-            Phase::Helm => "helm render",
+            Phase::Load => "load (read + parse, build, render)",
+            Phase::Kustomize => "kustomize: emit built objects",
+            Phase::Helm => "helm: add rendered streams",
             Phase::Index => "index (Workspace::new)",
             Phase::ObjectRules => "object rules",
             Phase::WorkspaceRules => "workspace rules",
@@ -102,6 +104,8 @@ pub(crate) enum Sum {
     Load,
     /// The kustomization builds (one per root).
     KustomizeBuilds,
+    /// The chart renders (one per chart and values set).
+    HelmRenders,
 }
 
 impl Sum {
@@ -111,7 +115,8 @@ impl Sum {
 }
 
 /// Busy (wall) and CPU nanoseconds and the number of pieces, per [`Sum`].
-static SUMS: [[AtomicU64; 3]; 3] = [
+static SUMS: [[AtomicU64; 3]; 4] = [
+    [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
     [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
     [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
     [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
@@ -414,29 +419,34 @@ fn table(state: &State) -> String {
     for phase in Phase::ALL {
         let spent = state.phases.get(phase.index()).copied().unwrap_or_default();
         phase_row(phase.name().to_string(), spent, true);
-        match phase {
-            Phase::Load => {
-                let (read, files) = sum(Sum::Read);
-                let (load, _) = sum(Sum::Load);
-                let parse = Spent {
-                    wall: load.wall.saturating_sub(read.wall),
-                    cpu: match (load.cpu, read.cpu) {
-                        (Some(a), Some(b)) => Some(a.saturating_sub(b)),
-                        _ => None,
-                    },
-                };
-                phase_row(format!("  read Σ ({files} files)"), read, false);
-                phase_row(
-                    "  parse Σ (decode, parse, load checks)".into(),
-                    parse,
-                    false,
-                );
-            }
-            Phase::Kustomize => {
-                let (builds, roots) = sum(Sum::KustomizeBuilds);
-                phase_row(format!("  builds Σ ({roots} roots)"), builds, false);
-            }
-            _ => {}
+        if phase == Phase::Load {
+            let (read, files) = sum(Sum::Read);
+            let (load, _) = sum(Sum::Load);
+            let parse = Spent {
+                wall: load.wall.saturating_sub(read.wall),
+                cpu: match (load.cpu, read.cpu) {
+                    (Some(a), Some(b)) => Some(a.saturating_sub(b)),
+                    _ => None,
+                },
+            };
+            phase_row(format!("  read Σ ({files} files)"), read, false);
+            phase_row(
+                "  parse Σ (decode, parse, load checks)".into(),
+                parse,
+                false,
+            );
+            let (builds, roots) = sum(Sum::KustomizeBuilds);
+            phase_row(
+                format!("  kustomize builds Σ ({roots} roots)"),
+                builds,
+                false,
+            );
+            let (renders, charts) = sum(Sum::HelmRenders);
+            phase_row(
+                format!("  helm renders Σ ({charts} renders)"),
+                renders,
+                false,
+            );
         }
     }
     let total = state.start.until(state.last);

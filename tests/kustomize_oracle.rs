@@ -352,7 +352,7 @@ fn bench_build_corpus() {
     let start = std::time::Instant::now();
     let (mut ok, mut objects) = (0, 0);
     for _ in 0..rounds {
-        let mut builder = kustomize::Builder::default();
+        let builder = kustomize::Builder::default();
         for root in &all {
             if let Ok(built) = builder.build(root) {
                 ok += 1;

@@ -9,14 +9,16 @@ mod common;
 
 use common::{kubeward_in_repo, stderr};
 
-const PHASES: [&str; 14] = [
+const PHASES: [&str; 16] = [
     "setup (config, rules, threads)",
     "discover",
-    "read + parse",
+    "load (read + parse, build, render)",
     "  read Σ (",
     "  parse Σ (decode, parse, load checks)",
-    "kustomize build",
-    "helm render",
+    "  kustomize builds Σ (",
+    "  helm renders Σ (",
+    "kustomize: emit built objects",
+    "helm: add rendered streams",
     "index (Workspace::new)",
     "object rules",
     "workspace rules",
@@ -83,8 +85,11 @@ fn the_table_is_on_stderr_and_stdout_is_unchanged() {
         );
         let roots = lines
             .iter()
-            .find(|line| line.starts_with("  builds Σ ("))
+            .find(|line| line.starts_with("  kustomize builds Σ ("))
             .unwrap();
-        assert!(!roots.starts_with("  builds Σ (0 roots)"), "{roots}");
+        assert!(
+            !roots.starts_with("  kustomize builds Σ (0 roots)"),
+            "{roots}"
+        );
     }
 }

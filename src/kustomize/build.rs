@@ -183,26 +183,62 @@ pub fn build(dir: &Path) -> Result<Built, KustError> {
     Builder::default().build(dir)
 }
 
-type Cache = std::collections::HashMap<PathBuf, Result<Acc, KustError>>;
+/// Built kustomizations by canonical directory, shared by the threads that build roots. A
+/// result is inserted only once its build has finished (a panic mid-build leaves nothing
+/// behind), so any entry is whole. Two threads reaching the same base at once may both build
+/// it; the results are equal and the first stays.
+#[derive(Default)]
+struct Cache {
+    map: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Result<Acc, KustError>>>>,
+}
+
+impl Cache {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<PathBuf, Arc<Result<Acc, KustError>>>>
+    {
+        // A thread that panicked while holding the lock left the map whole (inserts are
+        // single operations): carry on with it.
+        self.map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The cached result, shared (the caller copies what it takes, outside the lock).
+    fn get(&self, key: &Path) -> Option<Arc<Result<Acc, KustError>>> {
+        self.lock().get(key).cloned()
+    }
+
+    fn insert(&self, key: PathBuf, built: Result<Acc, KustError>) {
+        self.lock().entry(key).or_insert_with(|| Arc::new(built));
+    }
+}
 
 /// Builds several roots, building each kustomization they include once (a base shared by
-/// many overlays is read and built once per run).
+/// many overlays is read and built once per run, by whichever thread reaches it first).
 #[derive(Default)]
 pub struct Builder {
     cache: Cache,
 }
 
 impl Builder {
-    pub fn build(&mut self, dir: &Path) -> Result<Built, KustError> {
+    pub fn build(&self, dir: &Path) -> Result<Built, KustError> {
         let mut stack = Vec::new();
         // A root that is also another root's base is built once: its accumulation (before the
         // top-level steps) is cached as a base's is. A component's is not (as a resource it is
         // an error), nor is a failure (its message depends on who includes it).
         let key = canonical(dir);
-        let mut acc = match self.cache.get(&key) {
-            Some(Ok(cached)) if !cached.component => cached.clone(),
-            _ => {
-                let acc = build_dir(dir, &mut stack, None, &mut self.cache)?;
+        let cached = self
+            .cache
+            .get(&key)
+            .and_then(|cached| match cached.as_ref() {
+                Ok(acc) if !acc.component => Some(acc.clone()),
+                _ => None,
+            });
+        let mut acc = match cached {
+            Some(acc) => acc,
+            None => {
+                let acc = build_dir(dir, &mut stack, None, &self.cache)?;
                 if !acc.component {
                     self.cache.insert(key, Ok(acc.clone()));
                 }
@@ -456,7 +492,7 @@ fn build_dir(
     dir: &Path,
     stack: &mut Vec<PathBuf>,
     into: Option<Acc>,
-    cache: &mut Cache,
+    cache: &Cache,
 ) -> Result<Acc, KustError> {
     let outer = READS.with(|reads| reads.take());
     let mut result = build_dir_reading(dir, stack, into, cache);
@@ -471,7 +507,7 @@ fn build_dir_reading(
     dir: &Path,
     stack: &mut Vec<PathBuf>,
     into: Option<Acc>,
-    cache: &mut Cache,
+    cache: &Cache,
 ) -> Result<Acc, KustError> {
     let canon = canonical(dir);
     let Some(kfile) = kustomization_file(dir) else {
@@ -613,7 +649,7 @@ fn build_dir_reading(
         if path.is_dir() {
             let key = canonical(&path);
             let sub = match cache.get(&key) {
-                Some(cached) => cached.clone(),
+                Some(cached) => cached.as_ref().clone(),
                 None => {
                     let built = build_dir(&path, stack, None, cache);
                     cache.insert(key, built.clone());
@@ -779,7 +815,7 @@ fn plugin_configs(
     dir: &Path,
     kfile: &Path,
     stack: &mut Vec<PathBuf>,
-    cache: &mut Cache,
+    cache: &Cache,
 ) -> Result<Vec<super::plugin::PluginConfig>, KustError> {
     let mut out = Vec::new();
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());

@@ -237,26 +237,47 @@ fn keep(chart: &RenderedChart) -> Rendered {
     }
 }
 
-/// Renders every application chart among `files` (in parallel), appends the renders to
-/// `files`, and marks the templates of rendered charts as consumed.
-pub(crate) fn render(files: &mut Vec<LoadedFile>, options: &LintOptions) -> Added {
+/// The chart renders of a run.
+pub(crate) struct Renders(Vec<Render>);
+
+impl Renders {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Renders every application chart among the run's files (`paths`, indexed by file id), in
+/// parallel. Reads the file system only, never the loaded files, so it runs while they load;
+/// [`apply`] brings the renders in.
+pub(crate) fn render(paths: &[&str], options: &LintOptions) -> Renders {
+    let jobs: Vec<Job> = paths
+        .iter()
+        .enumerate()
+        .filter_map(|(id, path)| chart_dir(path).map(|d| (id, d)))
+        .flat_map(|(id, dir)| chart_jobs(id, &dir, options))
+        .collect();
+    Renders(
+        jobs.par_iter()
+            .map(|job| {
+                let started = crate::timings::start();
+                let render = render_one(job);
+                crate::timings::add(crate::timings::Sum::HelmRenders, started);
+                render
+            })
+            .collect(),
+    )
+}
+
+/// Brings the renders into the run: appends each rendered stream to `files` and marks the
+/// templates of rendered charts as consumed.
+pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, renders: Renders) -> Added {
+    let renders = renders.0;
     let mut added = Added {
         maps: BuiltMaps::default(),
         findings: Vec::new(),
         reported: Vec::new(),
         rendered_templates: Vec::new(),
     };
-    let jobs: Vec<Job> = files
-        .iter()
-        .enumerate()
-        .filter_map(|(id, f)| chart_dir(&f.source.path).map(|d| (id, d)))
-        .flat_map(|(id, dir)| chart_jobs(id, &dir, options))
-        .collect();
-    if jobs.is_empty() {
-        return added;
-    }
-    let renders: Vec<Render> = jobs.par_iter().map(render_one).collect();
-    let mut ids = FileIds::new(files);
     let several: Vec<bool> = renders
         .iter()
         .map(|r| renders.iter().filter(|o| o.dir == r.dir).count() > 1)

@@ -61,33 +61,41 @@ fn root_dir(path: &str) -> Option<PathBuf> {
     (canonical(&preferred) == canonical(kfile)).then(|| dir.to_path_buf())
 }
 
-/// Builds every kustomization among `files` (in parallel, one builder and its cache of built
-/// bases per worker), appends the top-level roots' output (and origin files not in the run) to
-/// `files`, and empties the documents of the files those builds read.
-pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
-    let roots: Vec<(FileId, PathBuf)> = files
+/// The kustomization builds of a run: every root among the run's files, and its result.
+pub(crate) struct Builds {
+    roots: Vec<(FileId, PathBuf)>,
+    results: Vec<Result<Built, KustError>>,
+    /// Each successful root's objects, emitted (with a fingerprint of each) as soon as it is
+    /// built, on the same thread: this is most of the stage's work, and roots another root
+    /// includes (emitted for nothing) are few.
+    emitted: Vec<Vec<(u64, kustomize::emit::Emitted)>>,
+}
+
+impl Builds {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+}
+
+/// Builds every kustomization among the run's files (`paths`, indexed by file id) in
+/// parallel, sharing one cache of built bases. Reads the file system only,
+/// never the loaded files, so it runs while they load; [`apply`] brings the results in.
+pub(crate) fn build(paths: &[&str]) -> Builds {
+    let roots: Vec<(FileId, PathBuf)> = paths
         .iter()
         .enumerate()
-        .filter_map(|(id, f)| root_dir(&f.source.path).map(|dir| (id, dir)))
+        .filter_map(|(id, path)| root_dir(path).map(|dir| (id, dir)))
         .collect();
-    let mut added = Added {
-        maps: BuiltMaps::default(),
-        findings: Vec::new(),
-        reported: Vec::new(),
-    };
-    if roots.is_empty() {
-        return added;
-    }
-    let results: Vec<Result<Built, KustError>> = roots
+    let builder = kustomize::Builder::default();
+    let (results, emitted) = roots
         .par_iter()
-        .map_init(kustomize::Builder::default, |builder, (_, dir)| {
+        .map(|(_, dir)| {
             let started = crate::timings::start();
             // A panic in the builder is caught here, at the root's boundary: that root is
-            // reported as an internal error and the run goes on (the builder's cache may hold
-            // half a build, so the worker starts a fresh one).
+            // reported as an internal error and the run goes on (the shared cache holds only
+            // finished builds).
             let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(dir)))
                 .unwrap_or_else(|payload| {
-                    *builder = kustomize::Builder::default();
                     Err(KustError {
                         file: dir.join("kustomization.yaml"),
                         span: None,
@@ -97,12 +105,46 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
                         ),
                     })
                 });
+            let mut built = built;
+            // The objects are needed only as emitted text: dropped here, while the files load.
+            let emitted = match &mut built {
+                Ok(built) => std::mem::take(&mut built.resources)
+                    .iter()
+                    .map(|resource| {
+                        let emitted = kustomize::emit::emit(&resource.obj);
+                        (fingerprint(&emitted), emitted)
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
             crate::timings::add(crate::timings::Sum::KustomizeBuilds, started);
-            built
+            (built, emitted)
         })
-        .collect();
-    let mut ids = FileIds::new(files);
-    report_failures(files, &ids, &roots, &results, &mut added.findings);
+        .unzip();
+    Builds {
+        roots,
+        results,
+        emitted,
+    }
+}
+
+/// Brings the builds into the run: appends the top-level roots' output (and origin files not
+/// in the run) to `files`, and empties the documents of the files those builds read.
+pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Builds) -> Added {
+    let Builds {
+        roots,
+        results,
+        mut emitted,
+    } = builds;
+    let mut added = Added {
+        maps: BuiltMaps::default(),
+        findings: Vec::new(),
+        reported: Vec::new(),
+    };
+    if roots.is_empty() {
+        return added;
+    }
+    report_failures(files, ids, &roots, &results, &mut added.findings);
     // Top-level roots: built, and not read by another successful build.
     let root_files: Vec<PathBuf> = roots
         .iter()
@@ -173,8 +215,12 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
     // An object several roots build identically (a base's CRD in every overlay) is linted
     // once: its findings would be the same, at the same origins.
     let mut seen_objects: HashSet<u64> = HashSet::new();
-    for (index, built) in top {
-        let Some((root_id, _)) = roots.get(index) else {
+    for (index, _) in &top {
+        let objects = emitted
+            .get_mut(*index)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let Some((root_id, _)) = roots.get(*index) else {
             continue;
         };
         let kfile = files
@@ -188,9 +234,8 @@ pub(crate) fn build(files: &mut Vec<LoadedFile>) -> Added {
         };
         let mut text = String::new();
         let mut origins = Vec::new();
-        for resource in &built.resources {
-            let emitted = kustomize::emit::emit(&resource.obj);
-            if !seen_objects.insert(fingerprint(&emitted)) {
+        for (fingerprint, emitted) in objects {
+            if !seen_objects.insert(fingerprint) {
                 continue;
             }
             if !text.is_empty() {
