@@ -40,6 +40,8 @@ pub(crate) struct Added {
 /// when the chart renders several ways.
 struct Job {
     chart_file: FileId,
+    /// The `Chart.yaml` path as the run names it.
+    chart_path: String,
     dir: PathBuf,
     options: HelmOptions,
     label: String,
@@ -58,7 +60,8 @@ struct Render {
 /// What a render keeps: the stream and each stream byte's origin, resolved to paths (the
 /// renderer's values are not `Send`).
 struct Rendered {
-    text: String,
+    /// The stream, parsed (on the render's thread), named `<Chart.yaml path> (rendered)`.
+    file: LoadedFile,
     /// (stream range start, origin) sorted by start: every byte up to the next start maps to
     /// the origin (for copied text, at the same distance from its start).
     points: Vec<(usize, SourcePoint)>,
@@ -106,7 +109,7 @@ fn values_files(dir: &Path) -> Vec<Option<PathBuf>> {
 /// The renders of a chart: as `.kubeward.yaml` configures it (`helm.charts`), else one per
 /// `ci/*-values.yaml`, else one with its defaults. The release namespace defaults to the
 /// run's `--namespace`.
-fn chart_jobs(chart_file: FileId, dir: &Path, options: &LintOptions) -> Vec<Job> {
+fn chart_jobs(chart_file: FileId, chart_path: &str, dir: &Path, options: &LintOptions) -> Vec<Job> {
     let base = HelmOptions {
         namespace: Some(options.workspace.default_namespace.clone()),
         target: options.workspace.kube_version,
@@ -114,6 +117,7 @@ fn chart_jobs(chart_file: FileId, dir: &Path, options: &LintOptions) -> Vec<Job>
     };
     let job = |options: HelmOptions, label: String| Job {
         chart_file,
+        chart_path: chart_path.to_owned(),
         dir: dir.to_path_buf(),
         options,
         label,
@@ -187,7 +191,7 @@ fn render_one(job: &Job) -> Render {
     // A panic in the renderer is caught at the chart's boundary: that render is reported and
     // the run goes on.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        render_chart(&job.dir, &job.options).map(|chart| keep(&chart))
+        render_chart(&job.dir, &job.options).map(|chart| keep(&chart, &job.chart_path))
     }))
     .unwrap_or_else(|payload| {
         Err(crate::helm::render::RenderError {
@@ -209,7 +213,7 @@ fn render_one(job: &Job) -> Render {
 }
 
 /// The stream and its origins, resolved to paths, one point per provenance chunk.
-fn keep(chart: &RenderedChart) -> Rendered {
+fn keep(chart: &RenderedChart, chart_path: &str) -> Rendered {
     let mut points: Vec<(usize, SourcePoint)> = Vec::new();
     // A chart has a few files and thousands of chunks: each path is resolved once.
     let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
@@ -225,7 +229,10 @@ fn keep(chart: &RenderedChart) -> Rendered {
         points.push((start, SourcePoint { path, value, ..p }));
     }
     Rendered {
-        text: chart.stream_text.clone(),
+        file: built_file(
+            format!("{chart_path} (rendered)"),
+            chart.stream_text.clone(),
+        ),
         points,
         template_files: chart
             .template_files()
@@ -253,8 +260,8 @@ pub(crate) fn render(paths: &[&str], options: &LintOptions) -> Renders {
     let jobs: Vec<Job> = paths
         .iter()
         .enumerate()
-        .filter_map(|(id, path)| chart_dir(path).map(|d| (id, d)))
-        .flat_map(|(id, dir)| chart_jobs(id, &dir, options))
+        .filter_map(|(id, path)| chart_dir(path).map(|d| (id, *path, d)))
+        .flat_map(|(id, path, dir)| chart_jobs(id, path, &dir, options))
         .collect();
     Renders(
         jobs.par_iter()
@@ -355,10 +362,6 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, renders: Ren
                 .and_then(|(path, o)| Some((ids.ensure(path, files, &mut added.reported)?, *o)));
             points.push((start, file, p.offset, p.len, p.literal, value));
         }
-        let chart_path = files
-            .get(render.chart_file)
-            .map(|f| f.source.path.clone())
-            .unwrap_or_default();
         let name = if several {
             format!("{} with {}", render.dir.display(), render.label)
         } else {
@@ -375,7 +378,7 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, renders: Ren
                 .severity(Severity::Info),
             );
         }
-        let mut file = built_file(format!("{chart_path} (rendered)"), rendered.text);
+        let mut file = rendered.file;
         file.default_namespace = render.namespace;
         added.maps.files.insert(
             files.len(),

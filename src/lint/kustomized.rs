@@ -20,7 +20,9 @@ use rayon::prelude::*;
 use crate::finding::{FileId, Finding, Severity};
 use crate::kustomize::{self, Built, KustError};
 
-use super::origins::{BuiltFile, BuiltMaps, FileIds, Locate, Located, built_file, canonical};
+use super::origins::{
+    BuiltFile, BuiltMaps, FileIds, Locate, Located, built_file_in_parts, canonical,
+};
 use crate::load::file::FileRole;
 use crate::model::LoadedFile;
 use crate::rule_id::RuleId;
@@ -207,19 +209,26 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Buil
             );
         }
     }
-    let mut built_files = Vec::new();
-    // One canonical path per origin file, not per emitted node: `canonicalize` makes a system
-    // call per path component, and once per node it was 1.2 M `readlink` calls, 40% of a run
-    // on the real corpus, on one thread (perf, `--timings`).
-    let mut canonical_paths: HashMap<Arc<str>, PathBuf> = HashMap::new();
+    // In root order, on this thread: which copy of a repeated object is kept, and the file id
+    // of every origin file (a file outside the run is read now, so ids stay in this order).
+    // Then each root's text is written and parsed on its own, in parallel.
+    let mut kept = Vec::new();
+    // One canonical path and id per origin file, not per emitted node: `canonicalize` makes a
+    // system call per path component, and once per node it was 1.2 M `readlink` calls, 40% of
+    // a run on the real corpus, on one thread (perf, `--timings`).
+    let mut origin_ids: HashMap<Arc<str>, Option<FileId>> = HashMap::new();
     // An object several roots build identically (a base's CRD in every overlay) is linted
     // once: its findings would be the same, at the same origins.
     let mut seen_objects: HashSet<u64> = HashSet::new();
     for (index, _) in &top {
-        let objects = emitted
+        let objects: Vec<kustomize::emit::Emitted> = emitted
             .get_mut(*index)
             .map(std::mem::take)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(fingerprint, _)| seen_objects.insert(*fingerprint))
+            .map(|(_, emitted)| emitted)
+            .collect();
         let Some((root_id, _)) = roots.get(*index) else {
             continue;
         };
@@ -232,39 +241,59 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Buil
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_string_lossy().into_owned(),
             _ => ".".to_owned(),
         };
-        let mut text = String::new();
-        let mut origins = Vec::new();
-        for (fingerprint, emitted) in objects {
-            if !seen_objects.insert(fingerprint) {
+        let mut last: Option<&Arc<str>> = None;
+        for (_, origin) in objects.iter().flat_map(|e| &e.origins) {
+            // Runs of nodes share their file's name (one `Arc`): look each run up once.
+            if last.is_some_and(|l| Arc::ptr_eq(l, &origin.file)) {
                 continue;
             }
-            if !text.is_empty() {
-                text.push_str("---\n");
-            }
-            let start = text.len();
-            text.push_str(&emitted.text);
-            for (span, origin) in emitted.origins {
-                let path = canonical_paths
-                    .entry(origin.file.clone())
-                    .or_insert_with(|| canonical(Path::new(origin.file.as_ref())));
+            last = Some(&origin.file);
+            if !origin_ids.contains_key(&origin.file) {
+                let path = canonical(Path::new(origin.file.as_ref()));
                 // A base outside the linted paths is read so findings can show it.
-                let Some(id) = ids.ensure(path, files, &mut added.reported) else {
-                    continue;
-                };
-                origins.push((
-                    Span::new(span.start + start, span.end + start),
-                    id,
-                    origin.span,
-                ));
+                let id = ids.ensure(&path, files, &mut added.reported);
+                origin_ids.insert(origin.file.clone(), id);
             }
         }
-        built_files.push((root, kfile, text, origins));
+        kept.push((root, kfile, objects));
     }
-    // Each root's output is parsed on its own, in parallel; files are appended in root order.
-    let parsed: Vec<_> = built_files
+    let parsed: Vec<_> = kept
         .into_par_iter()
-        .map(|(root, kfile, text, origins)| {
-            (root, built_file(format!("{kfile} (built)"), text), origins)
+        .map(|(root, kfile, objects)| {
+            let mut text = String::new();
+            let mut origins = Vec::new();
+            let mut last: Option<(Arc<str>, Option<FileId>)> = None;
+            // Each object with the separator before it: one document each.
+            let mut parts = Vec::with_capacity(objects.len());
+            for emitted in objects {
+                let part_start = text.len();
+                if !text.is_empty() {
+                    text.push_str("---\n");
+                }
+                let start = text.len();
+                text.push_str(&emitted.text);
+                for (span, origin) in emitted.origins {
+                    let id = match &last {
+                        Some((file, id)) if Arc::ptr_eq(file, &origin.file) => *id,
+                        _ => {
+                            let id = origin_ids.get(&origin.file).copied().flatten();
+                            last = Some((origin.file.clone(), id));
+                            id
+                        }
+                    };
+                    let Some(id) = id else {
+                        continue;
+                    };
+                    origins.push((
+                        Span::new(span.start + start, span.end + start),
+                        id,
+                        origin.span,
+                    ));
+                }
+                parts.push((part_start, text.len()));
+            }
+            let file = built_file_in_parts(format!("{kfile} (built)"), text, &parts);
+            (root, file, origins)
         })
         .collect();
     for (root, file, origins) in parsed {

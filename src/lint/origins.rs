@@ -103,8 +103,18 @@ impl FileIds {
 /// The workspace file of a build's output (role `Built`): its text parsed once, shared by the
 /// source and the documents.
 pub(crate) fn built_file(path: String, text: String) -> LoadedFile {
+    built_file_in_parts(path, text, &[])
+}
+
+/// [`built_file`] for a text whose documents the caller wrote: `parts` split it into them
+/// (see [`crate::load::parse_parts`]; a large text's documents are parsed in parallel).
+pub(crate) fn built_file_in_parts(
+    path: String,
+    text: String,
+    parts: &[(usize, usize)],
+) -> LoadedFile {
     let text: std::sync::Arc<str> = std::sync::Arc::from(text);
-    let loaded = crate::load::parse_source(&text);
+    let loaded = crate::load::parse_parts(&text, parts);
     let mut file = LoadedFile::manifest(SourceFile::new(path, text), loaded.documents);
     file.role = FileRole::Built;
     file

@@ -413,6 +413,59 @@ pub fn parse_source(source: &Arc<str>) -> Loaded {
     loaded
 }
 
+/// Parses a multi-document text whose document boundaries are known (text the run wrote
+/// itself, such as a kustomization's built output): `parts` are the byte ranges that split
+/// it, each one document (`---` separator included) and together the whole text. A large
+/// text's parts are parsed in parallel; the result is the one [`parse_source`] gives (else the
+/// whole text is parsed again with it: a part that fails or is not one document, a budget).
+pub fn parse_parts(source: &Arc<str>, parts: &[(usize, usize)]) -> Loaded {
+    /// Below this a text is parsed on one thread: splitting costs more than it saves.
+    const PARALLEL_FROM: usize = 256 * 1024;
+    use rayon::prelude::*;
+    let whole = parts.first().map(|p| p.0) == Some(0)
+        && parts.last().map(|p| p.1) == Some(source.len())
+        && parts.windows(2).all(|w| matches!(w, [a, b] if a.1 == b.0));
+    if !whole
+        || parts.len() < 2
+        || source.len() < PARALLEL_FROM
+        || source.len() > MAX_TEXT
+        || source.bytes().filter(|b| matches!(b, b'{' | b'[')).count() > MAX_FLOW_OPENERS
+    {
+        return parse_source(source);
+    }
+    let parsed: Vec<Option<Loaded>> = parts
+        .par_iter()
+        .map(|&(start, end)| {
+            let segment = source.get(start..end)?;
+            let mut part = parse_strict(segment, source);
+            if part.failed || part.documents.len() != 1 {
+                return None;
+            }
+            part.map_offsets(|o| o + start, segment);
+            Some(part)
+        })
+        .collect();
+    let mut all = Loaded::default();
+    for part in parsed {
+        let Some(part) = part else {
+            return parse_source(source);
+        };
+        let first = all.documents.len();
+        all.nodes += part.nodes;
+        all.documents.extend(part.documents);
+        all.problems.extend(part.problems.into_iter().map(|mut p| {
+            p.document = p.document.map(|d| d + first);
+            p
+        }));
+        all.template_braces |= part.template_braces;
+    }
+    if all.nodes > MAX_NODES_PER_RUN || all.documents.len() > MAX_DOCUMENTS_PER_RUN {
+        return parse_source(source);
+    }
+    all.documents.shrink_to_fit();
+    all
+}
+
 /// Parses `text` exactly as `saphyr-parser` does. The documents refer to `source`; it is
 /// `text` itself, or the file `text` was derived from (a repair, a segment), and then
 /// [`Loaded::map_offsets`] must map the offsets to it.

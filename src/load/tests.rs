@@ -264,3 +264,59 @@ fn repaired_and_split_texts_keep_their_scalar_values() {
     let first = &loaded.documents[0];
     assert_eq!(first.get_str(first.root, "n"), Some("1\n"));
 }
+
+/// Every node of a document, in order: its kind, span and scalar text.
+fn shape(doc: &Document) -> Vec<(String, Span, Option<String>)> {
+    doc.node_ids()
+        .map(|id| {
+            let kind = match doc.kind(id) {
+                NodeKind::Mapping(_) => "map".to_owned(),
+                NodeKind::Sequence(_) => "seq".to_owned(),
+                _ => "scalar".to_owned(),
+            };
+            (kind, doc.span(id), doc.scalar_text(id).map(str::to_owned))
+        })
+        .collect()
+}
+
+#[test]
+fn documents_parsed_in_parts_are_the_documents_of_the_whole_text() {
+    // Large enough to be parsed in parallel: 400 objects with a duplicate key (a problem with
+    // a document index), non-ASCII text and a block scalar each.
+    let mut text = String::new();
+    let mut parts = Vec::new();
+    for i in 0..400 {
+        let start = text.len();
+        if i > 0 {
+            text.push_str("---\n");
+        }
+        text.push_str(&format!(
+            "kind: ConfigMap\nmetadata:\n  name: c{i}\n  name: dup{i}\ndata:\n  note: \"é{i}\"\n  script: |\n    {}\n",
+            "echo hello; ".repeat(60)
+        ));
+        parts.push((start, text.len()));
+    }
+    assert!(text.len() > 256 * 1024);
+    let source: Arc<str> = Arc::from(text.as_str());
+    let whole = parse_source(&source);
+    let split = parse_parts(&source, &parts);
+    assert!(!whole.failed && !split.failed);
+    assert_eq!(split.documents.len(), 400);
+    assert_eq!(split.nodes, whole.nodes);
+    for (a, b) in whole.documents.iter().zip(&split.documents) {
+        assert_eq!(a.span, b.span);
+        assert_eq!(a.root, b.root);
+        assert_eq!(shape(a), shape(b));
+    }
+    let problems = |l: &Loaded| {
+        l.problems
+            .iter()
+            .map(|p| (p.span, p.document, p.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(problems(&split).len(), 400);
+    assert_eq!(problems(&split), problems(&whole));
+    // Parts that do not cover the text are not trusted: the whole text is parsed.
+    let fallback = parse_parts(&source, &parts[1..]);
+    assert_eq!(fallback.documents.len(), 400);
+}
