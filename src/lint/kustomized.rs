@@ -69,8 +69,9 @@ pub(crate) struct Builds {
     results: Vec<Result<Built, KustError>>,
     /// Each successful root's objects, emitted (with a fingerprint of each) as soon as it is
     /// built, on the same thread: this is most of the stage's work, and roots another root
-    /// includes (emitted for nothing) are few.
-    emitted: Vec<Vec<(u64, kustomize::emit::Emitted)>>,
+    /// includes (emitted for nothing) are few. Objects several roots build alike (a base's
+    /// CRDs in every overlay) share one copy.
+    emitted: Vec<Vec<(u64, Arc<kustomize::emit::Emitted>)>>,
 }
 
 impl Builds {
@@ -89,6 +90,8 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
         .filter_map(|(id, path)| root_dir(path).map(|dir| (id, dir)))
         .collect();
     let builder = kustomize::Builder::default();
+    let shared: std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>> =
+        std::sync::Mutex::default();
     let (results, emitted) = roots
         .par_iter()
         .map(|(_, dir)| {
@@ -114,7 +117,17 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
                     .iter()
                     .map(|resource| {
                         let emitted = kustomize::emit::emit(&resource.obj);
-                        (fingerprint(&emitted), emitted)
+                        let fingerprint = fingerprint(&emitted);
+                        // A poisoned lock (a panic elsewhere while inserting) left the map
+                        // whole: go on with it.
+                        let mut shared = shared
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let emitted = shared
+                            .entry(fingerprint)
+                            .or_insert_with(|| Arc::new(emitted))
+                            .clone();
+                        (fingerprint, emitted)
                     })
                     .collect(),
                 Err(_) => Vec::new(),
@@ -221,7 +234,7 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Buil
     // once: its findings would be the same, at the same origins.
     let mut seen_objects: HashSet<u64> = HashSet::new();
     for (index, _) in &top {
-        let objects: Vec<kustomize::emit::Emitted> = emitted
+        let objects: Vec<Arc<kustomize::emit::Emitted>> = emitted
             .get_mut(*index)
             .map(std::mem::take)
             .unwrap_or_default()
@@ -272,7 +285,7 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Buil
                 }
                 let start = text.len();
                 text.push_str(&emitted.text);
-                for (span, origin) in emitted.origins {
+                for (span, origin) in &emitted.origins {
                     let id = match &last {
                         Some((file, id)) if Arc::ptr_eq(file, &origin.file) => *id,
                         _ => {
