@@ -304,8 +304,11 @@ fn levels_above(real: &Path) -> Vec<Arc<IgnoreLevel>> {
         .collect()
 }
 
-/// Walks `root` (a real folder), depth first, without following any symlink.
+/// Walks `root` (a real folder) without following any symlink: one depth at a time, the
+/// folders of a depth read in parallel (the order found does not matter: [`discover_all`]
+/// sorts).
 fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
+    use rayon::prelude::*;
     let mut start = levels_above(root);
     let root_is_repo = std::fs::symlink_metadata(root.join(".git")).is_ok();
     if root_is_repo {
@@ -313,67 +316,89 @@ fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
         start.clear();
     }
     start.extend(IgnoreLevel::read(root, root_is_repo));
-    let mut stack: Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)> = vec![(root.to_path_buf(), start)];
-    while let Some((dir, levels)) = stack.pop() {
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(err) => {
-                unreadable(found, base, &dir, &err.to_string());
-                continue;
-            }
-        };
-        let mut children: Vec<(PathBuf, std::fs::FileType)> = Vec::new();
-        for entry in entries {
-            match entry.and_then(|e| Ok((e.path(), e.file_type()?))) {
-                Ok(child) => children.push(child),
-                Err(err) => unreadable(found, base, &dir, &err.to_string()),
-            }
-        }
-        children.sort_by(|a, b| b.0.cmp(&a.0));
-        for (path, file_type) in children {
-            let hidden = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if file_type.is_symlink() {
-                found.skipped.symlinks += 1;
-                continue;
-            }
-            let is_dir = file_type.is_dir();
-            let kind = classify(&path);
-            if !is_dir && !file_type.is_file() {
-                // FIFOs, sockets, devices: a walk never reads them.
-                continue;
-            }
-            if is_ignored(&levels, &path, is_dir) {
-                if is_dir || kind.is_some() {
-                    found.skipped.ignored += 1;
-                }
-                continue;
-            }
-            if is_dir {
-                let nested_repo = std::fs::symlink_metadata(path.join(".git")).is_ok();
-                // A nested repository (a submodule) has its own ignore files only.
-                let mut next = if nested_repo {
-                    Vec::new()
-                } else {
-                    levels.clone()
-                };
-                next.extend(IgnoreLevel::read(&path, nested_repo));
-                stack.push((path, next));
-            } else if let Some(kind) = kind {
-                let (display, key) = base.names(&path);
-                found.inputs.push(Input {
-                    display,
-                    key,
-                    origin: InputOrigin::Walked(path),
-                    kind,
-                });
-            }
+    let mut depth: Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)> = vec![(root.to_path_buf(), start)];
+    while !depth.is_empty() {
+        let scanned: Vec<(Discovered, Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)>)> = depth
+            .par_iter()
+            .map(|(dir, levels)| scan_folder(dir, levels, base))
+            .collect();
+        depth = Vec::new();
+        for (part, folders) in scanned {
+            found.inputs.extend(part.inputs);
+            found.skipped.symlinks += part.skipped.symlinks;
+            found.skipped.ignored += part.skipped.ignored;
+            depth.extend(folders);
         }
     }
+}
+
+/// One folder of a walk: its files (and unreadable entries), and its sub-folders to walk
+/// with the ignore files that apply in them.
+fn scan_folder(
+    dir: &Path,
+    levels: &[Arc<IgnoreLevel>],
+    base: &PathBase,
+) -> (Discovered, Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)>) {
+    let mut found = Discovered::default();
+    let mut folders = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            unreadable(&mut found, base, dir, &err.to_string());
+            return (found, folders);
+        }
+    };
+    let mut children: Vec<(PathBuf, std::fs::FileType)> = Vec::new();
+    for entry in entries {
+        match entry.and_then(|e| Ok((e.path(), e.file_type()?))) {
+            Ok(child) => children.push(child),
+            Err(err) => unreadable(&mut found, base, dir, &err.to_string()),
+        }
+    }
+    for (path, file_type) in children {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if file_type.is_symlink() {
+            found.skipped.symlinks += 1;
+            continue;
+        }
+        let is_dir = file_type.is_dir();
+        let kind = classify(&path);
+        if !is_dir && !file_type.is_file() {
+            // FIFOs, sockets, devices: a walk never reads them.
+            continue;
+        }
+        if is_ignored(levels, &path, is_dir) {
+            if is_dir || kind.is_some() {
+                found.skipped.ignored += 1;
+            }
+            continue;
+        }
+        if is_dir {
+            let nested_repo = std::fs::symlink_metadata(path.join(".git")).is_ok();
+            // A nested repository (a submodule) has its own ignore files only.
+            let mut next = if nested_repo {
+                Vec::new()
+            } else {
+                levels.to_vec()
+            };
+            next.extend(IgnoreLevel::read(&path, nested_repo));
+            folders.push((path, next));
+        } else if let Some(kind) = kind {
+            let (display, key) = base.names(&path);
+            found.inputs.push(Input {
+                display,
+                key,
+                origin: InputOrigin::Walked(path),
+                kind,
+            });
+        }
+    }
+    (found, folders)
 }
 
 fn unreadable(found: &mut Discovered, base: &PathBase, at: &Path, message: &str) {
