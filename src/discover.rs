@@ -304,6 +304,9 @@ fn levels_above(real: &Path) -> Vec<Arc<IgnoreLevel>> {
         .collect()
 }
 
+/// A folder to walk, with the ignore files that apply in it.
+type Folder = (PathBuf, Vec<Arc<IgnoreLevel>>);
+
 /// Walks `root` (a real folder) without following any symlink: one depth at a time, the
 /// folders of a depth read in parallel (the order found does not matter: [`discover_all`]
 /// sorts).
@@ -316,9 +319,9 @@ fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
         start.clear();
     }
     start.extend(IgnoreLevel::read(root, root_is_repo));
-    let mut depth: Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)> = vec![(root.to_path_buf(), start)];
+    let mut depth: Vec<Folder> = vec![(root.to_path_buf(), start)];
     while !depth.is_empty() {
-        let scanned: Vec<(Discovered, Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)>)> = depth
+        let scanned: Vec<(Discovered, Vec<Folder>)> = depth
             .par_iter()
             .map(|(dir, levels)| scan_folder(dir, levels, base))
             .collect();
@@ -338,7 +341,7 @@ fn scan_folder(
     dir: &Path,
     levels: &[Arc<IgnoreLevel>],
     base: &PathBase,
-) -> (Discovered, Vec<(PathBuf, Vec<Arc<IgnoreLevel>>)>) {
+) -> (Discovered, Vec<Folder>) {
     let mut found = Discovered::default();
     let mut folders = Vec::new();
     let entries = match std::fs::read_dir(dir) {
