@@ -9,7 +9,7 @@ use crate::discover::{Input, InputOrigin, SourceKind, is_git_ignored};
 use crate::finding::{Finding, internal_error};
 use crate::load::dockerfile::parse_dockerfile;
 use crate::load::file::{FileKind, LoadedFile};
-use crate::load::{Loaded, ProblemKind, parse_yaml};
+use crate::load::{Loaded, ProblemKind};
 use crate::rule_id::RuleId;
 use crate::source::{DecodeError, SourceFile, Span, decode};
 
@@ -103,7 +103,7 @@ pub(crate) fn load_input(
         file.git_ignored = git_ignored;
         return (file, Vec::new());
     }
-    let mut loaded = parse_yaml(&source.text);
+    let mut loaded = crate::load::parse_file(&source.text);
     let (findings, kept) = load_findings(file_id, input, &source, &loaded);
     loaded.documents.truncate(kept);
     let mut file = LoadedFile::manifest(source, loaded.documents);

@@ -419,28 +419,103 @@ pub fn parse_source(source: &Arc<str>) -> Loaded {
 /// text's parts are parsed in parallel; the result is the one [`parse_source`] gives (else the
 /// whole text is parsed again with it: a part that fails or is not one document, a budget).
 pub fn parse_parts(source: &Arc<str>, parts: &[(usize, usize)]) -> Loaded {
-    /// Below this a text is parsed on one thread: splitting costs more than it saves.
-    const PARALLEL_FROM: usize = 256 * 1024;
+    parse_parts_from(source, parts, PARALLEL_FROM)
+}
+
+/// Below this a text is parsed on one thread: splitting costs more than it saves.
+const PARALLEL_FROM: usize = 256 * 1024;
+
+/// Parses a file's text as [`parse_source`] does; a large multi-document stream is parsed
+/// document by document in parallel when its `---` lines alone tell the documents apart (see
+/// [`document_parts`]).
+pub fn parse_file(source: &Arc<str>) -> Loaded {
+    if source.len() < PARALLEL_FROM {
+        return parse_source(source);
+    }
+    match document_parts(source) {
+        Some(parts) => parse_parts(source, &parts),
+        None => parse_source(source),
+    }
+}
+
+/// A stream's documents by their `---` lines (at the start of a line, followed by a space, a
+/// tab or the line's end: YAML forbids such a line inside any scalar, so it always starts a
+/// document), each part running to the next one; text before the first `---` that holds only
+/// comments and blank lines goes with the first document. `None` when a line starts with `%`
+/// (a directive belongs to the document after it) or is a `...` document end, or when there
+/// is only one part: such streams are parsed whole.
+fn document_parts(text: &str) -> Option<Vec<(usize, usize)>> {
+    let marker = |line: &str, m: &str| {
+        line.strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+    };
+    let mut starts = vec![0];
+    let mut offset = 0;
+    // Whether the text so far (before the first `---`) is only comments and blank lines.
+    let mut only_comments = true;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with('%') || marker(line, "...") {
+            return None;
+        }
+        if marker(line, "---") {
+            if offset > 0 && !(starts.len() == 1 && only_comments) {
+                starts.push(offset);
+            }
+            only_comments = false;
+        } else if starts.len() == 1 && only_comments {
+            let content = line.trim_start_matches([' ', '\t', '\r', '\n']);
+            only_comments = content.is_empty() || content.starts_with('#');
+        }
+        offset += line.len();
+    }
+    if starts.len() < 2 {
+        return None;
+    }
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    Some(starts.iter().copied().zip(ends).collect())
+}
+
+/// [`parse_parts`] with the size from which it parses in parallel (tests use small texts).
+fn parse_parts_from(source: &Arc<str>, parts: &[(usize, usize)], parallel_from: usize) -> Loaded {
     use rayon::prelude::*;
     let whole = parts.first().map(|p| p.0) == Some(0)
         && parts.last().map(|p| p.1) == Some(source.len())
         && parts.windows(2).all(|w| matches!(w, [a, b] if a.1 == b.0));
     if !whole
         || parts.len() < 2
-        || source.len() < PARALLEL_FROM
+        || source.len() < parallel_from
         || source.len() > MAX_TEXT
         || source.bytes().filter(|b| matches!(b, b'{' | b'[')).count() > MAX_FLOW_OPENERS
     {
         return parse_source(source);
     }
+    // Each part is parsed with the first line of the next one (its `---` line) after it: what
+    // follows a document decides where its last empty value is placed (`a:` at a document's
+    // end), so the parser must see what it sees in the whole stream. That second document is
+    // dropped.
     let parsed: Vec<Option<Loaded>> = parts
         .par_iter()
-        .map(|&(start, end)| {
-            let segment = source.get(start..end)?;
+        .enumerate()
+        .map(|(index, &(start, end))| {
+            let lookahead = match parts.get(index + 1) {
+                Some(_) => source
+                    .get(end..)?
+                    .find('\n')
+                    .map_or(source.len(), |n| end + n + 1),
+                None => end,
+            };
+            let segment = source.get(start..lookahead)?;
             let mut part = parse_strict(segment, source);
-            if part.failed || part.documents.len() != 1 {
+            let expected = if lookahead > end { 2 } else { 1 };
+            if part.failed
+                || part.documents.len() != expected
+                || part.problems.iter().any(|p| p.document.is_none())
+            {
                 return None;
             }
+            part.documents.truncate(1);
+            part.problems.retain(|p| p.document == Some(0));
+            part.nodes = part.documents.iter().map(Document::node_count).sum();
             part.map_offsets(|o| o + start, segment);
             Some(part)
         })

@@ -266,7 +266,7 @@ fn repaired_and_split_texts_keep_their_scalar_values() {
 }
 
 /// Every node of a document, in order: its kind, span and scalar text.
-fn shape(doc: &Document) -> Vec<(String, Span, Option<String>)> {
+fn shape(doc: &Document) -> Vec<NodeShape> {
     doc.node_ids()
         .map(|id| {
             let kind = match doc.kind(id) {
@@ -319,4 +319,81 @@ fn documents_parsed_in_parts_are_the_documents_of_the_whole_text() {
     // Parts that do not cover the text are not trusted: the whole text is parsed.
     let fallback = parse_parts(&source, &parts[1..]);
     assert_eq!(fallback.documents.len(), 400);
+}
+
+/// A node's kind, span and scalar text.
+type NodeShape = (String, Span, Option<String>);
+
+/// The documents, node shapes and problems of a parse, to compare two parses.
+type Outline = (
+    bool,
+    Vec<(Span, Vec<NodeShape>)>,
+    Vec<(Span, Option<usize>, String)>,
+);
+
+fn parse_outline(loaded: &Loaded) -> Outline {
+    (
+        loaded.failed,
+        loaded
+            .documents
+            .iter()
+            .map(|d| (d.span, shape(d)))
+            .collect(),
+        loaded
+            .problems
+            .iter()
+            .map(|p| (p.span, p.document, p.message.clone()))
+            .collect(),
+    )
+}
+
+#[test]
+fn streams_split_at_their_document_lines_parse_as_the_whole_stream() {
+    let cases = [
+        "# header\n\n---\nkind: A\n---\nkind: B\n",
+        "kind: A\n---\nkind: B\n# trailing\n",
+        "a: |\n  text\n---\nb: 1\n",
+        "--- |\nblock at column zero\n--- >\nfolded\n",
+        "a: \"open\n---\n  quote\"\n---\nb: 1\n",
+        "--- {a: 1}\n--- [1, 2]\n---\n",
+        "---\n---\n---\nkind: C\n",
+        "kind: A\r\n---\r\nkind: B\r\n",
+        "a: &x 1\nb: *x\n---\nc: &x 2\nd: *x\n",
+        "a: 1\na: 2\n---\nb: 1\nb: 2\n",
+        "a: 1\n---#not a marker\n---\tb: 2\n",
+        "a: [1, 2\n---\nb: 1\n",
+        "a: 1\n---\nb: : :\n---\nc: 1\n",
+        "---\nkind: A\n--- \nkind: B\n---",
+        "a:\n---\nb:\n---\nc:\n",
+        "a:\n  - x\n  -\n---\nb: 1\n",
+        "a: 1\n---\nb: 1\n--- {c: 1,\n d: 2}\n",
+        "a: 1\n--- {c: 1, c: 2}\n---\nd: 1\n",
+    ];
+    for text in cases {
+        let source: Arc<str> = Arc::from(text);
+        let whole = parse_source(&source);
+        let Some(parts) = document_parts(text) else {
+            panic!("no parts for {text:?}");
+        };
+        let split = parse_parts_from(&source, &parts, 0);
+        assert_eq!(parse_outline(&split), parse_outline(&whole), "{text:?}");
+        assert_eq!(split.nodes, whole.nodes, "{text:?}");
+    }
+    // Streams the lines cannot split: one document, directives, `...` ends.
+    for text in [
+        "kind: A\n",
+        "%YAML 1.2\n---\na: 1\n---\nb: 1\n",
+        "a: 1\n...\n---\nb: 1\n",
+    ] {
+        assert_eq!(document_parts(text), None, "{text:?}");
+    }
+    // A comment-only header goes with the first document; content before `---` is one.
+    assert_eq!(
+        document_parts("# h\n---\na: 1\n---\nb: 1\n"),
+        Some(vec![(0, 13), (13, 22)])
+    );
+    assert_eq!(
+        document_parts("a: 1\n---\nb: 1\n"),
+        Some(vec![(0, 5), (5, 14)])
+    );
 }
