@@ -419,8 +419,15 @@ pub fn parse_source(source: &Arc<str>) -> Loaded {
 /// text's parts are parsed in parallel; the result is the one [`parse_source`] gives (else the
 /// whole text is parsed again with it: a part that fails or is not one document, a budget).
 pub fn parse_parts(source: &Arc<str>, parts: &[(usize, usize)]) -> Loaded {
-    parse_parts_from(source, parts, PARALLEL_FROM)
+    parse_parts_from(source, parts, PARALLEL_FROM, CHUNK)
 }
+
+/// [`parse_parts`] parses a text in parallel only when its parts average at least this size.
+const MIN_AVERAGE_PART: usize = 2 * 1024;
+
+/// [`parse_parts`] parses parts in chunks of at least this many bytes (a stream of a million
+/// tiny documents is a few hundred chunks, not a million parses).
+const CHUNK: usize = 64 * 1024;
 
 /// Below this a text is parsed on one thread: splitting costs more than it saves.
 const PARALLEL_FROM: usize = 256 * 1024;
@@ -432,7 +439,7 @@ pub fn parse_file(source: &Arc<str>) -> Loaded {
     if source.len() < PARALLEL_FROM {
         return parse_source(source);
     }
-    match document_parts(source) {
+    match document_parts(source, source.len() / MIN_AVERAGE_PART) {
         Some(parts) => parse_parts(source, &parts),
         None => parse_source(source),
     }
@@ -442,9 +449,9 @@ pub fn parse_file(source: &Arc<str>) -> Loaded {
 /// tab or the line's end: YAML forbids such a line inside any scalar, so it always starts a
 /// document), each part running to the next one; text before the first `---` that holds only
 /// comments and blank lines goes with the first document. `None` when a line starts with `%`
-/// (a directive belongs to the document after it) or is a `...` document end, or when there
-/// is only one part: such streams are parsed whole.
-fn document_parts(text: &str) -> Option<Vec<(usize, usize)>> {
+/// (a directive belongs to the document after it) or is a `...` document end, when there is
+/// only one part or more than `max_parts`: such streams are parsed whole.
+fn document_parts(text: &str, max_parts: usize) -> Option<Vec<(usize, usize)>> {
     let marker = |line: &str, m: &str| {
         line.strip_prefix(m)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
@@ -459,6 +466,9 @@ fn document_parts(text: &str) -> Option<Vec<(usize, usize)>> {
         }
         if marker(line, "---") {
             if offset > 0 && !(starts.len() == 1 && only_comments) {
+                if starts.len() >= max_parts {
+                    return None;
+                }
                 starts.push(offset);
             }
             only_comments = false;
@@ -475,8 +485,14 @@ fn document_parts(text: &str) -> Option<Vec<(usize, usize)>> {
     Some(starts.iter().copied().zip(ends).collect())
 }
 
-/// [`parse_parts`] with the size from which it parses in parallel (tests use small texts).
-fn parse_parts_from(source: &Arc<str>, parts: &[(usize, usize)], parallel_from: usize) -> Loaded {
+/// [`parse_parts`] with the size from which it parses in parallel and the chunk size (tests use
+/// small texts and chunks).
+fn parse_parts_from(
+    source: &Arc<str>,
+    parts: &[(usize, usize)],
+    parallel_from: usize,
+    chunk: usize,
+) -> Loaded {
     use rayon::prelude::*;
     let whole = parts.first().map(|p| p.0) == Some(0)
         && parts.last().map(|p| p.1) == Some(source.len())
@@ -484,43 +500,58 @@ fn parse_parts_from(source: &Arc<str>, parts: &[(usize, usize)], parallel_from: 
     if !whole
         || parts.len() < 2
         || source.len() < parallel_from
+        // Streams of tiny documents gain little and would hold each chunk's documents twice.
+        || source.len() / parts.len() < MIN_AVERAGE_PART.min(parallel_from)
         || source.len() > MAX_TEXT
         || source.bytes().filter(|b| matches!(b, b'{' | b'[')).count() > MAX_FLOW_OPENERS
     {
         return parse_source(source);
     }
-    // Each part is parsed with the first line of the next one (its `---` line) after it: what
-    // follows a document decides where its last empty value is placed (`a:` at a document's
-    // end), so the parser must see what it sees in the whole stream. That second document is
-    // dropped.
-    let parsed: Vec<Option<Loaded>> = parts
+    // Parts are parsed in chunks of at least `chunk` bytes. Each chunk is parsed with the
+    // first line of the next part (its `---` line) after it: what follows a document decides
+    // where its last empty value is placed (`a:` at a document's end), so the parser must see
+    // what it sees in the whole stream. That extra document is dropped.
+    let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
+    for &(start, end) in parts {
+        match chunks.last_mut() {
+            Some((chunk_start, chunk_end, count)) if *chunk_end - *chunk_start < chunk => {
+                *chunk_end = end;
+                *count += 1;
+            }
+            _ => chunks.push((start, end, 1)),
+        }
+    }
+    let parsed: Vec<Option<Loaded>> = chunks
         .par_iter()
-        .enumerate()
-        .map(|(index, &(start, end))| {
-            let lookahead = match parts.get(index + 1) {
-                Some(_) => source
+        .map(|&(start, end, count)| {
+            let lookahead = if end < source.len() {
+                source
                     .get(end..)?
                     .find('\n')
-                    .map_or(source.len(), |n| end + n + 1),
-                None => end,
+                    .map_or(source.len(), |n| end + n + 1)
+            } else {
+                end
             };
             let segment = source.get(start..lookahead)?;
             let mut part = parse_strict(segment, source);
-            let expected = if lookahead > end { 2 } else { 1 };
+            let expected = count + usize::from(lookahead > end);
             if part.failed
                 || part.documents.len() != expected
                 || part.problems.iter().any(|p| p.document.is_none())
             {
                 return None;
             }
-            part.documents.truncate(1);
-            part.problems.retain(|p| p.document == Some(0));
+            part.documents.truncate(count);
+            part.problems
+                .retain(|p| p.document.is_some_and(|d| d < count));
             part.nodes = part.documents.iter().map(Document::node_count).sum();
             part.map_offsets(|o| o + start, segment);
             Some(part)
         })
         .collect();
     let mut all = Loaded::default();
+    all.documents
+        .reserve_exact(parsed.iter().flatten().map(|p| p.documents.len()).sum());
     for part in parsed {
         let Some(part) = part else {
             return parse_source(source);

@@ -292,11 +292,12 @@ fn documents_parsed_in_parts_are_the_documents_of_the_whole_text() {
         }
         text.push_str(&format!(
             "kind: ConfigMap\nmetadata:\n  name: c{i}\n  name: dup{i}\ndata:\n  note: \"é{i}\"\n  script: |\n    {}\n",
-            "echo hello; ".repeat(60)
+            "echo hello; ".repeat(250)
         ));
         parts.push((start, text.len()));
     }
-    assert!(text.len() > 256 * 1024);
+    // Large enough, and documents large enough (over 2 KiB on average), to be split.
+    assert!(text.len() > 256 * 1024 && text.len() / 400 > 2048);
     let source: Arc<str> = Arc::from(text.as_str());
     let whole = parse_source(&source);
     let split = parse_parts(&source, &parts);
@@ -372,12 +373,15 @@ fn streams_split_at_their_document_lines_parse_as_the_whole_stream() {
     for text in cases {
         let source: Arc<str> = Arc::from(text);
         let whole = parse_source(&source);
-        let Some(parts) = document_parts(text) else {
+        let Some(parts) = document_parts(text, usize::MAX) else {
             panic!("no parts for {text:?}");
         };
-        let split = parse_parts_from(&source, &parts, 0);
-        assert_eq!(parse_outline(&split), parse_outline(&whole), "{text:?}");
-        assert_eq!(split.nodes, whole.nodes, "{text:?}");
+        // Every part its own chunk, and chunks of a few parts.
+        for chunk in [1, 12] {
+            let split = parse_parts_from(&source, &parts, 0, chunk);
+            assert_eq!(parse_outline(&split), parse_outline(&whole), "{text:?}");
+            assert_eq!(split.nodes, whole.nodes, "{text:?}");
+        }
     }
     // Streams the lines cannot split: one document, directives, `...` ends.
     for text in [
@@ -385,15 +389,17 @@ fn streams_split_at_their_document_lines_parse_as_the_whole_stream() {
         "%YAML 1.2\n---\na: 1\n---\nb: 1\n",
         "a: 1\n...\n---\nb: 1\n",
     ] {
-        assert_eq!(document_parts(text), None, "{text:?}");
+        assert_eq!(document_parts(text, usize::MAX), None, "{text:?}");
     }
     // A comment-only header goes with the first document; content before `---` is one.
     assert_eq!(
-        document_parts("# h\n---\na: 1\n---\nb: 1\n"),
+        document_parts("# h\n---\na: 1\n---\nb: 1\n", usize::MAX),
         Some(vec![(0, 13), (13, 22)])
     );
     assert_eq!(
-        document_parts("a: 1\n---\nb: 1\n"),
+        document_parts("a: 1\n---\nb: 1\n", usize::MAX),
         Some(vec![(0, 5), (5, 14)])
     );
+    // More parts than asked for: parsed whole.
+    assert_eq!(document_parts("a: 1\n---\nb: 1\n---\nc: 1\n", 2), None);
 }
