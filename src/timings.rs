@@ -40,7 +40,7 @@ pub(crate) enum Phase {
     /// charts: all at once, on every thread (the builds and renders read the file system, not
     /// the loaded files).
     Load,
-    /// Bringing the built objects in: writing each top-level root's output and parsing it.
+    /// Bringing the built roots in: writing each top-level root's text and parsing it.
     Kustomize,
     /// Bringing the rendered streams in.
     Helm,
@@ -78,7 +78,7 @@ impl Phase {
             Phase::Setup => "setup (config, rules, threads)",
             Phase::Discover => "discover",
             Phase::Load => "load (read + parse, build, render)",
-            Phase::Kustomize => "kustomize: emit built objects",
+            Phase::Kustomize => "kustomize: add built roots",
             Phase::Helm => "helm: add rendered streams",
             Phase::Index => "index (Workspace::new)",
             Phase::ObjectRules => "object rules",
@@ -104,6 +104,8 @@ pub(crate) enum Sum {
     Load,
     /// The kustomization builds (one per root).
     KustomizeBuilds,
+    /// Emitting the top-level roots' objects as YAML (one per root).
+    KustomizeEmit,
     /// The chart renders (one per chart and values set).
     HelmRenders,
 }
@@ -115,7 +117,8 @@ impl Sum {
 }
 
 /// Busy (wall) and CPU nanoseconds and the number of pieces, per [`Sum`].
-static SUMS: [[AtomicU64; 3]; 4] = [
+static SUMS: [[AtomicU64; 3]; 5] = [
+    [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
     [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
     [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
     [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
@@ -439,6 +442,12 @@ fn table(state: &State) -> String {
             phase_row(
                 format!("  kustomize builds Σ ({roots} roots)"),
                 builds,
+                false,
+            );
+            let (emit, emitted) = sum(Sum::KustomizeEmit);
+            phase_row(
+                format!("  kustomize emit Σ ({emitted} top-level roots)"),
+                emit,
                 false,
             );
             let (renders, charts) = sum(Sum::HelmRenders);

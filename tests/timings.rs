@@ -9,15 +9,16 @@ mod common;
 
 use common::{kubeward_in_repo, stderr};
 
-const PHASES: [&str; 16] = [
+const PHASES: [&str; 17] = [
     "setup (config, rules, threads)",
     "discover",
     "load (read + parse, build, render)",
     "  read Σ (",
     "  parse Σ (decode, parse, load checks)",
     "  kustomize builds Σ (",
+    "  kustomize emit Σ (",
     "  helm renders Σ (",
-    "kustomize: emit built objects",
+    "kustomize: add built roots",
     "helm: add rendered streams",
     "index (Workspace::new)",
     "object rules",

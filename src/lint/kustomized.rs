@@ -67,10 +67,12 @@ fn root_dir(path: &str) -> Option<PathBuf> {
 pub(crate) struct Builds {
     roots: Vec<(FileId, PathBuf)>,
     results: Vec<Result<Built, KustError>>,
-    /// Each successful root's objects, emitted (with a fingerprint of each) as soon as it is
-    /// built, on the same thread: this is most of the stage's work, and roots another root
-    /// includes (emitted for nothing) are few. Objects several roots build alike (a base's
-    /// CRDs in every overlay) share one copy.
+    /// The canonical path of each root's kustomization file.
+    root_files: Vec<PathBuf>,
+    /// The top-level roots: built, and not read by another successful build.
+    top: Vec<usize>,
+    /// Each top-level root's objects, emitted (with a fingerprint of each). Objects several
+    /// roots build alike (a base's CRDs in every overlay) share one copy.
     emitted: Vec<Vec<(u64, Arc<kustomize::emit::Emitted>)>>,
 }
 
@@ -81,8 +83,9 @@ impl Builds {
 }
 
 /// Builds every kustomization among the run's files (`paths`, indexed by file id) in
-/// parallel, sharing one cache of built bases. Reads the file system only,
-/// never the loaded files, so it runs while they load; [`apply`] brings the results in.
+/// parallel, sharing one cache of built bases, then emits the top-level roots' objects in
+/// parallel. Reads the file system only, never the loaded files, so it runs while they load;
+/// [`apply`] brings the results in.
 pub(crate) fn build(paths: &[&str]) -> Builds {
     let roots: Vec<(FileId, PathBuf)> = paths
         .iter()
@@ -90,9 +93,7 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
         .filter_map(|(id, path)| root_dir(path).map(|dir| (id, dir)))
         .collect();
     let builder = kustomize::Builder::default();
-    let shared: std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>> =
-        std::sync::Mutex::default();
-    let (results, emitted) = roots
+    let mut results: Vec<Result<Built, KustError>> = roots
         .par_iter()
         .map(|(_, dir)| {
             let started = crate::timings::start();
@@ -110,64 +111,14 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
                         ),
                     })
                 });
-            let mut built = built;
-            // The objects are needed only as emitted text: dropped here, while the files load.
-            let emitted = match &mut built {
-                Ok(built) => std::mem::take(&mut built.resources)
-                    .iter()
-                    .map(|resource| {
-                        let emitted = kustomize::emit::emit(&resource.obj);
-                        let fingerprint = fingerprint(&emitted);
-                        // A poisoned lock (a panic elsewhere while inserting) left the map
-                        // whole: go on with it.
-                        let mut shared = shared
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        let emitted = shared
-                            .entry(fingerprint)
-                            .or_insert_with(|| Arc::new(emitted))
-                            .clone();
-                        (fingerprint, emitted)
-                    })
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
             crate::timings::add(crate::timings::Sum::KustomizeBuilds, started);
-            (built, emitted)
+            built
         })
-        .unzip();
-    Builds {
-        roots,
-        results,
-        emitted,
-    }
-}
-
-/// Brings the builds into the run: appends the top-level roots' output (and origin files not
-/// in the run) to `files`, and empties the documents of the files those builds read.
-pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Builds) -> Added {
-    let Builds {
-        roots,
-        results,
-        mut emitted,
-    } = builds;
-    let mut added = Added {
-        maps: BuiltMaps::default(),
-        findings: Vec::new(),
-        reported: Vec::new(),
-    };
-    if roots.is_empty() {
-        return added;
-    }
-    report_failures(files, ids, &roots, &results, &mut added.findings);
-    // Top-level roots: built, and not read by another successful build.
+        .collect();
+    drop(builder);
     let root_files: Vec<PathBuf> = roots
         .iter()
-        .map(|(id, _)| {
-            canonical(Path::new(
-                &files.get(*id).map(|f| f.source.path.as_str()).unwrap_or(""),
-            ))
-        })
+        .map(|(id, _)| canonical(Path::new(paths.get(*id).copied().unwrap_or(""))))
         .collect();
     let mut included: HashSet<&Path> = HashSet::new();
     for (own, result) in root_files.iter().zip(&results) {
@@ -181,15 +132,81 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Buil
             );
         }
     }
-    let top: Vec<(usize, &Built)> = results
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.as_ref().ok().map(|b| (i, b)))
-        .filter(|(i, _)| {
-            root_files
-                .get(*i)
-                .is_some_and(|f| !included.contains(f.as_path()))
+    let top: Vec<usize> = (0..results.len())
+        .filter(|i| {
+            results.get(*i).is_some_and(Result::is_ok)
+                && root_files
+                    .get(*i)
+                    .is_some_and(|f| !included.contains(f.as_path()))
         })
+        .collect();
+    drop(included);
+    let shared: std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>> =
+        std::sync::Mutex::default();
+    let emitted: Vec<Vec<(u64, Arc<kustomize::emit::Emitted>)>> = top
+        .par_iter()
+        .map(|index| {
+            let started = crate::timings::start();
+            let Some(Ok(built)) = results.get(*index) else {
+                return Vec::new();
+            };
+            let emitted = built
+                .resources
+                .par_iter()
+                .map(|resource| {
+                    let emitted = kustomize::emit::emit(&resource.obj);
+                    let fingerprint = fingerprint(&emitted);
+                    // A poisoned lock (a panic elsewhere while inserting) left the map whole:
+                    // go on with it.
+                    let mut shared = shared
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let emitted = shared
+                        .entry(fingerprint)
+                        .or_insert_with(|| Arc::new(emitted))
+                        .clone();
+                    (fingerprint, emitted)
+                })
+                .collect();
+            crate::timings::add(crate::timings::Sum::KustomizeEmit, started);
+            emitted
+        })
+        .collect();
+    // The objects are needed only as emitted text: dropped here, while the files load.
+    for built in results.iter_mut().flatten() {
+        built.resources = Vec::new();
+    }
+    Builds {
+        roots,
+        results,
+        root_files,
+        top,
+        emitted,
+    }
+}
+
+/// Brings the builds into the run: appends the top-level roots' output (and origin files not
+/// in the run) to `files`, and empties the documents of the files those builds read.
+pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Builds) -> Added {
+    let Builds {
+        roots,
+        results,
+        root_files,
+        top,
+        emitted,
+    } = builds;
+    let mut added = Added {
+        maps: BuiltMaps::default(),
+        findings: Vec::new(),
+        reported: Vec::new(),
+    };
+    if roots.is_empty() {
+        return added;
+    }
+    report_failures(files, ids, &roots, &results, &mut added.findings);
+    let top: Vec<(usize, &Built)> = top
+        .iter()
+        .filter_map(|i| results.get(*i)?.as_ref().ok().map(|b| (*i, b)))
         .collect();
     // The files the top-level builds read are linted through them, never on their own.
     let consumed: BTreeSet<&Path> = top
@@ -233,11 +250,8 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, builds: Buil
     // An object several roots build identically (a base's CRD in every overlay) is linted
     // once: its findings would be the same, at the same origins.
     let mut seen_objects: HashSet<u64> = HashSet::new();
-    for (index, _) in &top {
-        let objects: Vec<Arc<kustomize::emit::Emitted>> = emitted
-            .get_mut(*index)
-            .map(std::mem::take)
-            .unwrap_or_default()
+    for ((index, _), objects) in top.iter().zip(emitted) {
+        let objects: Vec<Arc<kustomize::emit::Emitted>> = objects
             .into_iter()
             .filter(|(fingerprint, _)| seen_objects.insert(*fingerprint))
             .map(|(_, emitted)| emitted)
