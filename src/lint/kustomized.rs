@@ -63,6 +63,9 @@ fn root_dir(path: &str) -> Option<PathBuf> {
     (canonical(&preferred) == canonical(kfile)).then(|| dir.to_path_buf())
 }
 
+/// A root's objects as emitted, each with its fingerprint (shared by roots that emit it alike).
+type EmittedObjects = Vec<(u64, Arc<kustomize::emit::Emitted>)>;
+
 /// The kustomization builds of a run: every root among the run's files, and its result.
 pub(crate) struct Builds {
     roots: Vec<(FileId, PathBuf)>,
@@ -73,7 +76,7 @@ pub(crate) struct Builds {
     top: Vec<usize>,
     /// Each top-level root's objects, emitted (with a fingerprint of each). Objects several
     /// roots build alike (a base's CRDs in every overlay) share one copy.
-    emitted: Vec<Vec<(u64, Arc<kustomize::emit::Emitted>)>>,
+    emitted: Vec<EmittedObjects>,
 }
 
 impl Builds {
@@ -143,35 +146,61 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
     drop(included);
     let shared: std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>> =
         std::sync::Mutex::default();
-    let emitted: Vec<Vec<(u64, Arc<kustomize::emit::Emitted>)>> = top
+    // `None`: writing the root's objects crashed (a bug in kubeward): reported for that root.
+    let emitted: Vec<Option<EmittedObjects>> = top
         .par_iter()
         .map(|index| {
             let started = crate::timings::start();
             let Some(Ok(built)) = results.get(*index) else {
-                return Vec::new();
+                return Some(Vec::new());
             };
-            let emitted = built
-                .resources
-                .par_iter()
-                .map(|resource| {
-                    let emitted = kustomize::emit::emit(&resource.obj);
-                    let fingerprint = fingerprint(&emitted);
-                    // A poisoned lock (a panic elsewhere while inserting) left the map whole:
-                    // go on with it.
-                    let mut shared = shared
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    let emitted = shared
-                        .entry(fingerprint)
-                        .or_insert_with(|| Arc::new(emitted))
-                        .clone();
-                    (fingerprint, emitted)
-                })
-                .collect();
+            let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                built
+                    .resources
+                    .par_iter()
+                    .map(|resource| {
+                        let emitted = kustomize::emit::emit(&resource.obj);
+                        let fingerprint = fingerprint(&emitted);
+                        // A poisoned lock (a panic elsewhere while inserting) left the map whole:
+                        // go on with it.
+                        let mut shared = shared
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let emitted = shared
+                            .entry(fingerprint)
+                            .or_insert_with(|| Arc::new(emitted))
+                            .clone();
+                        (fingerprint, emitted)
+                    })
+                    .collect()
+            }))
+            .ok();
             crate::timings::add(crate::timings::Sum::KustomizeEmit, started);
             emitted
         })
         .collect();
+    let mut top_emitted = Vec::with_capacity(top.len());
+    let mut kept_top = Vec::with_capacity(top.len());
+    for (index, emitted) in top.into_iter().zip(emitted) {
+        match emitted {
+            Some(emitted) => {
+                kept_top.push(index);
+                top_emitted.push(emitted);
+            }
+            None => {
+                if let (Some(result), Some((_, dir))) = (results.get_mut(index), roots.get(index)) {
+                    *result = Err(KustError {
+                        file: dir.join("kustomization.yaml"),
+                        span: None,
+                        message: "kubeward crashed while writing its built objects (a bug in \
+                                  kubeward, not in the kustomization; please report it)"
+                            .to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    let (top, emitted) = (kept_top, top_emitted);
     // The objects are needed only as emitted text: dropped here, while the files load.
     for built in results.iter_mut().flatten() {
         built.resources = Vec::new();
