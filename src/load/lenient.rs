@@ -237,9 +237,14 @@ fn parse_json_stream(source: &Arc<str>) -> Option<Loaded> {
             return None;
         }
         part.map_offsets(|o| o + start, segment);
+        // A problem names its document by index: in the stream, after the values before it.
+        let first = all.documents.len();
         all.nodes += part.nodes;
         all.documents.extend(part.documents);
-        all.problems.extend(part.problems);
+        all.problems.extend(part.problems.into_iter().map(|mut p| {
+            p.document = p.document.map(|d| d + first);
+            p
+        }));
     }
     Some(all)
 }
@@ -289,6 +294,15 @@ fn split_json_values(text: &str) -> Option<Vec<(usize, usize)>> {
 mod tests {
     use super::super::parse_yaml;
     use super::*;
+
+    #[test]
+    fn a_json_stream_problem_names_its_own_value() {
+        let text = "{\"a\": 1}\n{\"kind\": \"A\", \"kind\": \"B\"}\n";
+        let loaded = parse_yaml(text);
+        assert_eq!(loaded.documents.len(), 2);
+        let documents: Vec<Option<usize>> = loaded.problems.iter().map(|p| p.document).collect();
+        assert_eq!(documents, vec![Some(1)]);
+    }
 
     #[test]
     fn json_streams_are_split_into_documents() {
