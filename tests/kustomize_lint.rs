@@ -123,3 +123,28 @@ fn an_image_set_by_the_overlay_is_reported_at_its_images_entry() {
     assert!(latest[0].0.ends_with("overlay/kustomization.yaml"));
     assert_eq!(latest[0].1, 6);
 }
+
+#[test]
+fn cycles_are_reported_per_root_whatever_the_thread_count() {
+    // Each root's failure is its own (where its build closes the cycle), never one cached from
+    // another root's build, so the result cannot depend on which thread built what first.
+    let dir = "fixtures/kustomize-error/cycle-entered";
+    let first = findings(&["--format", "json", "-j1", dir]);
+    let at: BTreeSet<(String, u64)> = first
+        .iter()
+        .filter(|f| f.3 == "kustomize-error")
+        .map(|f| (f.0.clone(), f.1))
+        .collect();
+    let expected: BTreeSet<(String, u64)> = [("a", 4), ("b", 2), ("d", 2)]
+        .iter()
+        .map(|(root, line)| (format!("{dir}/{root}/kustomization.yaml"), *line))
+        .collect();
+    assert_eq!(at, expected);
+    for threads in ["-j2", "-j1", "-j2", "-j2"] {
+        assert_eq!(
+            findings(&["--format", "json", threads, dir]),
+            first,
+            "{threads}"
+        );
+    }
+}

@@ -183,34 +183,57 @@ pub fn build(dir: &Path) -> Result<Built, KustError> {
     Builder::default().build(dir)
 }
 
-/// Built kustomizations by canonical directory, shared by the threads that build roots. A
-/// result is inserted only once its build has finished (a panic mid-build leaves nothing
-/// behind), so any entry is whole. Two threads reaching the same base at once may both build
-/// it; the results are equal and the first stays.
+/// Kustomizations built successfully, by canonical directory, shared by the threads that build
+/// roots. A result is inserted only once its build has finished (a panic mid-build leaves
+/// nothing behind), so any entry is whole. Two threads reaching the same base at once may both
+/// build it; the results are equal and the first stays. A success does not depend on who
+/// includes the base (a cycle through a base fails it from every side), so it can be shared.
 #[derive(Default)]
-struct Cache {
-    map: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Result<Acc, KustError>>>>,
+struct SharedCache {
+    map: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Acc>>>,
 }
 
-impl Cache {
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<PathBuf, Arc<Result<Acc, KustError>>>>
-    {
+impl SharedCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<PathBuf, Arc<Acc>>> {
         // A thread that panicked while holding the lock left the map whole (inserts are
         // single operations): carry on with it.
         self.map
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
 
-    /// The cached result, shared (the caller copies what it takes, outside the lock).
-    fn get(&self, key: &Path) -> Option<Arc<Result<Acc, KustError>>> {
-        self.lock().get(key).cloned()
+/// The cache one root's build sees: the shared successes, and this root's own failures. A
+/// failure's message can depend on the path that reached the base (where a cycle closes), so
+/// it is kept for this root only, as `kubectl kustomize ROOT` would find it; cached within the
+/// root, a failing base reached by many paths is still built once.
+struct Cache<'a> {
+    shared: &'a SharedCache,
+    failed: std::cell::RefCell<std::collections::HashMap<PathBuf, KustError>>,
+}
+
+impl Cache<'_> {
+    /// The cached result (a success is copied outside the lock).
+    fn get(&self, key: &Path) -> Option<Result<Acc, KustError>> {
+        if let Some(e) = self.failed.borrow().get(key) {
+            return Some(Err(e.clone()));
+        }
+        let shared = self.shared.lock().get(key).cloned()?;
+        Some(Ok(shared.as_ref().clone()))
     }
 
     fn insert(&self, key: PathBuf, built: Result<Acc, KustError>) {
-        self.lock().entry(key).or_insert_with(|| Arc::new(built));
+        match built {
+            Ok(acc) => {
+                self.shared
+                    .lock()
+                    .entry(key)
+                    .or_insert_with(|| Arc::new(acc));
+            }
+            Err(e) => {
+                self.failed.borrow_mut().entry(key).or_insert(e);
+            }
+        }
     }
 }
 
@@ -218,29 +241,30 @@ impl Cache {
 /// many overlays is read and built once per run, by whichever thread reaches it first).
 #[derive(Default)]
 pub struct Builder {
-    cache: Cache,
+    cache: SharedCache,
 }
 
 impl Builder {
     pub fn build(&self, dir: &Path) -> Result<Built, KustError> {
         let mut stack = Vec::new();
+        let cache = Cache {
+            shared: &self.cache,
+            failed: std::cell::RefCell::default(),
+        };
         // A root that is also another root's base is built once: its accumulation (before the
         // top-level steps) is cached as a base's is. A component's is not (as a resource it is
         // an error), nor is a failure (its message depends on who includes it).
         let key = canonical(dir);
-        let cached = self
-            .cache
-            .get(&key)
-            .and_then(|cached| match cached.as_ref() {
-                Ok(acc) if !acc.component => Some(acc.clone()),
-                _ => None,
-            });
+        let cached = match cache.get(&key) {
+            Some(Ok(acc)) if !acc.component => Some(acc),
+            _ => None,
+        };
         let mut acc = match cached {
             Some(acc) => acc,
             None => {
-                let acc = build_dir(dir, &mut stack, None, &self.cache)?;
+                let acc = build_dir(dir, &mut stack, None, &cache)?;
                 if !acc.component {
-                    self.cache.insert(key, Ok(acc.clone()));
+                    cache.insert(key, Ok(acc.clone()));
                 }
                 acc
             }
@@ -492,7 +516,7 @@ fn build_dir(
     dir: &Path,
     stack: &mut Vec<PathBuf>,
     into: Option<Acc>,
-    cache: &Cache,
+    cache: &Cache<'_>,
 ) -> Result<Acc, KustError> {
     let outer = READS.with(|reads| reads.take());
     let mut result = build_dir_reading(dir, stack, into, cache);
@@ -507,7 +531,7 @@ fn build_dir_reading(
     dir: &Path,
     stack: &mut Vec<PathBuf>,
     into: Option<Acc>,
-    cache: &Cache,
+    cache: &Cache<'_>,
 ) -> Result<Acc, KustError> {
     let canon = canonical(dir);
     let Some(kfile) = kustomization_file(dir) else {
@@ -649,7 +673,7 @@ fn build_dir_reading(
         if path.is_dir() {
             let key = canonical(&path);
             let sub = match cache.get(&key) {
-                Some(cached) => cached.as_ref().clone(),
+                Some(cached) => cached,
                 None => {
                     let built = build_dir(&path, stack, None, cache);
                     cache.insert(key, built.clone());
@@ -815,7 +839,7 @@ fn plugin_configs(
     dir: &Path,
     kfile: &Path,
     stack: &mut Vec<PathBuf>,
-    cache: &Cache,
+    cache: &Cache<'_>,
 ) -> Result<Vec<super::plugin::PluginConfig>, KustError> {
     let mut out = Vec::new();
     let kname: Arc<str> = Arc::from(kfile.to_string_lossy().as_ref());
