@@ -448,7 +448,7 @@ impl Object for ApiVersions {
                 Some(Value::Str(s)) => Ok(Value::Bool(self.has(&s.text))),
                 Some(other) => Err(format!(
                     "wrong type for value; expected string; got {}",
-                    go_type_name(other)
+                    crate::helm::gofmt::type_name(other)
                 )),
                 None => Ok(Value::Bool(false)),
             }),
@@ -462,19 +462,6 @@ impl Object for ApiVersions {
     /// The list itself (what `range`, `len`, `toYaml` see of a `[]string`).
     fn to_data(&self) -> Value {
         strings(&self.0)
-    }
-}
-
-fn go_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
-        Value::Float(_) => "float64",
-        Value::Str(_) => "string",
-        Value::List(_) => "[]interface {}",
-        Value::Map(_) => "map[string]interface {}",
-        Value::Object(o) => o.type_name(),
     }
 }
 

@@ -119,16 +119,7 @@ fn one_string<'a>(method: &str, args: &'a [Value]) -> Result<&'a str, String> {
         [Value::Str(s)] => Ok(&s.text),
         [other] => Err(format!(
             "wrong type for value; expected string; got {}",
-            match other {
-                Value::Nil => "<nil>",
-                Value::Bool(_) => "bool",
-                Value::Int(_) => "int",
-                Value::Float(_) => "float64",
-                Value::Str(_) => "string",
-                Value::List(_) => "[]interface {}",
-                Value::Map(_) => "map[string]interface {}",
-                Value::Object(o) => o.type_name(),
-            }
+            crate::helm::gofmt::type_name(other)
         )),
         _ => Err(format!(
             "wrong number of args for {method}: want 1 got {}",

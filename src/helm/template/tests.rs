@@ -68,23 +68,14 @@ fn arity(name: &str, args: &[Value], n: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn go_type(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "<nil>",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
-        Value::Float(_) => "float64",
-        Value::Str(_) => "string",
-        Value::List(_) => "[]interface {}",
-        Value::Map(_) => "map[string]interface {}",
-        Value::Object(o) => o.type_name(),
-    }
-}
-
 pub(super) fn test_funcs(name: &str) -> Option<Func> {
     Some(match name {
         // exec_test.go's FuncMap.
-        "typeOf" => |a| Ok(s(go_type(a.first().unwrap_or(&Value::Nil)))),
+        "typeOf" => |a| {
+            Ok(s(crate::helm::gofmt::type_name(
+                a.first().unwrap_or(&Value::Nil),
+            )))
+        },
         "add" => |a| {
             let mut sum = 0;
             for v in a {
