@@ -869,6 +869,11 @@ pub(crate) fn quote(s: &str) -> String {
     quote_with(s, '"', false)
 }
 
+/// Go's `strconv.QuoteRune`: a single-quoted Go rune literal.
+pub(crate) fn quote_rune(c: char) -> String {
+    quote_with(c.encode_utf8(&mut [0; 4]), '\'', false)
+}
+
 fn quote_with(s: &str, q: char, ascii_only: bool) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);

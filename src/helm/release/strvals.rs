@@ -22,6 +22,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// Go's `strconv.Quote` (`%q` of a string).
+pub(crate) use crate::helm::gofmt::quote as go_quote;
 use crate::helm::value::{Map, Value};
 
 /// Helm's `strvals.MaxIndex`: the largest list index `a[i]=x` accepts.
@@ -223,17 +225,6 @@ fn atoi(s: &str) -> Result<i64, String> {
         .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
-/// Go's `%q` of a string (strconv.Quote).
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
 /// Go's `%q` of a `[]rune`: each rune quoted with single quotes, `['a' 'b']`.
 fn go_quote_runes(s: &str) -> String {
     let mut out = String::from("[");
@@ -241,38 +232,10 @@ fn go_quote_runes(s: &str) -> String {
         if i > 0 {
             out.push(' ');
         }
-        out.push('\'');
-        push_escaped(&mut out, c, '\'');
-        out.push('\'');
+        out.push_str(&crate::helm::gofmt::quote_rune(c));
     }
     out.push(']');
     out
-}
-
-fn push_escaped(out: &mut String, c: char, quote: char) {
-    match c {
-        '\\' => out.push_str("\\\\"),
-        c if c == quote => {
-            out.push('\\');
-            out.push(c);
-        }
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
-        c if c.is_control() || c == '\u{feff}' => {
-            if (c as u32) < 0x10000 {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            } else {
-                out.push_str(&format!("\\U{:08x}", c as u32));
-            }
-        }
-        c => out.push(c),
-    }
 }
 
 /// Go's type name of a value, as a failed type assertion names it.

@@ -661,37 +661,8 @@ impl Lexer<'_> {
     }
 }
 
-/// Go's `strconv.Quote` (`%q` of a string): printable runes as they are, Go escapes otherwise.
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// Go's `strconv.Quote` (`%q` of a string).
+pub(super) use crate::helm::gofmt::quote as go_quote;
 
 /// Go's `strconv.Unquote` for the string literals a template can hold: `"..."` with Go escapes,
 /// `` `...` `` raw. Returns Go's error text (`invalid syntax`) on failure.
