@@ -473,21 +473,26 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             .iter()
             .any(|f| f.effective_severity() >= threshold)
     });
-    // Rendered on the run's pool (the human report renders findings in parallel), into memory,
-    // then written out at once; `--output-file` formats first, to their files.
+    // Rendered on the run's pool (the human report renders findings in parallel and streams
+    // them out a batch of files at a time; the other formats are written whole);
+    // `--output-file` formats first, to their files.
     pool.install(|| write_output_files(&result, &cli.output_file, &human))?;
-    let mut report = Vec::new();
-    pool.install(|| {
-        if cli.statistics {
-            crate::report::write_statistics(&result, &mut report)
-        } else if cli.quiet && format == Format::Human {
-            crate::report::write_human_findings(&result, &human, &mut report)
-        } else {
-            write_report(&result, format, &human, &mut report)
-        }
-    })
-    .map_err(Error::Output)?;
-    let written = out.write_all(&report).and_then(|()| out.flush());
+    // Written from the pool's threads: through `Stdout` (each buffer-full locks it), not the
+    // lock this thread holds.
+    drop(out);
+    let mut stream = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let written = pool
+        .install(|| {
+            if cli.statistics {
+                crate::report::write_statistics(&result, &mut stream)
+            } else if cli.quiet && format == Format::Human {
+                crate::report::write_human_findings(&result, &human, &mut stream)
+            } else {
+                write_report(&result, format, &human, &mut stream)
+            }
+        })
+        .and_then(|()| stream.flush());
+    drop(stream);
     // A reader that went away (`kubeward . | head`) has what it wanted; the exit status
     // still says what the findings say, so `set -o pipefail` scripts fail on errors.
     match written {

@@ -13,6 +13,7 @@ use miette::{
 };
 use rayon::prelude::*;
 
+use super::grouping::Layout;
 use super::terminal::{escape_controls, neutralize_controls};
 use super::{positions, summary_line};
 use crate::finding::{Finding, Severity};
@@ -103,12 +104,36 @@ pub(crate) fn write(
     write_with_summary(result, options, true, out)
 }
 
+/// Findings rendered and written per batch: whole files' findings in report order, at least
+/// this many per batch (but never part of a file), so the threads have work to share and the
+/// report is never held whole in memory.
+const BATCH: usize = 256;
+
 /// The report, with or without its summary (the per-rule table and the closing line):
 /// `--quiet` prints the findings only.
+///
+/// The report streams: findings are rendered a batch of files at a time, in parallel on the
+/// run's thread pool (rendering was a tenth of a run on the benchmark corpus, on one thread:
+/// callgrind), and each batch is written in file order before the next is drawn. Secret
+/// values are masked in the snippet text (same width, so spans stay valid). A batch is drawn
+/// under a guard: if drawing it crashes (a bug in kubeward), its findings are written in the
+/// compact form, which copies no source text, the crash is said on stderr, and the report goes
+/// on with the next batch.
 pub(crate) fn write_with_summary(
     result: &LintResult,
     options: &HumanOptions,
     summary: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    write_batched(result, options, summary, BATCH, out)
+}
+
+/// [`write_with_summary`] with batches of at least `batch` findings.
+fn write_batched(
+    result: &LintResult,
+    options: &HumanOptions,
+    summary: bool,
+    batch: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let theme = if options.color {
@@ -119,15 +144,58 @@ pub(crate) fn write_with_summary(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false);
-    // Each finding is rendered on its own, in parallel on the run's thread pool (rendering was
-    // a tenth of a run on the benchmark corpus, on one thread: callgrind), and written in order.
-    // Secret values are masked in the snippet text (same width, so spans stay valid).
-    let mut snippets: Vec<Option<Snippet>> = Vec::new();
-    snippets.resize_with(result.workspace.files.len(), || None);
-    let mut with_findings: Vec<usize> = result.findings.iter().map(|f| f.file).collect();
-    with_findings.sort_unstable();
-    with_findings.dedup();
-    let built: Vec<(usize, Snippet)> = with_findings
+    let layout = Layout::new(&result.findings);
+    let order = layout.order();
+    let mut from = 0;
+    while from < order.len() {
+        let mut to = from;
+        while to < order.len()
+            && (to - from < batch || layout.same_file(&result.findings, to - 1, to))
+        {
+            to += 1;
+        }
+        let batch = order.get(from..to).unwrap_or_default();
+        let mut buffer = Vec::new();
+        let drawn = catch_unwind(AssertUnwindSafe(|| {
+            let rendered = render_batch(result, &handler, batch);
+            layout.write(result, batch, &rendered, options.color, &mut buffer)
+        }));
+        match drawn {
+            Ok(written) => written?,
+            Err(_) => {
+                eprintln!(
+                    "kubeward: internal error: the human report crashed (a bug in kubeward, \
+                     please report it); these findings follow in compact form"
+                );
+                buffer.clear();
+                let findings = batch.iter().filter_map(|&i| result.findings.get(i));
+                super::compact::write_findings(result, findings, &mut buffer)?;
+            }
+        }
+        out.write_all(&buffer)?;
+        from = to;
+    }
+    if summary {
+        super::statistics::write_summary_table(result, out)?;
+        writeln!(out, "{}", summary_line(result))?;
+    }
+    Ok(())
+}
+
+/// Draws the findings `batch` (indices into `result.findings`), in parallel: `rendered[i]` is
+/// `batch[i]`'s.
+fn render_batch(
+    result: &LintResult,
+    handler: &GraphicalReportHandler,
+    batch: &[usize],
+) -> Vec<String> {
+    let mut files: Vec<usize> = batch
+        .iter()
+        .filter_map(|&i| Some(result.findings.get(i)?.file))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let snippets: Vec<(usize, Snippet)> = files
         .par_iter()
         .map(|&file| {
             let source = result.workspace.source(file);
@@ -140,34 +208,29 @@ pub(crate) fn write_with_summary(
             (file, Snippet { text, lines })
         })
         .collect();
-    for (file, snippet) in built {
-        if let Some(slot) = snippets.get_mut(file) {
-            *slot = Some(snippet);
-        }
-    }
-    let rendered: Vec<String> = result
-        .findings
+    batch
         .par_iter()
-        .map(|finding| render(result, &handler, &snippets, finding))
-        .collect();
-    super::grouping::write_grouped(result, &rendered, options.color, out)?;
-    if summary {
-        super::statistics::write_summary_table(result, out)?;
-        writeln!(out, "{}", summary_line(result))?;
-    }
-    Ok(())
+        .map(|&index| match result.findings.get(index) {
+            Some(finding) => render(result, handler, &snippets, finding),
+            None => String::new(),
+        })
+        .collect()
 }
 
 fn render(
     result: &LintResult,
     handler: &GraphicalReportHandler,
-    snippets: &[Option<Snippet>],
+    snippets: &[(usize, Snippet)],
     finding: &Finding,
 ) -> String {
     let file = result.workspace.source(finding.file);
     let empty = LineTable::default();
-    let (text, lines) = match snippets.get(finding.file).and_then(Option::as_ref) {
-        Some(snippet) => (&*snippet.text, &snippet.lines),
+    let snippet = snippets
+        .binary_search_by_key(&finding.file, |(file, _)| *file)
+        .ok()
+        .and_then(|at| snippets.get(at));
+    let (text, lines) = match snippet {
+        Some((_, snippet)) => (&*snippet.text, &snippet.lines),
         // Unreachable (every finding's file has a snippet); an empty window draws no snippet.
         None => ("", &empty),
     };
@@ -447,6 +510,58 @@ impl SourceCode for WindowedSource<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Streaming changes nothing: the report drawn a file at a time, a few files at a time
+    /// and whole is byte for byte the same, file headers (with their counts) and object
+    /// headers included, for files with more findings than a batch and files with one.
+    #[test]
+    fn the_report_is_the_same_whatever_the_batch() {
+        let dir = std::env::temp_dir().join(format!("kubeward-batches-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let pod = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  \
+                 - name: app\n    image: nginx:latest\n"
+            )
+        };
+        for i in 0..12 {
+            std::fs::write(dir.join(format!("pod-{i:02}.yaml")), pod(&format!("p{i}"))).unwrap();
+        }
+        // One file with many objects: more findings than any batch below.
+        let many: Vec<String> = (0..80).map(|i| pod(&format!("many-{i}"))).collect();
+        std::fs::write(dir.join("many.yaml"), many.join("---\n")).unwrap();
+        let options = crate::lint::LintOptions {
+            paths: vec![dir.display().to_string()],
+            ..Default::default()
+        };
+        let result = crate::lint::lint(&options).unwrap();
+        let files: std::collections::HashSet<usize> =
+            result.findings.iter().map(|f| f.file).collect();
+        let in_many = result
+            .findings
+            .iter()
+            .filter(|f| result.workspace.source(f.file).path.ends_with("many.yaml"))
+            .count();
+        assert!(
+            in_many > BATCH && files.len() == 13,
+            "{in_many} findings in many.yaml, {} files",
+            files.len()
+        );
+        let draw = |batch: usize| {
+            let mut out = Vec::new();
+            write_batched(&result, &HumanOptions::default(), true, batch, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let whole = draw(usize::MAX);
+        let headers = whole.lines().filter(|l| l.starts_with("── ")).count();
+        assert_eq!(headers, 13, "one header per file");
+        assert!(whole.contains("many.yaml ── "));
+        for batch in [1, 5, BATCH] {
+            assert_eq!(draw(batch), whole, "batches of {batch}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     /// The window gives miette exactly what it computes on the whole text, for every span of
     /// a text with every kind of line break and multi-byte characters.

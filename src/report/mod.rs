@@ -57,10 +57,15 @@ pub fn write_report(
     human: &HumanOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    // Rendered into memory under a guard: a bug in a format on some finding's text must not
-    // lose the run's findings (the human renderer also guards each finding itself). On a
-    // panic the findings are written in the compact form, which copies no source text, and
-    // the crash is said on stderr (without the panic's text, which can quote the input).
+    // The human report streams, a batch of files at a time, each batch under its own guard
+    // (see [`human::write_with_summary`]).
+    if format == Format::Human {
+        return human::write(result, human, out);
+    }
+    // The others are rendered into memory under a guard: a bug in a format on some finding's
+    // text must not lose the run's findings. On a panic the findings are written in the
+    // compact form, which copies no source text, and the crash is said on stderr (without the
+    // panic's text, which can quote the input).
     let mut buffer = Vec::new();
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
         Format::Human => human::write(result, human, &mut buffer),
