@@ -159,73 +159,37 @@ impl Workspace {
             options: options.clone(),
             ..Workspace::default()
         };
-        let mut found = Vec::new();
-        for (file_id, file) in ws.files.iter().enumerate() {
-            for (doc_index, doc) in file.documents.iter().enumerate() {
-                collect_objects(file_id, doc_index, doc, &mut found);
-            }
-        }
-        let cluster_scoped_crds = cluster_scoped_custom_kinds(&ws.files, &found);
+        // Each file's objects are found in parallel; the CustomResourceDefinitions among them
+        // say which custom kinds are cluster-scoped; then each thread builds the objects of
+        // a run of files and indexes them in a partial index of its own, and the partial
+        // indexes are merged in file order (the first object with a key keeps it).
+        let found: Vec<Vec<RawObject>> = ws
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(file_id, file)| {
+                let mut found = Vec::new();
+                for (doc_index, doc) in file.documents.iter().enumerate() {
+                    collect_objects(file_id, doc_index, doc, &mut found);
+                }
+                found
+            })
+            .collect();
+        let cluster_scoped_crds = cluster_scoped_custom_kinds(&ws.files, found.iter().flatten());
+        let files = &ws.files;
+        let indexed = found
+            .into_par_iter()
+            .fold(PartialIndex::default, |mut part, raws| {
+                for raw in raws {
+                    part.add(files, options, &cluster_scoped_crds, raw);
+                }
+                part
+            })
+            .reduce(PartialIndex::default, PartialIndex::merge);
+        ws.objects = indexed.objects;
         // Kept for the whole run: no growth slack.
-        ws.objects.reserve_exact(found.len());
-        for raw in found {
-            let Some(doc) = ws
-                .files
-                .get(raw.file)
-                .and_then(|file| file.documents.get(raw.document))
-            else {
-                continue;
-            };
-            let group = raw
-                .api_version
-                .rsplit_once('/')
-                .map(|(g, _)| g.to_string())
-                .unwrap_or_default();
-            let metadata = doc.get(raw.node, "metadata");
-            let name = metadata
-                .and_then(|m| doc.get_str(m, "name"))
-                .map(str::to_string);
-            let cluster_scoped = is_builtin_group(&group)
-                && CLUSTER_SCOPED_KINDS.contains(&raw.kind.as_str())
-                || cluster_scoped_crds.contains(&(group.clone(), raw.kind.clone()));
-            let namespace = if cluster_scoped {
-                None
-            } else {
-                Some(
-                    metadata
-                        .and_then(|m| doc.get_str(m, "namespace"))
-                        .map(str::to_string)
-                        .or_else(|| {
-                            ws.files
-                                .get(raw.file)
-                                .and_then(|f| f.default_namespace.clone())
-                        })
-                        .unwrap_or_else(|| options.default_namespace.clone()),
-                )
-            };
-            let id = ws.objects.len();
-            if let Some(name) = &name {
-                ws.index
-                    .entry(ObjectKey {
-                        group: group.clone(),
-                        kind: raw.kind.clone(),
-                        namespace: namespace.clone(),
-                        name: name.clone(),
-                    })
-                    .or_insert(id);
-            }
-            ws.objects.push(Object {
-                file: raw.file,
-                document: raw.document,
-                node: raw.node,
-                api_version: raw.api_version,
-                kind: raw.kind,
-                group,
-                name,
-                namespace,
-                kind_span: raw.kind_span,
-            });
-        }
+        ws.objects.shrink_to_fit();
+        ws.index = indexed.index;
         // In parallel (the structural search walks every node of custom resources); collect
         // keeps the objects' order, so `pod_specs` stays ordered by object.
         let pod_specs: Vec<PodSpecRef> = ws
@@ -328,6 +292,97 @@ pub(crate) fn is_builtin_group(group: &str) -> bool {
     !group.contains('.') || group.ends_with(".k8s.io")
 }
 
+/// The objects of a run of files and their index (ids local to the run), built on one thread
+/// ([`Workspace::new`]).
+#[derive(Default)]
+struct PartialIndex {
+    objects: Vec<Object>,
+    index: HashMap<ObjectKey, ObjectId>,
+}
+
+impl PartialIndex {
+    /// Types `raw` (its group, name and resolved namespace) and indexes it, unless an earlier
+    /// object of the run holds its key.
+    fn add(
+        &mut self,
+        files: &[LoadedFile],
+        options: &WorkspaceOptions,
+        cluster_scoped_crds: &HashSet<(String, String)>,
+        raw: RawObject,
+    ) {
+        let Some(file) = files.get(raw.file) else {
+            return;
+        };
+        let Some(doc) = file.documents.get(raw.document) else {
+            return;
+        };
+        let group = raw
+            .api_version
+            .rsplit_once('/')
+            .map(|(g, _)| g.to_string())
+            .unwrap_or_default();
+        let metadata = doc.get(raw.node, "metadata");
+        let name = metadata
+            .and_then(|m| doc.get_str(m, "name"))
+            .map(str::to_string);
+        let cluster_scoped = is_builtin_group(&group)
+            && CLUSTER_SCOPED_KINDS.contains(&raw.kind.as_str())
+            || cluster_scoped_crds.contains(&(group.clone(), raw.kind.clone()));
+        let namespace = if cluster_scoped {
+            None
+        } else {
+            Some(
+                metadata
+                    .and_then(|m| doc.get_str(m, "namespace"))
+                    .map(str::to_string)
+                    .or_else(|| file.default_namespace.clone())
+                    .unwrap_or_else(|| options.default_namespace.clone()),
+            )
+        };
+        let id = self.objects.len();
+        if let Some(name) = &name {
+            self.index
+                .entry(ObjectKey {
+                    group: group.clone(),
+                    kind: raw.kind.clone(),
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                })
+                .or_insert(id);
+        }
+        self.objects.push(Object {
+            file: raw.file,
+            document: raw.document,
+            node: raw.node,
+            api_version: raw.api_version,
+            kind: raw.kind,
+            group,
+            name,
+            namespace,
+            kind_span: raw.kind_span,
+        });
+    }
+
+    /// `left`'s objects, then `right`'s: ids of `right` move past `left`'s, and a key both
+    /// index stays `left`'s (the earlier object). The smaller index is poured into the larger.
+    fn merge(mut left: PartialIndex, mut right: PartialIndex) -> PartialIndex {
+        let offset = left.objects.len();
+        if left.index.len() >= right.index.len() {
+            for (key, id) in right.index {
+                left.index.entry(key).or_insert(id + offset);
+            }
+        } else {
+            for id in right.index.values_mut() {
+                *id += offset;
+            }
+            right.index.extend(left.index);
+            left.index = right.index;
+        }
+        left.objects.append(&mut right.objects);
+        left
+    }
+}
+
 struct RawObject {
     file: FileId,
     document: usize,
@@ -375,15 +430,12 @@ fn raw_object(file: FileId, document: usize, doc: &Document, node: NodeId) -> Op
 
 /// (group, kind) of custom resources whose CustomResourceDefinition in the tree says
 /// `scope: Cluster`.
-fn cluster_scoped_custom_kinds(
+fn cluster_scoped_custom_kinds<'a>(
     files: &[LoadedFile],
-    objects: &[RawObject],
+    objects: impl Iterator<Item = &'a RawObject>,
 ) -> HashSet<(String, String)> {
     let mut kinds = HashSet::new();
-    for raw in objects
-        .iter()
-        .filter(|o| o.kind == "CustomResourceDefinition")
-    {
+    for raw in objects.filter(|o| o.kind == "CustomResourceDefinition") {
         let Some(doc) = files
             .get(raw.file)
             .and_then(|file| file.documents.get(raw.document))
@@ -405,4 +457,59 @@ fn cluster_scoped_custom_kinds(
         }
     }
     kinds
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    fn key(name: &str) -> ObjectKey {
+        ObjectKey {
+            group: String::new(),
+            kind: "ConfigMap".to_string(),
+            namespace: Some("default".to_string()),
+            name: name.to_string(),
+        }
+    }
+
+    /// The index is merged from partial indexes built on several threads: objects stay in
+    /// file order, and a key two files hold is the first file's, however the files are
+    /// split between threads.
+    #[test]
+    fn the_first_object_with_a_key_keeps_it_however_the_files_are_split() {
+        let files = || -> Vec<LoadedFile> {
+            (0..300)
+                .map(|i| {
+                    let text = format!(
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n---\n\
+                         apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own-{i}\n"
+                    );
+                    let documents = crate::load::parse_yaml(&text).documents;
+                    LoadedFile::manifest(
+                        SourceFile::new(format!("f{i:03}.yaml"), text.as_str()),
+                        documents,
+                    )
+                })
+                .collect()
+        };
+        for threads in [1, 2, 3, 8] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let ws = pool.install(|| Workspace::new(files(), &WorkspaceOptions::default()));
+            assert_eq!(ws.objects.len(), 600);
+            assert!(
+                ws.objects
+                    .windows(2)
+                    .all(|w| (w[0].file, w[0].document) < (w[1].file, w[1].document)),
+                "{threads} threads: objects out of file order"
+            );
+            assert_eq!(ws.lookup(&key("shared")).map(|o| o.file), Some(0));
+            for i in 0..300 {
+                let own = ws.lookup(&key(&format!("own-{i}"))).unwrap();
+                assert_eq!((own.file, own.document), (i, 1), "{threads} threads");
+            }
+        }
+    }
 }
