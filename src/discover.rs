@@ -207,15 +207,44 @@ pub fn discover(paths: &[String]) -> Result<Vec<Input>, Error> {
 /// symlink named on the command line is read), `-` is stdin. The result is sorted by display
 /// path and has no duplicates. A path that does not exist is a usage error.
 pub fn discover_all(paths: &[String], base: &PathBase) -> Result<Discovered, Error> {
+    discover_with(paths, base, &|_| {}, true)
+}
+
+/// [`discover_all`], handing each input to `each` as soon as it is found (in no particular
+/// order; a path named twice is handed twice, and the result keeps one), so reading can start
+/// while the walk goes on. The walk runs on the calling thread alone: `each` hands the inputs
+/// to the other threads. Inputs found before a path that does not exist have been handed out
+/// when that error returns.
+pub fn discover_each(
+    paths: &[String],
+    base: &PathBase,
+    each: &(dyn Fn(&Input) + Sync),
+) -> Result<Discovered, Error> {
+    discover_with(paths, base, each, false)
+}
+
+fn discover_with(
+    paths: &[String],
+    base: &PathBase,
+    each: &(dyn Fn(&Input) + Sync),
+    parallel: bool,
+) -> Result<Discovered, Error> {
     let mut found = Discovered::default();
+    let push = |found: &mut Discovered, input: Input| {
+        each(&input);
+        found.inputs.push(input);
+    };
     for arg in paths {
         if arg == "-" {
-            found.inputs.push(Input {
-                display: "<stdin>".to_string(),
-                key: "<stdin>".to_string(),
-                origin: InputOrigin::Stdin,
-                kind: SourceKind::Manifest,
-            });
+            push(
+                &mut found,
+                Input {
+                    display: "<stdin>".to_string(),
+                    key: "<stdin>".to_string(),
+                    origin: InputOrigin::Stdin,
+                    kind: SourceKind::Manifest,
+                },
+            );
             continue;
         }
         let path = PathBuf::from(arg);
@@ -227,16 +256,19 @@ pub fn discover_all(paths: &[String], base: &PathBase) -> Result<Discovered, Err
         })?;
         if !path.is_dir() {
             let (display, key) = base.names(&real_path_of(&path));
-            found.inputs.push(Input {
-                display,
-                key,
-                kind: classify(&path).unwrap_or_default(),
-                origin: InputOrigin::Explicit(path),
-            });
+            push(
+                &mut found,
+                Input {
+                    display,
+                    key,
+                    kind: classify(&path).unwrap_or_default(),
+                    origin: InputOrigin::Explicit(path),
+                },
+            );
             continue;
         }
         let real = std::fs::canonicalize(&path).unwrap_or_else(|_| absolute_normalized(&path));
-        walk(&real, base, &mut found);
+        walk(&real, base, each, parallel, &mut found);
     }
     found.inputs.sort_by(|a, b| a.display.cmp(&b.display));
     found.inputs.dedup_by(|a, b| a.display == b.display);
@@ -307,10 +339,19 @@ fn levels_above(real: &Path) -> Vec<Arc<IgnoreLevel>> {
 /// A folder to walk, with the ignore files that apply in it.
 type Folder = (PathBuf, Vec<Arc<IgnoreLevel>>);
 
-/// Walks `root` (a real folder) without following any symlink: one depth at a time, the
-/// folders of a depth read in parallel (the order found does not matter: [`discover_all`]
-/// sorts).
-fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
+/// Walks `root` (a real folder) without following any symlink, one depth at a time, and
+/// hands each input to `each` as soon as its folder is read (the order found does not matter:
+/// [`discover_all`] sorts). `parallel`: the folders of a depth are read in parallel, for a
+/// walk that nothing waits on; else on this thread alone, uninterrupted, which is what a caller
+/// that hands the inputs to the pool's other threads wants (a worker waiting on a parallel
+/// walk would take up those tasks and finish the walk late).
+fn walk(
+    root: &Path,
+    base: &PathBase,
+    each: &(dyn Fn(&Input) + Sync),
+    parallel: bool,
+    found: &mut Discovered,
+) {
     use rayon::prelude::*;
     let mut start = levels_above(root);
     let root_is_repo = std::fs::symlink_metadata(root.join(".git")).is_ok();
@@ -319,12 +360,20 @@ fn walk(root: &Path, base: &PathBase, found: &mut Discovered) {
         start.clear();
     }
     start.extend(IgnoreLevel::read(root, root_is_repo));
+    let scan = |(dir, levels): &Folder| {
+        let scanned = scan_folder(dir, levels, base);
+        for input in &scanned.0.inputs {
+            each(input);
+        }
+        scanned
+    };
     let mut depth: Vec<Folder> = vec![(root.to_path_buf(), start)];
     while !depth.is_empty() {
-        let scanned: Vec<(Discovered, Vec<Folder>)> = depth
-            .par_iter()
-            .map(|(dir, levels)| scan_folder(dir, levels, base))
-            .collect();
+        let scanned: Vec<(Discovered, Vec<Folder>)> = if parallel {
+            depth.par_iter().map(scan).collect()
+        } else {
+            depth.iter().map(scan).collect()
+        };
         depth = Vec::new();
         for (part, folders) in scanned {
             found.inputs.extend(part.inputs);

@@ -1,16 +1,19 @@
 //! The pipeline: discover, load (in parallel), build the workspace, run rules, sort.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
 use std::sync::Arc;
 
 use crate::config::{Exclude, HelmConfig};
-use crate::discover::{Input, InputOrigin, PathBase, discover_all};
+use crate::discover::{
+    Discovered, Input, InputOrigin, PathBase, Skipped, discover_all, discover_each,
+};
 use crate::error::Error;
-use crate::finding::Finding;
+use crate::finding::{FileId, Finding};
 use crate::load::input::{guard_file, load_input, read_stream_bounded};
 use crate::model::{LoadedFile, Workspace, WorkspaceOptions};
 use crate::outcome::LintResult;
@@ -69,86 +72,22 @@ pub fn lint(options: &LintOptions) -> Result<LintResult, Error> {
 /// changed files, judged against the whole repository.
 pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<LintResult, Error> {
     let base = PathBase::current();
-    let discovered = discover_all(&options.paths, &base)?;
-    let skipped = discovered.skipped;
-    let mut inputs: Vec<(Input, bool)> = discovered
-        .inputs
-        .into_iter()
-        .map(|input| (input, false))
-        .collect();
-    if !context.is_empty() {
-        let mut seen: HashSet<PathBuf> = inputs
-            .iter()
-            .filter_map(|(input, _)| canonical_path(input))
-            .collect();
-        for input in discover_all(context, &base)?.inputs {
-            // A context file is read only to be seen by rules: stdin and unreadable entries
-            // have nothing to offer, and a file already loaded must not be loaded twice.
-            let fresh = match canonical_path(&input) {
-                Some(path) => seen.insert(path),
-                None => false,
-            };
-            if fresh
-                && matches!(
-                    input.origin,
-                    InputOrigin::Walked(_) | InputOrigin::Explicit(_)
-                )
-            {
-                inputs.push((input, true));
-            }
-        }
-        inputs.sort_by(|a, b| a.0.display.cmp(&b.0.display).then(a.1.cmp(&b.1)));
-    }
-    if let Some(exclude) = &options.exclude {
-        inputs.retain(|(input, _)| match &input.origin {
-            InputOrigin::Explicit(path)
-            | InputOrigin::Walked(path)
-            | InputOrigin::Unreadable(path, _) => !exclude.is_excluded(path),
-            InputOrigin::Stdin => true,
-        });
-    }
-    let mut context_only: Vec<bool> = if context.is_empty() {
-        Vec::new()
+    let stdin_given = options.paths.iter().any(|path| path == "-");
+    let (front, mut context_only) = if context.is_empty() && !stdin_given {
+        (load_as_found(options, &base)?, Vec::new())
     } else {
-        inputs.iter().map(|(_, context)| *context).collect()
+        load_after_discovery(options, context, &base)?
     };
-    let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
-    timings::lap(Phase::Discover);
+    let Front {
+        inputs,
+        skipped,
+        loaded,
+        builds,
+        renders,
+        stdin_file,
+    } = front;
     let mut keys: Vec<String> = inputs.iter().map(|input| input.key.clone()).collect();
-    let stdin_file = inputs.iter().position(|i| i.origin == InputOrigin::Stdin);
     let inputs_count = inputs.len();
-    let stdin = if inputs.iter().any(|i| i.origin == InputOrigin::Stdin) {
-        // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
-        Some(read_stream_bounded(std::io::stdin()).map_err(Error::Stdin)?)
-    } else {
-        None
-    };
-    // Files load while the kustomizations build and the charts render: the builds and renders
-    // read the file system themselves and need only the run's paths, so the three share the
-    // threads and no stage waits for another's slowest piece.
-    let paths: Vec<&str> = inputs.iter().map(|input| input.display.as_str()).collect();
-    let (loaded, (builds, renders)) = rayon::join(
-        || {
-            inputs
-                .par_iter()
-                .enumerate()
-                .map(|(file_id, input)| {
-                    let started = timings::start();
-                    let loaded = guard_file(file_id, input, || {
-                        load_input(file_id, input, stdin.as_deref())
-                    });
-                    timings::add(Sum::Load, started);
-                    loaded
-                })
-                .collect::<Vec<(LoadedFile, Vec<Finding>)>>()
-        },
-        || {
-            rayon::join(
-                || kustomized::build(&paths),
-                || charts::render(&paths, options),
-            )
-        },
-    );
     let mut findings = Vec::new();
     let mut files = Vec::with_capacity(loaded.len());
     let mut budget = budget::RunBudget::default();
@@ -235,6 +174,206 @@ pub fn lint_with_context(options: &LintOptions, context: &[String]) -> Result<Li
         keys,
         skipped,
     })
+}
+
+/// One input's loaded file and its load findings.
+type Loaded = (LoadedFile, Vec<Finding>);
+
+/// What the front of the pipeline gives: the run's inputs (sorted by display path), each
+/// one's loaded file and load findings (same order), the kustomize builds and Helm renders of
+/// the run's paths, and which input is stdin.
+struct Front {
+    inputs: Vec<Input>,
+    skipped: Skipped,
+    loaded: Vec<Loaded>,
+    builds: kustomized::Builds,
+    renders: charts::Renders,
+    stdin_file: Option<usize>,
+}
+
+/// Is `input` left out by the config's `exclude` globs?
+fn excluded(options: &LintOptions, input: &Input) -> bool {
+    match (&options.exclude, &input.origin) {
+        (
+            Some(exclude),
+            InputOrigin::Explicit(path)
+            | InputOrigin::Walked(path)
+            | InputOrigin::Unreadable(path, _),
+        ) => exclude.is_excluded(path),
+        _ => false,
+    }
+}
+
+/// Reads and parses one input (under the crash guard), timed.
+fn load_one(file_id: FileId, input: &Input, stdin: Option<&[u8]>) -> Loaded {
+    let started = timings::start();
+    let loaded = guard_file(file_id, input, || load_input(file_id, input, stdin));
+    timings::add(Sum::Load, started);
+    loaded
+}
+
+/// Builds the kustomizations and renders the charts among the run's inputs. They read the file
+/// system themselves and need only the run's paths, so they run while files load: the
+/// threads share the work and no stage waits for another's slowest piece.
+fn build_and_render(
+    inputs: &[Input],
+    options: &LintOptions,
+) -> (kustomized::Builds, charts::Renders) {
+    let paths: Vec<&str> = inputs.iter().map(|input| input.display.as_str()).collect();
+    rayon::join(
+        || kustomized::build(&paths),
+        || charts::render(&paths, options),
+    )
+}
+
+/// The front of a plain run (no `--context`, no stdin): each file is read and parsed as a task
+/// of its own as soon as the walk finds it, while the walk goes on; once the walk is done the
+/// builds and renders start beside the loads still running. Loads are numbered in the order
+/// found and renumbered once the inputs are sorted (a file's load findings are all about it).
+fn load_as_found(options: &LintOptions, base: &PathBase) -> Result<Front, Error> {
+    let pending: Mutex<Vec<(Input, Loaded)>> = Mutex::new(Vec::new());
+    let (discovered, builds, renders) = rayon::scope(|scope| {
+        let pending = &pending;
+        let discovered = discover_each(&options.paths, base, &|input: &Input| {
+            if excluded(options, input) {
+                return;
+            }
+            let input = input.clone();
+            scope.spawn(move |_| {
+                let loaded = load_one(0, &input, None);
+                pending
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((input, loaded));
+            });
+        })?;
+        let mut inputs = discovered.inputs;
+        inputs.retain(|input| !excluded(options, input));
+        timings::lap(Phase::Discover);
+        let (builds, renders) = build_and_render(&inputs, options);
+        Ok::<_, Error>((
+            Discovered {
+                inputs,
+                skipped: discovered.skipped,
+            },
+            builds,
+            renders,
+        ))
+    })?;
+    let mut by_display: HashMap<String, Vec<(Input, Loaded)>> = HashMap::new();
+    for (input, loaded) in pending.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        by_display
+            .entry(input.display.clone())
+            .or_default()
+            .push((input, loaded));
+    }
+    let loaded = discovered
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(file_id, input)| {
+            let found = by_display.get_mut(&input.display).and_then(|candidates| {
+                let at = candidates.iter().position(|(c, _)| c == input)?;
+                Some(candidates.swap_remove(at).1)
+            });
+            match found {
+                Some((file, mut findings)) => {
+                    for finding in &mut findings {
+                        finding.file = file_id;
+                        for label in &mut finding.related {
+                            label.file = file_id;
+                        }
+                    }
+                    (file, findings)
+                }
+                // Every input kept was handed out by the walk; should one not have been,
+                // it is read here.
+                None => load_one(file_id, input, None),
+            }
+        })
+        .collect();
+    Ok(Front {
+        inputs: discovered.inputs,
+        skipped: discovered.skipped,
+        loaded,
+        builds,
+        renders,
+        stdin_file: None,
+    })
+}
+
+/// The front of a run with `--context` or stdin: every input is known (context files deduped
+/// against the given ones, stdin read) before files load, beside the builds and renders.
+/// Returns which inputs are context only (empty without `--context`).
+fn load_after_discovery(
+    options: &LintOptions,
+    context: &[String],
+    base: &PathBase,
+) -> Result<(Front, Vec<bool>), Error> {
+    let discovered = discover_all(&options.paths, base)?;
+    let skipped = discovered.skipped;
+    let mut inputs: Vec<(Input, bool)> = discovered
+        .inputs
+        .into_iter()
+        .map(|input| (input, false))
+        .collect();
+    if !context.is_empty() {
+        let mut seen: HashSet<PathBuf> = inputs
+            .iter()
+            .filter_map(|(input, _)| canonical_path(input))
+            .collect();
+        for input in discover_all(context, base)?.inputs {
+            // A context file is read only to be seen by rules: stdin and unreadable entries
+            // have nothing to offer, and a file already loaded must not be loaded twice.
+            let fresh = match canonical_path(&input) {
+                Some(path) => seen.insert(path),
+                None => false,
+            };
+            if fresh
+                && matches!(
+                    input.origin,
+                    InputOrigin::Walked(_) | InputOrigin::Explicit(_)
+                )
+            {
+                inputs.push((input, true));
+            }
+        }
+        inputs.sort_by(|a, b| a.0.display.cmp(&b.0.display).then(a.1.cmp(&b.1)));
+    }
+    inputs.retain(|(input, _)| !excluded(options, input));
+    let context_only: Vec<bool> = if context.is_empty() {
+        Vec::new()
+    } else {
+        inputs.iter().map(|(_, context)| *context).collect()
+    };
+    let inputs: Vec<Input> = inputs.into_iter().map(|(input, _)| input).collect();
+    timings::lap(Phase::Discover);
+    let stdin_file = inputs.iter().position(|i| i.origin == InputOrigin::Stdin);
+    let stdin = if stdin_file.is_some() {
+        // The same cap as files: `kubeward - < /dev/zero` stops at 256 MiB, an I/O error.
+        Some(read_stream_bounded(std::io::stdin()).map_err(Error::Stdin)?)
+    } else {
+        None
+    };
+    let (loaded, (builds, renders)) = rayon::join(
+        || {
+            inputs
+                .par_iter()
+                .enumerate()
+                .map(|(file_id, input)| load_one(file_id, input, stdin.as_deref()))
+                .collect::<Vec<Loaded>>()
+        },
+        || build_and_render(&inputs, options),
+    );
+    let front = Front {
+        inputs,
+        skipped,
+        loaded,
+        builds,
+        renders,
+        stdin_file,
+    };
+    Ok((front, context_only))
 }
 
 fn canonical_path(input: &Input) -> Option<PathBuf> {

@@ -155,3 +155,48 @@ fn output_is_identical_without_a_network() {
         );
     }
 }
+
+/// A plain run reads each file as the walk finds them, in the order found, and numbers the
+/// files once the walk is sorted; a run with `--context` reads them after the walk. Both give
+/// the same bytes, load findings (a parse error, a duplicate key with its related label in a
+/// nested folder) included, on any thread count.
+#[test]
+fn files_read_as_the_walk_finds_them_give_what_reading_after_the_walk_gives() {
+    let dir = generated_corpus("as-found");
+    let nested = dir.join("zz/nested/deeper");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::write(
+        nested.join("dup.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: 1\n  k: 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("aa-broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
+    )
+    .unwrap();
+    let empty = tempdir("as-found-empty-context");
+    let dir_arg = dir.to_str().unwrap();
+    let run = |j: &str, context: bool| {
+        let mut args = vec!["-j", j, "--format", "json", "--fail-on", "never"];
+        if context {
+            args.extend(["--context", empty.to_str().unwrap()]);
+        }
+        args.push(dir_arg);
+        let out = kubeward_in_repo(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let after_walk = run("2", true);
+    for rule in ["\"duplicate-key\"", "\"parse-error\""] {
+        assert!(after_walk.contains(rule), "no {rule} finding");
+    }
+    for j in ["1", "2", "3"] {
+        assert_eq!(run(j, false), after_walk, "-j{j}");
+    }
+}
