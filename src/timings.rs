@@ -19,6 +19,9 @@
 //!   Facts the workspace computes on first use (the Secret, LimitRange and quota indexes) are
 //!   charged to the first rule that asks for them.
 //!
+//! - **Peak RSS** of a phase is the process's peak resident set (`VmHWM`) when the phase ended:
+//!   where it first reaches the run's peak is the phase that holds the most memory.
+//!
 //! CPU clocks are `CLOCK_PROCESS_CPUTIME_ID` and `CLOCK_THREAD_CPUTIME_ID` through rustix's safe
 //! `clock_gettime` (Linux and macOS; elsewhere the CPU columns are empty).
 
@@ -170,7 +173,17 @@ struct State {
     start: Stamp,
     last: Stamp,
     phases: [Spent; Phase::ALL.len()],
+    /// The process's peak resident set (KiB) when each phase ended, where the system says it.
+    peaks: [Option<u64>; Phase::ALL.len()],
     rules: Vec<RuleRow>,
+}
+
+/// The process's peak resident set size so far, in KiB: `VmHWM` of `/proc/self/status`
+/// (Linux; `None` elsewhere). Read once per phase, only with `--timings`.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A wall-clock instant and a CPU clock reading (the process's or the thread's).
@@ -264,6 +277,7 @@ pub(crate) fn enable() {
             start: now,
             last: now,
             phases: [Spent::default(); Phase::ALL.len()],
+            peaks: [None; Phase::ALL.len()],
             rules: Vec::new(),
         });
         ENABLED.store(true, Ordering::Relaxed);
@@ -302,6 +316,9 @@ fn lap_enabled(phase: Phase) {
         let spent = state.last.until(now);
         if let Some(slot) = state.phases.get_mut(phase.index()) {
             slot.add(spent);
+        }
+        if let Some(peak) = state.peaks.get_mut(phase.index()) {
+            *peak = peak_rss_kib();
         }
         state.last = now;
     }
@@ -410,18 +427,28 @@ fn ratio(spent: Spent) -> String {
 
 fn table(state: &State) -> String {
     let threads = state.threads;
-    let mut rows: Vec<[String; 4]> = Vec::new();
-    let mut phase_row = |name: String, spent: Spent, share: bool| {
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut phase_row = |name: String, spent: Spent, share: Option<Option<u64>>| {
         rows.push([
             name,
             ms(spent.wall),
             cpu_ms(spent.cpu),
-            if share { ratio(spent) } else { String::new() },
+            if share.is_some() {
+                ratio(spent)
+            } else {
+                String::new()
+            },
+            match share {
+                Some(Some(kib)) => format!("{}", kib / 1024),
+                Some(None) => "-".to_string(),
+                None => String::new(),
+            },
         ]);
     };
     for phase in Phase::ALL {
         let spent = state.phases.get(phase.index()).copied().unwrap_or_default();
-        phase_row(phase.name().to_string(), spent, true);
+        let peak = state.peaks.get(phase.index()).copied().flatten();
+        phase_row(phase.name().to_string(), spent, Some(peak));
         if phase == Phase::Load {
             let (read, files) = sum(Sum::Read);
             let (load, _) = sum(Sum::Load);
@@ -432,34 +459,31 @@ fn table(state: &State) -> String {
                     _ => None,
                 },
             };
-            phase_row(format!("  read Σ ({files} files)"), read, false);
-            phase_row(
-                "  parse Σ (decode, parse, load checks)".into(),
-                parse,
-                false,
-            );
+            phase_row(format!("  read Σ ({files} files)"), read, None);
+            phase_row("  parse Σ (decode, parse, load checks)".into(), parse, None);
             let (builds, roots) = sum(Sum::KustomizeBuilds);
             phase_row(
                 format!("  kustomize builds Σ ({roots} roots)"),
                 builds,
-                false,
+                None,
             );
             let (emit, emitted) = sum(Sum::KustomizeEmit);
             phase_row(
                 format!("  kustomize emit Σ ({emitted} top-level roots)"),
                 emit,
-                false,
+                None,
             );
             let (renders, charts) = sum(Sum::HelmRenders);
             phase_row(
                 format!("  helm renders Σ ({charts} renders)"),
                 renders,
-                false,
+                None,
             );
         }
     }
     let total = state.start.until(state.last);
-    phase_row("total".into(), total, true);
+    let peak = state.peaks.iter().flatten().max().copied();
+    phase_row("total".into(), total, Some(peak));
 
     let mut rules: Vec<&RuleRow> = state.rules.iter().collect();
     rules.sort_by(|a, b| {
@@ -514,7 +538,11 @@ fn table(state: &State) -> String {
          Σ rows sum each thread's busy (wall) and CPU time\n",
         if threads == 1 { "" } else { "s" }
     ));
-    write_rows(&mut out, ["phase", "wall ms", "CPU ms", "CPU/wall"], &rows);
+    write_rows(
+        &mut out,
+        ["phase", "wall ms", "CPU ms", "CPU/wall", "peak RSS MiB"],
+        &rows,
+    );
     out.push('\n');
     write_rows(&mut out, ["rule", "stage", "wall ms", "CPU ms"], &rule_rows);
     out.push_str(&overhead);
@@ -522,24 +550,28 @@ fn table(state: &State) -> String {
 }
 
 /// Left-aligned first column, the others right-aligned, two spaces apart.
-fn write_rows(out: &mut String, header: [&str; 4], rows: &[[String; 4]]) {
+fn write_rows<const N: usize>(out: &mut String, header: [&str; N], rows: &[[String; N]]) {
     let mut widths = header.map(|h| h.chars().count());
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let [w0, w1, w2, w3] = widths;
-    let line = |out: &mut String, cells: [&str; 4]| {
-        let [a, b, c, d] = cells;
-        let text = format!("{a:<w0$}  {b:>w1$}  {c:>w2$}  {d:>w3$}");
+    let line = |out: &mut String, cells: [&str; N]| {
+        let mut text = String::new();
+        for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if column == 0 {
+                text.push_str(&format!("{cell:<width$}"));
+            } else {
+                text.push_str(&format!("  {cell:>width$}"));
+            }
+        }
         out.push_str(text.trim_end());
         out.push('\n');
     };
     line(out, header);
     for row in rows {
-        let [a, b, c, d] = row;
-        line(out, [a, b, c, d]);
+        line(out, row.each_ref().map(String::as_str));
     }
 }
 

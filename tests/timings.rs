@@ -7,6 +7,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{kubeward_in_repo, stderr};
 
 const PHASES: [&str; 17] = [
@@ -70,6 +72,21 @@ fn the_table_is_on_stderr_and_stdout_is_unchanged() {
                     .any(|cell| cell.parse::<f64>().is_ok()),
                 "{format}: `{phase}` has no figure: {line}"
             );
+        }
+        // The peak resident set at the end of each phase, where the system says it (Linux).
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.starts_with("phase ") && line.ends_with("peak RSS MiB")),
+            "{format}: no peak RSS column:\n{table}"
+        );
+        if Path::new("/proc/self/status").exists() {
+            let total = lines
+                .iter()
+                .find(|line| line.starts_with("total "))
+                .unwrap();
+            let peak: u64 = total.split_whitespace().last().unwrap().parse().unwrap();
+            assert!(peak > 0, "{format}: {total}");
         }
         // The rule table: an object rule summed over threads.
         assert!(
