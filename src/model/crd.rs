@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value, json};
 
+use crate::load::NodeId;
 use crate::load::json::to_json;
 use crate::model::{ObjectId, Workspace};
 use crate::schema::{KindSchema, compile, group_of};
@@ -29,14 +30,17 @@ pub(crate) struct Crd {
 /// A CRD version's `openAPIV3Schema`, compiled when the first custom resource of that version
 /// is validated: repositories vendor large CRD bundles (istio, argo) whose kinds they never
 /// instantiate, and compiling all of them up front, on one thread, was the largest serial part
-/// of a run on the real corpus.
+/// of a run on the real corpus. Until then it is only where the schema is in its CRD's
+/// document: converting every vendored schema to JSON up front held ~20 MiB on the real
+/// corpus (a sixth of the run's peak heap, massif), for kinds no object uses.
 pub(crate) struct VersionSchema {
-    openapi: Option<Arc<Value>>,
+    /// The CRD object and the schema's node in its document.
+    openapi: Option<(ObjectId, NodeId)>,
     compiled: OnceLock<Option<Arc<KindSchema>>>,
 }
 
 impl VersionSchema {
-    fn new(openapi: Option<Arc<Value>>) -> VersionSchema {
+    fn new(openapi: Option<(ObjectId, NodeId)>) -> VersionSchema {
         VersionSchema {
             openapi,
             compiled: OnceLock::new(),
@@ -44,9 +48,13 @@ impl VersionSchema {
     }
 
     /// The compiled schema; `None`: the version has no schema, or one we cannot compile.
-    pub(crate) fn schema(&self) -> Option<&Arc<KindSchema>> {
+    pub(crate) fn schema(&self, ws: &Workspace) -> Option<&Arc<KindSchema>> {
         self.compiled
-            .get_or_init(|| self.openapi.as_deref().and_then(build))
+            .get_or_init(|| {
+                let (object, node) = self.openapi?;
+                let doc = ws.document(ws.objects.get(object)?);
+                build(&to_json(doc, node))
+            })
             .as_ref()
     }
 }
@@ -79,7 +87,7 @@ impl CrdIndex {
             };
             let shared = doc
                 .get_path(spec, &["validation", "openAPIV3Schema"])
-                .map(|s| Arc::new(to_json(doc, s)));
+                .map(|s| (id, s));
             let mut versions = BTreeMap::new();
             let mut names: Vec<String> = doc
                 .get(spec, "versions")
@@ -90,8 +98,8 @@ impl CrdIndex {
                             let name = doc.get_str(*v, "name")?;
                             let schema = doc
                                 .get_path(*v, &["schema", "openAPIV3Schema"])
-                                .map(|s| Arc::new(to_json(doc, s)))
-                                .or_else(|| shared.clone());
+                                .map(|s| (id, s))
+                                .or(shared);
                             versions.insert(name.to_string(), VersionSchema::new(schema));
                             Some(name.to_string())
                         })
@@ -103,7 +111,7 @@ impl CrdIndex {
                 && !names.iter().any(|n| n == version)
             {
                 names.push(version.to_string());
-                versions.insert(version.to_string(), VersionSchema::new(shared.clone()));
+                versions.insert(version.to_string(), VersionSchema::new(shared));
             }
             // Several CRDs for one kind (test data, or versions split over files): a version
             // any of them defines is known.

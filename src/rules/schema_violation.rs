@@ -202,7 +202,7 @@ fn check_custom(run: &Run<'_>, crds: &CrdIndex) -> Vec<Finding> {
         }
         return Vec::new();
     };
-    match crd.versions.get(version).map(|v| v.schema()) {
+    match crd.versions.get(version).map(|v| v.schema(run.ws)) {
         Some(Some(schema)) => {
             let subject = format!("the CustomResourceDefinition `{}`", crd.name);
             validate(run, schema, &subject, false)
