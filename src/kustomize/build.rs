@@ -251,9 +251,11 @@ impl Builder {
             shared: &self.cache,
             failed: std::cell::RefCell::default(),
         };
-        // A root that is also another root's base is built once: its accumulation (before the
-        // top-level steps) is cached as a base's is. A component's is not (as a resource it is
-        // an error), nor is a failure (its message depends on who includes it).
+        // A root that another root has already built as its base takes that accumulation
+        // (before the top-level steps) from the cache. A root's own accumulation is not cached:
+        // most roots are no one's base, and a copy of each root's whole tree held until every
+        // build is done was most of the build stage's memory (massif, `-j2`: the peak of the
+        // run). A root that is also a base is then built once more at most, as a base.
         let key = canonical(dir);
         let cached = match cache.get(&key) {
             Some(Ok(acc)) if !acc.component => Some(acc),
@@ -261,13 +263,7 @@ impl Builder {
         };
         let mut acc = match cached {
             Some(acc) => acc,
-            None => {
-                let acc = build_dir(dir, &mut stack, None, &cache)?;
-                if !acc.component {
-                    cache.insert(key, Ok(acc.clone()));
-                }
-                acc
-            }
+            None => build_dir(dir, &mut stack, None, &cache)?,
         };
         let kfile = kustomization_file(dir).unwrap_or_else(|| dir.to_path_buf());
         acc.top = Some((kfile, acc.own_sort.clone()));
