@@ -107,7 +107,7 @@ pub(crate) enum Sum {
     Load,
     /// The kustomization builds (one per root).
     KustomizeBuilds,
-    /// Emitting the top-level roots' objects as YAML (one per root).
+    /// Emitting each built root's objects as YAML (one per root), right after its build.
     KustomizeEmit,
     /// The chart renders (one per chart and values set).
     HelmRenders,
@@ -468,11 +468,7 @@ fn table(state: &State) -> String {
                 None,
             );
             let (emit, emitted) = sum(Sum::KustomizeEmit);
-            phase_row(
-                format!("  kustomize emit Σ ({emitted} top-level roots)"),
-                emit,
-                None,
-            );
+            phase_row(format!("  kustomize emit Σ ({emitted} roots)"), emit, None);
             let (renders, charts) = sum(Sum::HelmRenders);
             phase_row(
                 format!("  helm renders Σ ({charts} renders)"),

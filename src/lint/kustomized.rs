@@ -96,29 +96,48 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
         .filter_map(|(id, path)| root_dir(path).map(|dir| (id, dir)))
         .collect();
     let builder = kustomize::Builder::default();
-    let mut results: Vec<Result<Built, KustError>> = roots
-        .par_iter()
-        .map(|(_, dir)| {
-            let started = crate::timings::start();
-            // A panic in the builder is caught here, at the root's boundary: that root is
-            // reported as an internal error and the run goes on (the shared cache holds only
-            // finished builds).
-            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(dir)))
-                .unwrap_or_else(|payload| {
-                    Err(KustError {
-                        file: dir.join("kustomization.yaml"),
-                        span: None,
-                        message: format!(
-                            "kubeward crashed while building it (a bug in kubeward, not in the kustomization; please report it): {}",
-                            crate::finding::panic_detail(&*payload)
-                        ),
-                    })
-                });
-            crate::timings::add(crate::timings::Sum::KustomizeBuilds, started);
-            built
-        })
-        .collect();
+    // Objects several roots emit alike (a base's CRDs in every overlay) share one copy.
+    let shared: std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>> =
+        std::sync::Mutex::default();
+    // Each root is emitted as soon as it is built and its objects dropped: holding every root's
+    // object trees until all builds were done was most of the build stage's memory (massif,
+    // `-j2`). Which roots are top-level is known only then; the others' emitted objects are
+    // dropped (emitting them costs little: it is the cheap end of a build).
+    let (mut results, emitted): (Vec<Result<Built, KustError>>, Vec<Option<EmittedObjects>>) =
+        roots
+            .par_iter()
+            .map(|(_, dir)| {
+                let started = crate::timings::start();
+                // A panic in the builder is caught here, at the root's boundary: that root is
+                // reported as an internal error and the run goes on (the shared cache holds
+                // only finished builds).
+                let built =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(dir)))
+                        .unwrap_or_else(|payload| {
+                            Err(KustError {
+                                file: dir.join("kustomization.yaml"),
+                                span: None,
+                                message: format!(
+                                    "kubeward crashed while building it (a bug in kubeward, not \
+                                     in the kustomization; please report it): {}",
+                                    crate::finding::panic_detail(&*payload)
+                                ),
+                            })
+                        });
+                crate::timings::add(crate::timings::Sum::KustomizeBuilds, started);
+                match built {
+                    Ok(mut built) => {
+                        let emitted = emit_root(&built, &shared);
+                        // The objects are needed only as emitted text.
+                        built.resources = Vec::new();
+                        (Ok(built), emitted)
+                    }
+                    Err(e) => (Err(e), Some(Vec::new())),
+                }
+            })
+            .unzip();
     drop(builder);
+    drop(shared);
     let root_files: Vec<PathBuf> = roots
         .iter()
         .map(|(id, _)| canonical(Path::new(paths.get(*id).copied().unwrap_or(""))))
@@ -144,49 +163,17 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
         })
         .collect();
     drop(included);
-    let shared: std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>> =
-        std::sync::Mutex::default();
-    // `None`: writing the root's objects crashed (a bug in kubeward): reported for that root.
-    let emitted: Vec<Option<EmittedObjects>> = top
-        .par_iter()
-        .map(|index| {
-            let started = crate::timings::start();
-            let Some(Ok(built)) = results.get(*index) else {
-                return Some(Vec::new());
-            };
-            let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                built
-                    .resources
-                    .par_iter()
-                    .map(|resource| {
-                        let emitted = kustomize::emit::emit(&resource.obj);
-                        let fingerprint = fingerprint(&emitted);
-                        // A poisoned lock (a panic elsewhere while inserting) left the map whole:
-                        // go on with it.
-                        let mut shared = shared
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        let emitted = shared
-                            .entry(fingerprint)
-                            .or_insert_with(|| Arc::new(emitted))
-                            .clone();
-                        (fingerprint, emitted)
-                    })
-                    .collect()
-            }))
-            .ok();
-            crate::timings::add(crate::timings::Sum::KustomizeEmit, started);
-            emitted
-        })
-        .collect();
+    let mut emitted: Vec<Option<Option<EmittedObjects>>> = emitted.into_iter().map(Some).collect();
     let mut top_emitted = Vec::with_capacity(top.len());
     let mut kept_top = Vec::with_capacity(top.len());
-    for (index, emitted) in top.into_iter().zip(emitted) {
-        match emitted {
-            Some(emitted) => {
+    for index in top {
+        match emitted.get_mut(index).and_then(Option::take).flatten() {
+            Some(objects) => {
                 kept_top.push(index);
-                top_emitted.push(emitted);
+                top_emitted.push(objects);
             }
+            // `None`: writing the root's objects crashed (a bug in kubeward): reported for
+            // that root.
             None => {
                 if let (Some(result), Some((_, dir))) = (results.get_mut(index), roots.get(index)) {
                     *result = Err(KustError {
@@ -200,11 +187,8 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
             }
         }
     }
+    drop(emitted);
     let (top, emitted) = (kept_top, top_emitted);
-    // The objects are needed only as emitted text: dropped here, while the files load.
-    for built in results.iter_mut().flatten() {
-        built.resources = Vec::new();
-    }
     Builds {
         roots,
         results,
@@ -212,6 +196,38 @@ pub(crate) fn build(paths: &[&str]) -> Builds {
         top,
         emitted,
     }
+}
+
+/// A built root's objects emitted, each with its fingerprint; objects emitted alike by
+/// several roots share the copy in `shared`. `None`: emitting crashed (a bug in kubeward).
+fn emit_root(
+    built: &Built,
+    shared: &std::sync::Mutex<HashMap<u64, Arc<kustomize::emit::Emitted>>>,
+) -> Option<EmittedObjects> {
+    let started = crate::timings::start();
+    let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        built
+            .resources
+            .par_iter()
+            .map(|resource| {
+                let emitted = kustomize::emit::emit(&resource.obj);
+                let fingerprint = fingerprint(&emitted);
+                // A poisoned lock (a panic elsewhere while inserting) left the map whole: go
+                // on with it.
+                let mut shared = shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let emitted = shared
+                    .entry(fingerprint)
+                    .or_insert_with(|| Arc::new(emitted))
+                    .clone();
+                (fingerprint, emitted)
+            })
+            .collect()
+    }))
+    .ok();
+    crate::timings::add(crate::timings::Sum::KustomizeEmit, started);
+    emitted
 }
 
 /// Brings the builds into the run: appends the top-level roots' output (and origin files not
