@@ -1,6 +1,6 @@
 //! Differential test of the native kustomize build against `kubectl kustomize` (kustomize 5.5):
 //! every kustomization root under ../shared/corpus and fixtures/ is built by both, and the object
-//! sets (parsed, scalars typed as Kubernetes types them, order-independent) must be equal.
+//! streams (parsed, scalars typed as Kubernetes types them, in their order) must be equal.
 //! Without kubectl the test says that it skipped, unless KUBEWARD_REQUIRE_KUBECTL=1.
 
 // Test code: helpers outside `#[test]` functions may unwrap, index and slice too (clippy.toml's
@@ -86,18 +86,38 @@ fn find_expected(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn canonical_set(text: &str) -> Vec<String> {
+/// The objects of a stream in their order, each as canonical JSON.
+fn canonical_list(text: &str) -> Vec<String> {
     let loaded = kubeward::load::parse_yaml(text);
     let file: Arc<str> = Arc::from("<out>");
-    let mut v: Vec<String> = loaded
+    loaded
         .documents
         .iter()
         .map(|d| value::from_document(d, &file))
         .filter(|n| !n.is_null())
         .map(|n| value::canonical_json(&n).to_string())
-        .collect();
+        .collect()
+}
+
+fn canonical_set(text: &str) -> Vec<String> {
+    let mut v = canonical_list(text);
     v.sort();
     v
+}
+
+/// `kind namespace/name` of each object, for a message about order.
+fn ids(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|o| {
+            let v: serde_json::Value = serde_json::from_str(o).unwrap_or_default();
+            format!(
+                "{} {}/{}",
+                v["kind"].as_str().unwrap_or(""),
+                v["metadata"]["namespace"].as_str().unwrap_or(""),
+                v["metadata"]["name"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
 }
 
 fn kubectl_available() -> bool {
@@ -150,14 +170,25 @@ fn kustomize_matches_kubectl() {
                     text.push_str("---\n");
                     text.push_str(&kustomize::emit::emit(&r.obj).text);
                 }
+                let theirs_list = canonical_list(&String::from_utf8_lossy(&out.stdout));
+                let mine_list = canonical_list(&text);
                 let theirs = canonical_set(&String::from_utf8_lossy(&out.stdout));
                 let mine = canonical_set(&text);
-                if theirs == mine {
+                if theirs_list == mine_list {
                     matched += 1;
                     kubectl_matched.push(root.clone());
                 } else if let Some(reason) = known_gap(root) {
                     known += 1;
                     eprintln!("known gap: {}: {reason}", root.display());
+                } else if theirs == mine {
+                    // The same objects in another order: the order is kustomize's output too
+                    // (`sortOptions`, the legacy sort), and `kubectl apply` follows it.
+                    mismatched.push(format!(
+                        "{}: the same objects in another order\n  kubectl: {:?}\n  kubeward: {:?}",
+                        root.display(),
+                        ids(&theirs_list),
+                        ids(&mine_list)
+                    ));
                 } else {
                     let only_theirs: Vec<_> = theirs
                         .iter()

@@ -1011,17 +1011,26 @@ fn finish(acc: &mut Acc) -> Result<(), KustError> {
     match order {
         "fifo" => {}
         "legacy" => {
-            let list = |key: &str| {
-                sort.as_ref()
-                    .and_then(|s| s.get_path(&["legacySortOptions", key]))
-                    .and_then(Node::as_seq)
-                    .map(|s| {
-                        s.iter()
-                            .filter_map(|k| k.as_str().map(str::to_string))
-                            .collect()
-                    })
-            };
-            super::replace::legacy_sort(&mut acc.resources, list("orderFirst"), list("orderLast"));
+            // kustomize's defaults apply only when `legacySortOptions` is absent.
+            let lists = sort
+                .as_ref()
+                .and_then(|s| s.get("legacySortOptions"))
+                .filter(|o| !o.is_null())
+                .map(|options| {
+                    let list = |key: &str| -> Vec<String> {
+                        options
+                            .get(key)
+                            .and_then(Node::as_seq)
+                            .map(|s| {
+                                s.iter()
+                                    .filter_map(|k| k.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    };
+                    (list("orderFirst"), list("orderLast"))
+                });
+            super::replace::legacy_sort(&mut acc.resources, lists);
         }
         other => {
             return Err(err(

@@ -1,7 +1,8 @@
 //! `kubeward render [PATH...]`: the objects kubeward lints, as a YAML stream, each preceded by
 //! `# Source: <root or file>`. A directory holding a kustomization prints what
-//! `kubectl kustomize DIR` prints (same objects); other directories print the kustomization roots
-//! below them and the YAML files outside every root; a file prints its own documents.
+//! `kubectl kustomize DIR` prints (same objects, same order) and nothing else; other directories
+//! print the kustomization roots and charts below them and the YAML files outside every root; a
+//! file prints its own documents.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,12 @@ pub fn render(paths: &[String], out: &mut dyn Write, err: &mut dyn Write) -> std
         let path = Path::new(p);
         if path.is_file() {
             code = code.max(render_file(path, out, err)?);
+            continue;
+        }
+        // A kustomization root prints what `kubectl kustomize DIR` prints: its own build, not
+        // the other roots and charts below it (its bases are in its build already).
+        if kustomization_file(path).is_some() {
+            code = code.max(render_root(path, out, err)?);
             continue;
         }
         let mut roots = Vec::new();

@@ -1,11 +1,10 @@
 //! `replacements` (api/filters/replacement), `vars` (api/internal/accumulator, the deprecated
 //! `$(VAR)` expansion) and kustomize's legacy output order (api/builtins/SortOrderTransformer).
 
-use std::cmp::Ordering;
-
 use super::build::{Resource, apply_spec};
 use super::fieldspec::{FieldSpec, Gvk};
 use super::value::{Kind, Node};
+use crate::load::scalar::ScalarValue;
 
 /// A resource id selector as kustomize's `ResId.IsSelectedBy` reads it (exact names).
 #[derive(Debug, Default, Clone)]
@@ -78,26 +77,47 @@ impl IdSelector {
     }
 }
 
-/// kyaml's SmarterPathSplitter: splits on `.` except inside `[...]`.
+/// kyaml's `SmarterPathSplitter` (kyaml/utils/pathsplitter.go): splits on `.`, where `\.`
+/// is a literal dot and a leading `.` is dropped; pieces from a `[` to the next `]` are joined
+/// again, kept bracketed when they hold `=` (`[name=a.b]`, a list element) and unbracketed
+/// otherwise (`[example.com/key]`, one field name).
 pub(crate) fn split_field_path(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut depth = 0usize;
-    for c in path.chars() {
-        match c {
-            '[' => {
-                depth += 1;
-                cur.push(c);
+    let mut pieces: Vec<String> = Vec::new();
+    let mut rest: Vec<&str> = path.split('.').collect();
+    if rest.len() > 1 && rest.first() == Some(&"") {
+        rest.remove(0);
+    }
+    for piece in rest {
+        match pieces.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('.');
+                last.push_str(piece);
             }
-            ']' => {
-                depth = depth.saturating_sub(1);
-                cur.push(c);
-            }
-            '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
+            _ => pieces.push(piece.to_string()),
         }
     }
-    out.push(cur);
+    let mut out = Vec::with_capacity(pieces.len());
+    let mut pieces = pieces.into_iter();
+    while let Some(piece) = pieces.next() {
+        if piece.starts_with('[') && !piece.ends_with(']') {
+            let mut joined = piece;
+            for next in pieces.by_ref() {
+                joined.push('.');
+                joined.push_str(&next);
+                if next.ends_with(']') {
+                    break;
+                }
+            }
+            if joined.contains('=') {
+                out.push(joined);
+            } else {
+                out.push(joined.trim_matches(|c| c == '[' || c == ']').to_string());
+            }
+        } else {
+            out.push(piece);
+        }
+    }
     // `ports[0]` and `containers[name=app]` (the vars and fieldref forms) address an element
     // of the field's list.
     let mut expanded = Vec::new();
@@ -357,8 +377,13 @@ fn set_value(
         }
     }
     match (&mut field.kind, value.kind) {
-        // A scalar target keeps its own style and tag; only its text changes.
+        // A scalar target keeps its own type; only its text changes (kustomize sets the yaml.v3
+        // node's value and keeps its resolved tag, so a string target stays a string: `8080`
+        // written into `value: old` comes out as "8080", and into `port: 80` as an int).
         (Kind::Scalar(t), Kind::Scalar(v)) => {
+            if matches!(t.value(), ScalarValue::String) {
+                t.string = true;
+            }
             t.text = v.text;
             field.origin = value.origin;
         }
@@ -511,41 +536,76 @@ const ORDER_LAST: [&str; 2] = [
     "ValidatingWebhookConfiguration",
 ];
 
-fn rank(kind: &str, first: &[String], last: &[String]) -> (usize, usize) {
-    if let Some(i) = first.iter().position(|k| k == kind) {
-        return (0, i);
-    }
+/// kustomize's kind rank (`newLegacyIDSorter`): `orderFirst` kinds rank below zero in list
+/// order, `orderLast` kinds above it, every other kind zero.
+fn rank(kind: &str, first: &[String], last: &[String]) -> i64 {
+    // A kind in both lists takes its `orderLast` place: the Go map is written first-list first.
     if let Some(i) = last.iter().position(|k| k == kind) {
-        return (2, i);
+        return 1 + i as i64;
     }
-    (1, 0)
+    if let Some(i) = first.iter().position(|k| k == kind) {
+        return i as i64 - first.len() as i64;
+    }
+    0
 }
 
-/// kustomize's legacy order: kinds in `orderFirst`, then the others by kind, then `orderLast`;
-/// within a kind by namespace and name.
-pub(crate) fn legacy_sort(
-    res: &mut [Resource],
-    first: Option<Vec<String>>,
-    last: Option<Vec<String>>,
-) {
-    let first = first.unwrap_or_else(|| ORDER_FIRST.iter().map(|s| s.to_string()).collect());
-    let last = last.unwrap_or_else(|| ORDER_LAST.iter().map(|s| s.to_string()).collect());
-    res.sort_by(|a, b| {
-        let (ga, gb) = (a.cur_gvk(), b.cur_gvk());
-        let ra = rank(&ga.kind, &first, &last);
-        let rb = rank(&gb.kind, &first, &last);
-        ra.cmp(&rb)
-            .then_with(|| {
-                if ra.0 == 1 {
-                    ga.kind
-                        .cmp(&gb.kind)
-                        .then(ga.group.cmp(&gb.group))
-                        .then(ga.version.cmp(&gb.version))
-                } else {
-                    Ordering::Equal
-                }
-            })
-            .then_with(|| a.cur_namespace().cmp(&b.cur_namespace()))
-            .then_with(|| a.cur_name().cmp(&b.cur_name()))
+/// `legacyGVKSortString`: group, version and kind joined by `_`, with `~G`/`~V`/`~K` for empty
+/// parts (so the core group sorts after every named group).
+fn gvk_sort_string(g: &Gvk) -> String {
+    let or = |s: &str, none: &'static str| {
+        if s.is_empty() {
+            none.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}_{}_{}",
+        or(&g.group, "~G"),
+        or(&g.version, "~V"),
+        or(&g.kind, "~K")
+    )
+}
+
+/// `legacyResIDSortString` within one GVK: namespace (`~X` when unset, so unset sorts after
+/// every namespace) and name (`~N`) joined by `|`, compared as one string.
+fn id_sort_string(r: &Resource) -> String {
+    let or = |s: String, none: &'static str| if s.is_empty() { none.to_string() } else { s };
+    format!("{}|{}", or(r.cur_namespace(), "~X"), or(r.cur_name(), "~N"))
+}
+
+/// kustomize's legacy order (api/internal/builtins/SortOrderTransformer.go, `legacyIDSorter`):
+/// objects of different GVKs by kind rank, then by `group_version_kind` (two `Namespace` kinds
+/// of which one has no group in reverse); objects of one GVK by `namespace|name`. Without
+/// `legacySortOptions` the lists are kustomize's defaults; with them, a list left out is empty.
+/// (kustomize's Namespace rule is not a consistent order when a grouped `Namespace` kind meets
+/// other kinds of the same rank: there Go's unstable sort decides, and so may ours differ.)
+pub(crate) fn legacy_sort(res: &mut Vec<Resource>, lists: Option<(Vec<String>, Vec<String>)>) {
+    let (first, last) = lists.unwrap_or_else(|| {
+        let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        (own(&ORDER_FIRST), own(&ORDER_LAST))
     });
+    // (rank, `group_version_kind`, `namespace|name`, GVK, the object)
+    let mut keyed: Vec<(i64, String, String, Gvk, Resource)> = std::mem::take(res)
+        .into_iter()
+        .map(|r| {
+            let gvk = r.cur_gvk();
+            let rank = rank(&gvk.kind, &first, &last);
+            (rank, gvk_sort_string(&gvk), id_sort_string(&r), gvk, r)
+        })
+        .collect();
+    keyed.sort_by(|a, b| {
+        if a.3 == b.3 {
+            return a.2.cmp(&b.2);
+        }
+        a.0.cmp(&b.0).then_with(|| {
+            let namespaces = a.3.kind == "Namespace" && b.3.kind == "Namespace";
+            if namespaces && (a.3.group.is_empty() || b.3.group.is_empty()) {
+                b.1.cmp(&a.1)
+            } else {
+                a.1.cmp(&b.1)
+            }
+        })
+    });
+    res.extend(keyed.into_iter().map(|(.., r)| r));
 }
