@@ -24,6 +24,9 @@ mod conventions;
 
 pub use conventions::{ColorChoice, RulesFormat};
 
+/// The most worker threads `-j` takes (and the default uses).
+const MAX_THREADS: u16 = 256;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kubeward",
@@ -73,9 +76,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
-    /// Worker threads (default: all cores). The output is identical for any value.
-    #[arg(short = 'j', long)]
-    pub threads: Option<usize>,
+    /// Worker threads, 1 to 256 (default: all cores, at most 256). The output is identical
+    /// for any value.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_THREADS)))]
+    pub threads: Option<u16>,
 
     /// Namespace of namespaced objects that do not set `metadata.namespace`.
     #[arg(long, default_value = "default")]
@@ -412,12 +416,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::ConfigSchema | Command::Render { .. } | Command::Completions { .. })
         | None => {}
     }
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = cli.threads {
-        pool = pool.num_threads(threads.max(1));
-    }
+    // Each worker costs a thread and an allocator heap: `-j 100000` would spend minutes and
+    // gigabytes starting them, so the count is bounded (a machine's cores too).
+    let threads = cli.threads.map_or_else(
+        || {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(usize::from(MAX_THREADS))
+        },
+        usize::from,
+    );
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
     let pool = pool.build().map_err(|e| Error::Threads {
-        threads: cli.threads.unwrap_or(0),
+        threads,
         message: e.to_string(),
     })?;
     crate::timings::set_threads(pool.current_num_threads());
@@ -476,7 +487,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     // Rendered on the run's pool (the human report renders findings in parallel and streams
     // them out a batch of files at a time; the other formats are written whole);
     // `--output-file` formats first, to their files.
-    pool.install(|| write_output_files(&result, &cli.output_file, &human))?;
+    let config_path = config
+        .source
+        .as_ref()
+        .map(|source| PathBuf::from(&source.path));
+    let also_read: Vec<&std::path::Path> = config_path
+        .iter()
+        .chain(&config.policies)
+        .chain(&cli.baseline)
+        .map(PathBuf::as_path)
+        .collect();
+    pool.install(|| write_output_files(&result, &cli.output_file, &human, &also_read))?;
     // Written from the pool's threads: through `Stdout` (each buffer-full locks it), not the
     // lock this thread holds.
     drop(out);

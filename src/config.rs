@@ -176,9 +176,10 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Path {
-            path: path.display().to_string(),
-            source,
+        // A regular file within the files' size cap: `--config /dev/zero` or a FIFO would
+        // never end.
+        let text = crate::load::input::read_regular_file(path).map_err(|message| {
+            Error::Config(format!("cannot read {}: {message}", path.display()))
         })?;
         let absolute = absolute_normalized(path);
         let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -543,6 +543,54 @@ fn output_file_never_overwrites_a_read_file_or_follows_a_symlink() {
             "notes"
         );
     }
+    // The files the run reads for itself: the config, a policy, the baseline.
+    let own = tempdir("output-file-own-files");
+    std::fs::create_dir_all(own.join(".git")).unwrap();
+    std::fs::create_dir_all(own.join("pol")).unwrap();
+    std::fs::write(own.join("pod.yaml"), LATEST_POD).unwrap();
+    let config = "policies: [pol/p.yaml]\n";
+    let policy =
+        std::fs::read_to_string(common::repo_path("examples/policies/run-as-non-root.yaml"))
+            .unwrap();
+    std::fs::write(own.join(".kubeward.yaml"), config).unwrap();
+    std::fs::write(own.join("pol/p.yaml"), &policy).unwrap();
+    let run = kubeward(&["--write-baseline", "bl.json", "pod.yaml"], &own);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let baseline = std::fs::read_to_string(own.join("bl.json")).unwrap();
+    for (target, what) in [
+        ("json=.kubeward.yaml", "the config"),
+        ("json=pol/p.yaml", "a policy"),
+        ("sarif=bl.json", "the baseline"),
+    ] {
+        let run = kubeward(
+            &["--baseline", "bl.json", "--output-file", target, "pod.yaml"],
+            &own,
+        );
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert_eq!(run.status.code(), Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.contains("refusing to write")
+                && stderr.contains("the config, a policy or the baseline"),
+            "{what}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(own.join(".kubeward.yaml")).unwrap(),
+            config
+        );
+        assert_eq!(
+            std::fs::read_to_string(own.join("pol/p.yaml")).unwrap(),
+            policy
+        );
+        assert_eq!(
+            std::fs::read_to_string(own.join("bl.json")).unwrap(),
+            baseline
+        );
+    }
     for bad in ["sarif", "xml=k.xml", "json="] {
         let run = kubeward(&["--output-file", bad, "pod.yaml"], &dir);
         assert_eq!(run.status.code(), Some(2), "{bad}");

@@ -503,7 +503,12 @@ fn stdin_baselines_and_policies_are_bounded_and_must_be_regular_files() {
     run.assert_rss_below(baseline_rss() + 320 * MIB, "stdin /dev/zero");
 
     mkfifo(&dir.join("fifo"));
-    for (flag, file) in [("--baseline", "/dev/zero"), ("--baseline", "fifo")] {
+    for (flag, file) in [
+        ("--baseline", "/dev/zero"),
+        ("--baseline", "fifo"),
+        ("--config", "/dev/zero"),
+        ("--config", "fifo"),
+    ] {
         let run = kubeward(&[flag, file, "pod.yaml"], &dir, 60);
         assert_eq!(
             run.code,
@@ -537,4 +542,34 @@ fn stdin_baselines_and_policies_are_bounded_and_must_be_regular_files() {
         };
         assert!(run.stderr.contains(why), "policy {file}: {}", run.stderr);
     }
+}
+
+/// `-j` is bounded: each worker is a thread and an allocator heap, and `-j 100000` spent
+/// minutes and gigabytes starting them. Past the bound it is a usage error, at once.
+#[test]
+fn thread_counts_past_the_bound_are_refused() {
+    let dir = tempdir("threads");
+    std::fs::write(dir.join("pod.yaml"), POD).unwrap();
+    for threads in ["0", "257", "100000", "18446744073709551615"] {
+        let run = kubeward(&["-j", threads, "pod.yaml"], &dir, 20);
+        assert_eq!(
+            run.code,
+            Some(2),
+            "-j {threads}: {:?} {}",
+            run.signal,
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("--threads"),
+            "-j {threads}: {}",
+            run.stderr
+        );
+    }
+    let run = kubeward(&["-j", "256", "--format", "compact", "pod.yaml"], &dir, 60);
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "-j 256: {:?} {}",
+        run.signal,
+        run.stderr
+    );
 }

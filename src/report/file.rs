@@ -49,11 +49,14 @@ impl OutputFile {
 }
 
 /// Checks every target first (nothing is written when one is refused), then renders and
-/// writes each. `human` options apply to human reports (files get no colour).
+/// writes each. `human` options apply to human reports (files get no colour). `also_read` are
+/// the files the run read besides the linted ones (the config, its policies, the baseline):
+/// a report never replaces them either.
 pub fn write_output_files(
     result: &LintResult,
     files: &[OutputFile],
     human: &HumanOptions,
+    also_read: &[&Path],
 ) -> Result<(), Error> {
     for (index, file) in files.iter().enumerate() {
         if files
@@ -63,7 +66,7 @@ pub fn write_output_files(
         {
             return Err(refused(&file.path, "it is given twice"));
         }
-        check_target(result, &file.path)?;
+        check_target(result, &file.path, also_read)?;
     }
     let plain = HumanOptions {
         color: false,
@@ -93,7 +96,7 @@ fn refused(path: &Path, why: &str) -> Error {
 }
 
 /// A target must be absent or a regular file that the run did not read.
-fn check_target(result: &LintResult, path: &Path) -> Result<(), Error> {
+fn check_target(result: &LintResult, path: &Path, also_read: &[&Path]) -> Result<(), Error> {
     let metadata = match std::fs::symlink_metadata(path) {
         Ok(metadata) => metadata,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -123,6 +126,15 @@ fn check_target(result: &LintResult, path: &Path) -> Result<(), Error> {
     });
     if read_by_run {
         return Err(refused(path, "it is one of the files this run read"));
+    }
+    let setting = also_read
+        .iter()
+        .any(|read| std::fs::canonicalize(read).is_ok_and(|resolved| resolved == target));
+    if setting {
+        return Err(refused(
+            path,
+            "it is the config, a policy or the baseline this run read",
+        ));
     }
     Ok(())
 }

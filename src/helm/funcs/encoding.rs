@@ -141,7 +141,9 @@ fn base32_decode(text: &str) -> Result<Vec<u8>, String> {
 }
 
 pub(crate) fn b64enc(args: &[Value]) -> R {
-    Ok(s(base64_encode(str_arg("b64enc", args)?.as_bytes())))
+    let text = str_arg("b64enc", args)?;
+    super::check_len("b64enc", text.len().div_ceil(3).saturating_mul(4))?;
+    Ok(s(base64_encode(text.as_bytes())))
 }
 
 pub(crate) fn b64dec(args: &[Value]) -> R {
@@ -153,7 +155,9 @@ pub(crate) fn b64dec(args: &[Value]) -> R {
 }
 
 pub(crate) fn b32enc(args: &[Value]) -> R {
-    Ok(s(base32_encode(str_arg("b32enc", args)?.as_bytes())))
+    let text = str_arg("b32enc", args)?;
+    super::check_len("b32enc", text.len().div_ceil(5).saturating_mul(8))?;
+    Ok(s(base32_encode(text.as_bytes())))
 }
 
 pub(crate) fn b32dec(args: &[Value]) -> R {

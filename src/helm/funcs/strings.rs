@@ -575,34 +575,42 @@ pub(crate) fn has_suffix(args: &[Value]) -> R {
     Ok(Value::Bool(text.ends_with(p)))
 }
 
+/// The non-nil arguments, each through `part`, space-separated, within [`MAX_STRING`]: checked
+/// as each part is added (`cat $big $big ...` stops at the limit instead of allocating the whole).
+fn spaced(name: &str, args: &[Value], part: impl Fn(&Value) -> String) -> R {
+    let mut out = String::new();
+    for v in args.iter().filter(|v| !matches!(v, Value::Nil)) {
+        let text = part(v);
+        let sep = usize::from(!out.is_empty());
+        check_len(
+            name,
+            out.len().saturating_add(sep).saturating_add(text.len()),
+        )?;
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(&text);
+    }
+    Ok(s(out))
+}
+
 /// `quote`: each non-nil argument as Go's `%q` of its string form, space-separated.
 pub(crate) fn quote(args: &[Value]) -> R {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|v| !matches!(v, Value::Nil))
-        .map(|v| go_quote(&strval(v)))
-        .collect();
-    Ok(s(parts.join(" ")))
+    spaced("quote", args, |v| go_quote(&strval(v)))
 }
 
 /// `squote`: each non-nil argument as `'%v'`.
 pub(crate) fn squote(args: &[Value]) -> R {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|v| !matches!(v, Value::Nil))
-        .map(|v| format!("'{}'", crate::helm::gofmt::sprint(std::slice::from_ref(v))))
-        .collect();
-    Ok(s(parts.join(" ")))
+    spaced("squote", args, |v| {
+        format!("'{}'", crate::helm::gofmt::sprint(std::slice::from_ref(v)))
+    })
 }
 
 /// `cat`: the non-nil arguments' `%v`, space-separated.
 pub(crate) fn cat(args: &[Value]) -> R {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|v| !matches!(v, Value::Nil))
-        .map(|v| crate::helm::gofmt::sprintf("%v", std::slice::from_ref(v)))
-        .collect();
-    Ok(s(parts.join(" ")))
+    spaced("cat", args, |v| {
+        crate::helm::gofmt::sprintf("%v", std::slice::from_ref(v))
+    })
 }
 
 fn indent_text(name: &str, spaces: i64, text: &str) -> Result<String, String> {

@@ -1126,6 +1126,16 @@ impl State<'_> {
             Some(func) => func(&argv),
             None => builtin(name, &argv, args),
         };
+        // Every function's string is held to the functions' limit, so that no chain of calls
+        // (`cat`, `quote`, `b64enc` of what an earlier call built) grows past it.
+        let result = result.and_then(|v| match &v {
+            Value::Str(text) if text.text.len() > crate::helm::funcs::MAX_STRING => Err(format!(
+                "{name}: the result is {} bytes, more than the limit of {}",
+                text.text.len(),
+                crate::helm::funcs::MAX_STRING
+            )),
+            _ => Ok(v),
+        });
         match result {
             Ok(v) => Ok(Slot::of(self.carry_provenance(f, self.action, v, &argv))),
             Err(e) => Err(self.call_error(f, cmd, name, e)),

@@ -136,6 +136,51 @@ fn output_is_capped() {
     );
 }
 
+/// Strings built from strings stay within the functions' 16 MiB limit: `cat`, `quote` and
+/// `b64enc` of what `repeat` built (each under the limit) fail with the limit's error instead
+/// of allocating gigabytes.
+#[test]
+fn strings_built_from_big_strings_stop_at_the_limit() {
+    let opts = ExecOptions::default();
+    let run = |text: &str| {
+        let mut t = Templates::with_funcs(crate::helm::funcs::lookup);
+        t.parse("t", text).unwrap();
+        t.execute("t", &Value::Nil, &opts).map(|r| r.text)
+    };
+    for (text, name) in [
+        (
+            r#"{{ $a := repeat 6000000 "x" }}{{ $b := cat $a $a $a $a $a $a $a $a $a $a }}{{ cat $b $b $b $b $b $b $b $b $b $b | len }}"#,
+            "cat",
+        ),
+        (
+            r#"{{ $a := repeat 6000000 "x" }}{{ quote $a $a $a | len }}"#,
+            "quote",
+        ),
+        (
+            r#"{{ $a := repeat 6000000 "x" }}{{ squote $a $a $a | len }}"#,
+            "squote",
+        ),
+        (
+            r#"{{ $b := repeat 15000000 "x" }}{{ range until 20 }}{{ $b = b64enc $b }}{{ end }}{{ len $b }}"#,
+            "b64enc",
+        ),
+    ] {
+        let e = run(text).unwrap_err();
+        assert!(
+            e.message.contains(&format!("error calling {name}"))
+                && e.message.contains("more than the limit of 16777216"),
+            "{name}: {}",
+            e.message
+        );
+    }
+    // Under the limit all of them work.
+    assert_eq!(
+        run(r#"{{ $a := repeat 1000 "x" }}{{ cat $a $a | len }} {{ quote $a | len }} {{ b64enc $a | len }}"#)
+            .unwrap(),
+        "2001 1002 1336"
+    );
+}
+
 #[test]
 fn a_map_holding_itself_prints() {
     let m = map(vec![]);
