@@ -59,6 +59,9 @@ pub struct Skipped {
     /// Files kubeward would have read, and folders, that a `.gitignore`, `.ignore` or
     /// `.git/info/exclude` of the repository ignores.
     pub ignored: usize,
+    /// Files named on the command line under a `--context` folder that its walk does not read
+    /// (hidden, ignored or symbolic links): not linted, as `kubeward DIR` does not lint them.
+    pub unwalked: usize,
 }
 
 /// The result of [`discover_all`].

@@ -311,18 +311,20 @@ fn load_after_discovery(
     base: &PathBase,
 ) -> Result<(Front, Vec<bool>), Error> {
     let discovered = discover_all(&options.paths, base)?;
-    let skipped = discovered.skipped;
+    let mut skipped = discovered.skipped;
     let mut inputs: Vec<(Input, bool)> = discovered
         .inputs
         .into_iter()
         .map(|input| (input, false))
         .collect();
     if !context.is_empty() {
+        let context_walk = discover_all(context, base)?;
+        skipped.unwalked = drop_unwalked(&mut inputs, context, &context_walk.inputs);
         let mut seen: HashSet<PathBuf> = inputs
             .iter()
             .filter_map(|(input, _)| canonical_path(input))
             .collect();
-        for input in discover_all(context, base)?.inputs {
+        for input in context_walk.inputs {
             // A context file is read only to be seen by rules: stdin and unreadable entries
             // have nothing to offer, and a file already loaded must not be loaded twice.
             let fresh = match canonical_path(&input) {
@@ -374,6 +376,45 @@ fn load_after_discovery(
         stdin_file,
     };
     Ok((front, context_only))
+}
+
+/// Drops the files named on the command line that lie under a `--context` folder whose walk
+/// does not read them (hidden, ignored by `.gitignore`/`.ignore`, symbolic links): the full run
+/// (`kubeward DIR`) reports nothing for them, and the hook must agree with it. Returns how many.
+fn drop_unwalked(inputs: &mut Vec<(Input, bool)>, context: &[String], walked: &[Input]) -> usize {
+    // Where a path lies, its folders resolved but not its last component (a symlink stays
+    // itself, as the walk sees it).
+    fn located(path: &std::path::Path) -> Option<PathBuf> {
+        let name = path.file_name()?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => std::path::Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(name))
+    }
+    let folders: Vec<PathBuf> = context
+        .iter()
+        .filter_map(|c| std::fs::canonicalize(c).ok())
+        .filter(|c| c.is_dir())
+        .collect();
+    let read: HashSet<PathBuf> = walked
+        .iter()
+        .filter_map(|input| match &input.origin {
+            InputOrigin::Walked(path) | InputOrigin::Explicit(path) => located(path),
+            InputOrigin::Stdin | InputOrigin::Unreadable(..) => None,
+        })
+        .collect();
+    let before = inputs.len();
+    inputs.retain(|(input, _)| {
+        let InputOrigin::Explicit(path) = &input.origin else {
+            return true;
+        };
+        let Some(at) = located(path) else {
+            return true;
+        };
+        !folders.iter().any(|folder| at.starts_with(folder)) || read.contains(&at)
+    });
+    before - inputs.len()
 }
 
 fn canonical_path(input: &Input) -> Option<PathBuf> {

@@ -465,6 +465,67 @@ fn the_hook_and_a_whole_run_agree() {
     let _ = std::fs::remove_dir_all(&repo);
 }
 
+/// Files the whole run's walk does not read (hidden, ignored by `.ignore` or `.gitignore`, a
+/// symlink) are not linted by the hook either when they lie under its `--context` folder: both
+/// report nothing for them. Named without `--context` they are linted, as asked.
+#[test]
+fn the_hook_skips_what_the_whole_run_does_not_read() {
+    let repo = limitrange_repository("hook-unwalked");
+    let pod = std::fs::read_to_string(repo.join("k8s/pod.yaml")).unwrap();
+    write(&repo, ".ignore", "vendored/\n");
+    write(&repo, ".gitignore", "generated/\n");
+    for file in [
+        ".hidden/pod.yaml",
+        "vendored/pod.yaml",
+        "generated/pod.yaml",
+    ] {
+        write(&repo, file, &pod);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("pod.yaml", repo.join("k8s/link.yaml")).unwrap();
+    let whole = findings(&kubeward(&["--format", "json", "."], &repo));
+    assert!(whole.iter().any(|f| f.0 == "k8s/pod.yaml"), "{whole:?}");
+    for file in [
+        ".hidden/pod.yaml",
+        "vendored/pod.yaml",
+        "generated/pod.yaml",
+        #[cfg(unix)]
+        "k8s/link.yaml",
+    ] {
+        assert!(!whole.iter().any(|f| f.0 == file), "{file}: {whole:?}");
+        let out = kubeward(&["--format", "json", "--context", ".", file], &repo);
+        let hook = findings(&out);
+        assert!(!hook.iter().any(|f| f.0 == file), "{file}: {hook:?}");
+        let human = kubeward(&["--context", ".", file], &repo);
+        assert!(
+            stdout(&human).contains("that the --context walk does not read"),
+            "{file}: {}",
+            stdout(&human)
+        );
+        // Named on its own, the file is linted.
+        let alone = findings(&kubeward(&["--format", "json", file], &repo));
+        assert!(alone.iter().any(|f| f.0 == file), "{file}: {alone:?}");
+    }
+    // A file the walk reads, named beside them, is still reported as the whole run reports it.
+    let both = findings(&kubeward(
+        &[
+            "--format",
+            "json",
+            "--context",
+            ".",
+            "k8s/pod.yaml",
+            "vendored/pod.yaml",
+        ],
+        &repo,
+    ));
+    let want: BTreeSet<_> = whole
+        .into_iter()
+        .filter(|f| f.0 == "k8s/pod.yaml")
+        .collect();
+    assert_eq!(both, want);
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
 #[test]
 fn a_baseline_from_the_root_matches_from_a_subfolder_and_with_context() {
     let repo = limitrange_repository("baseline-paths");

@@ -169,7 +169,7 @@ pub fn summary_line(result: &LintResult) -> String {
         plural(result.reported_objects(), "object", "objects")
     ));
     let skipped = result.skipped;
-    if skipped.ignored > 0 || skipped.symlinks > 0 {
+    if skipped.ignored > 0 || skipped.symlinks > 0 || skipped.unwalked > 0 {
         let mut parts = Vec::new();
         if skipped.ignored > 0 {
             parts.push(format!(
@@ -179,6 +179,12 @@ pub fn summary_line(result: &LintResult) -> String {
         }
         if skipped.symlinks > 0 {
             parts.push(plural(skipped.symlinks, "symlink", "symlinks"));
+        }
+        if skipped.unwalked > 0 {
+            parts.push(format!(
+                "{} that the --context walk does not read (hidden, ignored or a symlink)",
+                plural(skipped.unwalked, "named file", "named files")
+            ));
         }
         line.push_str(&format!("; skipped {}", parts.join(", ")));
     }
