@@ -60,7 +60,7 @@ struct Render {
 /// What a render keeps: the stream and each stream byte's origin, resolved to paths (the
 /// renderer's values are not `Send`).
 struct Rendered {
-    /// The stream, parsed (on the render's thread), named `<Chart.yaml path> (rendered)`.
+    /// The stream, parsed (on the render's thread), named by [`stream_name`].
     file: LoadedFile,
     /// (stream range start, origin) sorted by start: every byte up to the next start maps to
     /// the origin (for copied text, at the same distance from its start).
@@ -191,7 +191,7 @@ fn render_one(job: &Job) -> Render {
     // A panic in the renderer is caught at the chart's boundary: that render is reported and
     // the run goes on.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        render_chart(&job.dir, &job.options).map(|chart| keep(&chart, &job.chart_path))
+        render_chart(&job.dir, &job.options).map(|chart| keep(&chart, &stream_name(job)))
     }))
     .unwrap_or_else(|payload| {
         Err(crate::helm::render::RenderError {
@@ -212,8 +212,20 @@ fn render_one(job: &Job) -> Render {
     }
 }
 
+/// A render's stream is named after its chart and, when it renders with values of its own
+/// (a `ci/*-values.yaml` file, a configured render), after them: each render is a file of its
+/// own, so that rules comparing the objects of one file (`duplicate-object`) never compare
+/// two renders of one chart.
+fn stream_name(job: &Job) -> String {
+    if job.label == "its defaults" {
+        format!("{} (rendered)", job.chart_path)
+    } else {
+        format!("{} (rendered with {})", job.chart_path, job.label)
+    }
+}
+
 /// The stream and its origins, resolved to paths, one point per provenance chunk.
-fn keep(chart: &RenderedChart, chart_path: &str) -> Rendered {
+fn keep(chart: &RenderedChart, stream_name: &str) -> Rendered {
     let mut points: Vec<(usize, SourcePoint)> = Vec::new();
     // A chart has a few files and thousands of chunks: each path is resolved once.
     let mut resolved: HashMap<PathBuf, PathBuf> = HashMap::new();
@@ -230,7 +242,7 @@ fn keep(chart: &RenderedChart, chart_path: &str) -> Rendered {
     }
     Rendered {
         file: built_file(
-            format!("{chart_path} (rendered)"),
+            stream_name.to_owned(),
             chart.stream_text.clone(),
         ),
         points,
