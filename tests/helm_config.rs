@@ -218,3 +218,67 @@ fn a_bad_helm_setting_stops_the_run_with_its_place() {
         "{err}"
     );
 }
+
+/// Each `values.schema.json` violation underlines its value, so two violations in one values
+/// file have two fingerprints: a baseline that records one hides that one only.
+#[test]
+fn values_schema_findings_have_a_fingerprint_each() {
+    let dir = common::tempdir("values-schema-fingerprints");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    common::write(
+        &dir,
+        "c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    common::write(
+        &dir,
+        "c/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    common::write(
+        &dir,
+        "c/values.schema.json",
+        r#"{"properties":{"apiKey":{"type":"string"},"password":{"maxLength":5},"plain":{"type":"string"}}}"#,
+    );
+    let run = |values: &str, args: &[&str]| {
+        common::write(&dir, "c/values.yaml", values);
+        let mut all = vec!["--format", "json"];
+        all.extend(args);
+        all.push("c");
+        let out = common::kubeward(&all, &dir);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "helm-values-schema")
+            .map(|f| {
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["fingerprint"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let three = run(
+        "apiKey: 12345\npassword: waytoolongpassword\nplain: 7\n",
+        &[],
+    );
+    assert_eq!(three.len(), 3, "{three:?}");
+    let mut prints: Vec<&String> = three.iter().map(|(_, p)| p).collect();
+    prints.dedup();
+    assert_eq!(prints.len(), 3, "{three:?}");
+    // A baseline of the first violation alone hides it, and only it.
+    common::write(&dir, "c/values.yaml", "apiKey: 12345\n");
+    let out = common::kubeward(&["--write-baseline", "bl.json", "c"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let shown = run(
+        "apiKey: 12345\npassword: waytoolongpassword\nplain: 7\n",
+        &["--baseline", "bl.json"],
+    );
+    assert_eq!(
+        shown.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+        [2, 3],
+        "{shown:?}"
+    );
+}

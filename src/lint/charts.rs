@@ -241,10 +241,7 @@ fn keep(chart: &RenderedChart, stream_name: &str) -> Rendered {
         points.push((start, SourcePoint { path, value, ..p }));
     }
     Rendered {
-        file: built_file(
-            stream_name.to_owned(),
-            chart.stream_text.clone(),
-        ),
+        file: built_file(stream_name.to_owned(), chart.stream_text.clone()),
         points,
         template_files: chart
             .template_files()
@@ -340,7 +337,21 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, renders: Ren
                 .as_ref()
                 .and_then(|(path, offset)| {
                     let id = ids.ensure(&canonical(path), files, &mut added.reported)?;
-                    Some((id, Span::new(*offset, *offset)))
+                    // The value's text to the end of its line (or its comment): the finding
+                    // underlines it, and its fingerprint (which hashes the text under the span)
+                    // tells two values of one file apart.
+                    let end = files.get(id).map_or(*offset, |file| {
+                        let text = file.source.text.get(*offset..).unwrap_or_default();
+                        let line = text.split('\n').next().unwrap_or_default();
+                        // Not a trailing comment (a `#` after a blank).
+                        let value = line
+                            .find(" #")
+                            .or_else(|| line.find("\t#"))
+                            .and_then(|at| line.get(..at))
+                            .unwrap_or(line);
+                        offset + value.trim_end().len()
+                    });
+                    Some((id, Span::new(*offset, end)))
                 })
                 .unwrap_or((render.chart_file, Span::default()));
             added.findings.push(
