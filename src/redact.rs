@@ -4,8 +4,10 @@
 //! value in the workspace, whichever rule fired (or none): Secret `data`/`stringData` values,
 //! env vars, OpenFaaS environment entries, ConfigMap keys and Dockerfile `ENV`/`ARG`/`LABEL` pairs whose
 //! names say secret and whose values are literal, credential-shaped strings anywhere, the spans
-//! rules asked for with [`Finding::redact`], and the `last-applied-configuration` annotation of
-//! any object holding one of those (it repeats the object). Then:
+//! rules asked for with [`Finding::redact`], the `last-applied-configuration` annotation of
+//! any object holding one of those (it repeats the object), and, in every file's text, loaded
+//! or not, what the line heuristics of [`crate::secrets::lines`] find (values files,
+//! kustomize generator literals, Dockerfile `RUN` flags, JSON inside values). Then:
 //! - [`Redactions::apply`] replaces the text of those values with `*****` in every finding's
 //!   message, label, help and related labels (a safety net: rules never quote values);
 //! - report formats that show source text take it from [`Redactions::masked_text`], where each
@@ -26,7 +28,6 @@ use crate::finding::{FileId, Finding, guard_pass};
 use crate::load::{Document, Entry, NodeId, NodeKind};
 use crate::model::kinds::{env_containers, is_config_map, is_openfaas_function, is_secret};
 use crate::model::{ObjectId, Workspace};
-use crate::rule_id::RuleId;
 use crate::secrets::args::secret_args;
 use crate::secrets::base64::decode_std;
 use crate::secrets::lines::secret_line_spans;
@@ -164,11 +165,6 @@ impl Collector<'_> {
     }
 }
 
-/// Why a file's text is read with line heuristics: it did not load into documents.
-fn did_not_load(finding: &Finding) -> bool {
-    finding.rule == RuleId::ParseError || finding.rule == RuleId::TemplateSkipped
-}
-
 impl Redactions {
     /// Gathers every secret value of the workspace and the spans findings asked to redact.
     /// Each file is gathered under a panic guard: a panic while reading one file's values
@@ -182,15 +178,9 @@ impl Redactions {
             }
         }
         let mut asked: Vec<Vec<Span>> = vec![Vec::new(); n];
-        let mut unloaded = vec![false; n];
         for finding in findings {
             if let Some(spans) = asked.get_mut(finding.file) {
                 spans.extend(finding.redact.iter().copied());
-            }
-            if did_not_load(finding)
-                && let Some(flag) = unloaded.get_mut(finding.file)
-            {
-                *flag = true;
             }
         }
         let gathered: Vec<Result<FileRedactions, Box<Finding>>> = (0..n)
@@ -198,11 +188,10 @@ impl Redactions {
             .map(|file| {
                 let objects = objects.get(file).map_or(&[][..], Vec::as_slice);
                 let asked = asked.get(file).map_or(&[][..], Vec::as_slice);
-                let unloaded = unloaded.get(file).copied().unwrap_or(false);
                 guard_pass(
                     file,
                     "looking for secret values to hide in this file",
-                    || collect_file(ws, file, objects, asked, unloaded),
+                    || collect_file(ws, file, objects, asked),
                 )
             })
             .collect();
@@ -344,7 +333,6 @@ fn collect_file(
     file: FileId,
     objects: &[ObjectId],
     asked: &[Span],
-    unloaded: bool,
 ) -> FileRedactions {
     #[cfg(test)]
     if ws.source(file).text.contains(tests::PANIC_IN_REDACTION) {
@@ -447,11 +435,13 @@ fn collect_file(
     for span in asked {
         c.add(*span);
     }
-    if unloaded {
-        // No tree to walk (a parse error, invalid UTF-8, a template): read the lines.
-        for (start, end) in secret_line_spans(&source.text) {
-            c.add(Span::new(start, end));
-        }
+    // Read the lines too, loaded or not. A file with no tree (a parse error, invalid UTF-8, a
+    // template) has nothing else; a loaded one has text the walk above does not read as
+    // secret but snippets show whole: a Helm values file's `password:`, a kustomization's
+    // generator literals, a Dockerfile `RUN ... --password=...`, a `"password": "..."`
+    // inside a ConfigMap's JSON value.
+    for (start, end) in secret_line_spans(&source.text) {
+        c.add(Span::new(start, end));
     }
     for doc in &loaded.documents {
         c.duplicate_keys(doc, doc.root);
@@ -536,6 +526,7 @@ pub(crate) fn mask(text: &str, spans: &[Span]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rule_id::RuleId;
 
     /// A file holding this text panics the redaction pass (test builds only).
     pub(super) const PANIC_IN_REDACTION: &str = "kubeward-test-panic-in-redaction";

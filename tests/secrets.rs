@@ -329,3 +329,160 @@ fn dockerfile_fingerprints_survive_a_rotated_secret() {
     std::fs::write(&path, "FROM alpine:3.20\nENV DB_PASSWORD=tok-123456\n").unwrap();
     assert_ne!(fingerprint_of(&path), first);
 }
+
+/// Lints `dir` and renders every format; returns the outputs, having checked that neither
+/// they nor the masked text of any file (whatever lines a snippet shows) holds a secret.
+fn outputs_without(dir: &Path, secrets: &[&str]) -> Vec<(Format, String)> {
+    let result = lint_paths(&[dir]);
+    for (id, file) in result.workspace.files.iter().enumerate() {
+        let masked = result.redactions.masked_text(id, &file.source.text);
+        for secret in secrets {
+            assert!(
+                !masked.contains(secret),
+                "the masked text of {} shows `{secret}`:\n{masked}",
+                file.source.path
+            );
+        }
+    }
+    let mut outputs = Vec::new();
+    for format in [
+        Format::Human,
+        Format::Compact,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+    ] {
+        let output = render(&result, format);
+        for secret in secrets {
+            assert!(
+                !output.contains(secret),
+                "{format:?} output of {} shows the secret `{secret}`:\n{output}",
+                dir.display()
+            );
+        }
+        outputs.push((format, output));
+    }
+    outputs
+}
+
+fn human(outputs: &[(Format, String)]) -> &str {
+    &outputs
+        .iter()
+        .find(|(f, _)| *f == Format::Human)
+        .expect("human output")
+        .1
+}
+
+#[test]
+fn secret_generator_literals_are_masked_in_every_snippet() {
+    let dir = tempdir("generator-literals");
+    let kustomization = "secretGenerator:\n- name: db\n  literals:\n  - token=ghp_1A2b3C4d5E6f7G8h9I0jK1l2M3n4O5p6Q7r8\n  - bad!key=Hunter2GenSecret\n  - other=Plain5GenSecret\n- name: flow\n  literals: [k=Flow7GenSecret, \"q=Quoted8GenSecret\"]\n";
+    write(&dir, "built/kustomization.yaml", kustomization);
+    let secrets = [
+        "ghp_1A2b3C4d5E6f7G8h9I0jK1l2M3n4O5p6Q7r8",
+        "Hunter2GenSecret",
+        "Plain5GenSecret",
+        "Flow7GenSecret",
+        "Quoted8GenSecret",
+    ];
+    let outputs = outputs_without(&dir.join("built"), &secrets);
+    // The snippet is drawn, with the literals' keys readable.
+    let shown = human(&outputs);
+    assert!(shown.contains("bad!key=****"), "{shown}");
+    assert!(shown.contains("token=****"), "{shown}");
+    // A build that fails shows the same lines.
+    write(
+        &dir,
+        "failed/kustomization.yaml",
+        &format!("{kustomization}resources: [missing.yaml]\n"),
+    );
+    let outputs = outputs_without(&dir.join("failed"), &secrets);
+    let shown = human(&outputs);
+    assert!(shown.contains("missing.yaml"), "{shown}");
+    assert!(shown.contains("literals: [k=****"), "{shown}");
+}
+
+#[test]
+fn helm_values_under_secret_names_are_masked_in_snippets() {
+    let dir = tempdir("values-snippets");
+    write(
+        &dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: r2\nversion: 0.1.0\n",
+    );
+    write(
+        &dir,
+        "values.yaml",
+        "db:\n  host: db.internal\n  password: Hunter2ValuesSecret\n  apiKey: \"Values9ApiKey\"\n",
+    );
+    write(
+        &dir,
+        "values.schema.json",
+        "{\"properties\":{\"db\":{\"properties\":{\"password\":{\"maxLength\":5},\"host\":{\"maxLength\":3}}}}}\n",
+    );
+    write(
+        &dir,
+        "templates/c.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    let outputs = outputs_without(&dir, &["Hunter2ValuesSecret", "Values9ApiKey"]);
+    let shown = human(&outputs);
+    assert!(shown.contains("password: ****"), "{shown}");
+    // Values under ordinary names stay readable.
+    assert!(shown.contains("host: db.internal"), "{shown}");
+}
+
+#[test]
+fn kustomize_errors_quote_keys_not_values() {
+    let dir = tempdir("generator-errors");
+    write(
+        &dir,
+        "env/kustomization.yaml",
+        "secretGenerator:\n- name: db\n  envs: [creds.env]\n",
+    );
+    write(&dir, "env/creds.env", "DB_PASSWORD: Hunter2EnvSecret\n");
+    let outputs = outputs_without(&dir.join("env"), &["Hunter2EnvSecret"]);
+    for (format, output) in &outputs {
+        if *format != Format::Junit {
+            assert!(
+                output.contains("'DB_PASSWORD: *****' is not a valid environment variable name"),
+                "{format:?}: {output}"
+            );
+        }
+    }
+    write(
+        &dir,
+        "literal/kustomization.yaml",
+        "secretGenerator:\n- name: db\n  literals:\n  - tokenXYZsecret\n",
+    );
+    let outputs = outputs_without(&dir.join("literal"), &["tokenXYZsecret"]);
+    assert!(
+        human(&outputs).contains("invalid literal source *****, expected key=value"),
+        "{}",
+        human(&outputs)
+    );
+}
+
+#[test]
+fn dockerfile_run_flags_and_json_in_configmaps_are_masked_in_context_lines() {
+    let dir = tempdir("context-lines");
+    write(
+        &dir,
+        "df/Dockerfile",
+        "FROM alpine:3.19\nENV DB_PASSWORD=x1x2x3x4\nRUN mysql -u root --password=DockSecretC3\nENV API_KEY=y1y2y3y4\n",
+    );
+    let outputs = outputs_without(&dir.join("df"), &["DockSecretC3", "x1x2x3x4", "y1y2y3y4"]);
+    let shown = human(&outputs);
+    assert!(shown.contains("mysql -u root --password=****"), "{shown}");
+    write(
+        &dir,
+        "cm/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  config.json: '{\"password\": \"CmEmbedSecret2\", \"user\": \"app\"}'\n  bad key2: y\n",
+    );
+    let outputs = outputs_without(&dir.join("cm"), &["CmEmbedSecret2"]);
+    let shown = human(&outputs);
+    assert!(shown.contains("bad key2"), "{shown}");
+    assert!(shown.contains("\"password\": \"****"), "{shown}");
+    assert!(shown.contains("\"user\": \"app\""), "{shown}");
+}

@@ -49,6 +49,42 @@ fn str_list(n: Option<&Node>) -> Vec<(String, Option<Origin>)> {
         .unwrap_or_default()
 }
 
+/// What replaces a secret in messages (`crate::redact`'s mask; that layer sits above this one).
+const MASK: &str = "*****";
+
+/// What an error may quote of a malformed env file line or literal (the part before any
+/// `=`), which may hold a secret value (`DB_PASSWORD: hunter2`): the text up to the first
+/// space or `:` (the `:` kept), then `*****` for anything after it.
+fn key_part(text: &str) -> String {
+    let text = text.trim();
+    let Some(cut) = text.find(|c: char| c == ':' || c.is_whitespace()) else {
+        return text.to_string();
+    };
+    let (head, rest) = text.split_at_checked(cut).unwrap_or((text, ""));
+    let (head, rest) = match rest.strip_prefix(':') {
+        Some(after) => (format!("{head}:"), after),
+        None => (head.to_string(), rest),
+    };
+    if rest.trim().is_empty() {
+        head
+    } else {
+        format!("{head} {}", MASK)
+    }
+}
+
+/// What an error may quote of a literal without `key=`: nothing of a value (`=hunter2` is
+/// `=*****`), the key part of one written as `key: value`, and `*****` for a lone word, which
+/// may be the value missing its key.
+fn literal_shown(literal: &str) -> String {
+    if literal.contains('=') {
+        return format!("={}", MASK);
+    }
+    if literal.contains(|c: char| c == ':' || c.is_whitespace()) {
+        return key_part(literal);
+    }
+    MASK.to_string()
+}
+
 /// A generated key, its bytes, and the kustomization node it came from.
 type Pair = (String, Vec<u8>, Option<Origin>);
 
@@ -77,7 +113,10 @@ fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<Pair>, KustError> {
                 return Err(error(
                     kfile,
                     span,
-                    format!("env file '{env}': '{k}' is not a valid environment variable name"),
+                    format!(
+                        "env file '{env}': '{}' is not a valid environment variable name",
+                        key_part(k)
+                    ),
                 ));
             }
             out.push((k.to_string(), v.as_bytes().to_vec(), origin.clone()));
@@ -89,7 +128,10 @@ fn pairs(g: &Node, dir: &Path, kfile: &Path) -> Result<Vec<Pair>, KustError> {
             return Err(error(
                 kfile,
                 span,
-                format!("invalid literal source {lit}, expected key=value"),
+                format!(
+                    "invalid literal source {}, expected key=value",
+                    literal_shown(&lit)
+                ),
             ));
         };
         out.push((k.to_string(), remove_quotes(v).as_bytes().to_vec(), origin));
@@ -328,4 +370,23 @@ pub(crate) fn generate_one(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_quote_keys_not_values() {
+        assert_eq!(
+            key_part("DB_PASSWORD: Hunter2EnvSecret"),
+            "DB_PASSWORD: *****"
+        );
+        assert_eq!(key_part("MY KEY"), "MY *****");
+        assert_eq!(key_part("FOO:"), "FOO:");
+        assert_eq!(key_part(""), "");
+        assert_eq!(literal_shown("tokenXYZ"), "*****");
+        assert_eq!(literal_shown("=Hunter2"), "=*****");
+        assert_eq!(literal_shown("token: Hunter2"), "token: *****");
+    }
 }

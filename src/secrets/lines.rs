@@ -6,7 +6,14 @@
 //! - every line inside `data:`/`stringData:` of a document with `kind: Secret`;
 //! - an env var's `value:` after a `name:` that says secret;
 //! - `--db-password=value` and `--password value` flags;
-//! - every credential-shaped string ([`all_credentials`]), PEM blocks included.
+//! - every credential-shaped string ([`all_credentials`]), PEM blocks included;
+//! - the value after `=` of every kustomize secret generator literal (`secretGenerator:`'s
+//!   `literals:`, and a `kind: SecretGenerator` plugin config's), whatever its key: a
+//!   generated Secret's every value is secret.
+//!
+//! [`crate::redact`] reads every file's text with them, loaded or not (in addition to what it
+//! finds in the loaded trees): snippets show whole lines of any file, values files and
+//! Dockerfiles included.
 
 use std::sync::LazyLock;
 
@@ -24,10 +31,11 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("key-value pattern compiles")
 });
 
-/// `KEY=value`, `export KEY=value` (env files inside a block scalar).
+/// `KEY=value`, `export KEY=value` (env files inside a block scalar), `- KEY=value` (a
+/// generator's literal).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r#"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$"#)
+    Regex::new(r#"^\s*(?:-\s+["']?)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$"#)
         .expect("assignment pattern compiles")
 });
 
@@ -106,6 +114,11 @@ fn value_range(line_start: usize, line: &str, value_at: usize) -> Option<(usize,
         Some(at) => rest.get(..at)?,
         None => rest,
     };
+    // A shell or Dockerfile line continuation is not part of the value.
+    let rest = match rest.strip_suffix('\\') {
+        Some(before) if before.ends_with([' ', '\t']) => before,
+        _ => rest,
+    };
     let trimmed = rest.trim_end().trim_end_matches(',').trim_end();
     let inner = trimmed.trim_matches(['"', '\'']);
     if inner.is_empty() {
@@ -158,7 +171,78 @@ pub(crate) fn secret_line_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Does the document (lines between `---` markers) hold a `kind: SecretGenerator` plugin
+/// config (a file of its own, or inline in a kustomization's `generators:`)?
+fn declares_secret_generator(doc: &[Line<'_>]) -> bool {
+    doc.iter().any(|l| {
+        let t = l.text.trim().replace(['"', '\''], "");
+        let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        t == "kind:SecretGenerator"
+    })
+}
+
+/// `line[a..b]` without surrounding spaces and quotes, as a byte range in the text, if any
+/// text is left.
+fn push_trimmed(line: &Line<'_>, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
+    let Some(part) = line.text.get(a..b) else {
+        return;
+    };
+    let strip = [' ', '\t', '"', '\''];
+    let lead = part.len() - part.trim_start_matches(strip).len();
+    let tail = part.len() - part.trim_end_matches(strip).len();
+    if lead + tail < part.len() {
+        out.push((line.start + a + lead, line.start + b - tail));
+    }
+}
+
+/// A line of a secret generator's block `literals:` list: an item (`- key=value`, the value
+/// masked; no `=` at all, the whole item, which may be a value missing its key) or the
+/// continuation of a multi-line item (masked whole).
+fn literal_item(line: &Line<'_>, out: &mut Vec<(usize, usize)>) {
+    let body = line.text.trim_end_matches(['\n', '\r']);
+    let end = body.find(" #").unwrap_or(body.len());
+    let lead = body.len() - body.trim_start().len();
+    let item = if body.get(lead..).is_some_and(|t| t.starts_with('-')) {
+        lead + 1
+    } else {
+        lead
+    };
+    let from = body
+        .get(item..end)
+        .and_then(|t| t.find('='))
+        .map_or(item, |eq| item + eq + 1);
+    push_trimmed(line, from, end, out);
+}
+
+/// A flow `literals: [key=value, "key=value"]` list from byte `value_at` of the line: each
+/// item's value (the whole item when it has no `=`).
+fn flow_literals(line: &Line<'_>, value_at: usize, out: &mut Vec<(usize, usize)>) {
+    let body = line.text.trim_end_matches(['\n', '\r']);
+    let Some(open) = body.get(value_at..).and_then(|rest| rest.find('[')) else {
+        return;
+    };
+    let mut at = value_at + open + 1;
+    while let Some(rest) = body.get(at..) {
+        let len = rest.find([',', ']']).unwrap_or(rest.len());
+        let from = rest
+            .get(..len)
+            .and_then(|item| item.find('='))
+            .map_or(at, |eq| at + eq + 1);
+        push_trimmed(line, from, at + len, out);
+        if !rest.get(len..).is_some_and(|t| t.starts_with(',')) {
+            break;
+        }
+        at += len + 1;
+    }
+}
+
 fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)>) {
+    let generator_doc = declares_secret_generator(doc);
+    // Inside a kustomization's `secretGenerator:` list: lines deeper than this, or list items
+    // at this indent.
+    let mut generator: Option<usize> = None;
+    // Inside a secret generator's block `literals:` list: its items' values are masked.
+    let mut literals: Option<usize> = None;
     // Inside a block masked whole (a Secret's `data`, a block scalar under a secret key):
     // lines indented deeper than this.
     let mut masked_block: Option<usize> = None;
@@ -169,7 +253,8 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
     let mut secret_env: Option<usize> = None;
     for line in doc {
         if let Some(indent) = masked_block {
-            if line.is_blank() || line.indent() > indent {
+            // A comment no deeper than the key is after the block, not in it.
+            if line.text.trim().is_empty() || line.indent() > indent {
                 let (a, b) = line.content();
                 if a < b {
                     out.push((a, b));
@@ -210,6 +295,23 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
                 }
                 continue;
             }
+        }
+        let under = |indent: usize| {
+            line.indent() > indent
+                || line.indent() == indent && line.text.trim_start().starts_with('-')
+        };
+        if let Some(indent) = literals {
+            if line.is_blank() {
+                continue;
+            }
+            if under(indent) {
+                literal_item(line, out);
+                continue;
+            }
+            literals = None;
+        }
+        if generator.is_some_and(|indent| !line.is_blank() && !under(indent)) {
+            generator = None;
         }
         // The patterns end at `$`, which does not match before a line break.
         let body = line.text.trim_end_matches(['\n', '\r']);
@@ -258,6 +360,18 @@ fn scan_document(doc: &[Line<'_>], is_secret: bool, out: &mut Vec<(usize, usize)
         let value_text = value.as_str().trim_end();
         if secret_env.is_some_and(|indent| key_indent < indent) {
             secret_env = None;
+        }
+        if key == "secretGenerator" {
+            generator = Some(key_indent);
+            continue;
+        }
+        if key == "literals" && (generator.is_some() || generator_doc) {
+            if value_text.starts_with('[') {
+                flow_literals(line, value.start(), out);
+            } else {
+                literals = Some(key_indent);
+            }
+            continue;
         }
         if is_secret && matches!(key, "data" | "stringData") {
             data_block = Some(key_indent);
@@ -326,6 +440,34 @@ mod tests {
                 "postgres://app:hunter33@db"
             ]
         );
+    }
+
+    #[test]
+    fn comments_after_a_block_and_line_continuations_are_not_values() {
+        let text = "env:\n- name: CLIENT_SECRET\n  value: |\n    9b1e77c2d4\n\n    # in the block\n  # after the block: hunter22\n";
+        assert_eq!(masked(text), vec!["9b1e77c2d4", "# in the block"]);
+        let text = "ENV A=1 \\\n    API_KEY=\"k-7781-prod\" \\\n    B=2\n";
+        assert_eq!(masked(text), vec!["k-7781-prod"]);
+    }
+
+    #[test]
+    fn secret_generator_literals() {
+        let text = "secretGenerator:\n- name: db\n  literals:\n  - token=ghp_x # c\n  - bad!key=Hunter2\n  - \"q=quoted value\"\n  - noequals\n  type: Opaque\n- name: two\n  literals: [a=one, \"b=two\", c]\nconfigMapGenerator:\n- name: cm\n  literals:\n  - mode=fast\n  - DB_PASSWORD=hunter22\n";
+        assert_eq!(
+            masked(text),
+            vec![
+                "ghp_x",
+                "Hunter2",
+                "quoted value",
+                "noequals",
+                "one",
+                "two",
+                "c",
+                "hunter22"
+            ]
+        );
+        let text = "apiVersion: builtin\nkind: SecretGenerator\nmetadata:\n  name: creds\nliterals:\n- username=admin\n- password=pw1\ntype: Opaque\n";
+        assert_eq!(masked(text), vec!["admin", "pw1"]);
     }
 
     #[test]
