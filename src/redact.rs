@@ -5,9 +5,9 @@
 //! env vars, OpenFaaS environment entries, ConfigMap keys and Dockerfile `ENV`/`ARG`/`LABEL` pairs whose
 //! names say secret and whose values are literal, credential-shaped strings anywhere, the spans
 //! rules asked for with [`Finding::redact`], the `last-applied-configuration` annotation of
-//! any object holding one of those (it repeats the object), and, in every file's text, loaded
-//! or not, what the line heuristics of [`crate::secrets::lines`] find (values files,
-//! kustomize generator literals, Dockerfile `RUN` flags, JSON inside values). Then:
+//! any object holding one of those (it repeats the object), and what the line heuristics of
+//! [`crate::secrets::lines`] find (values files, kustomize generator literals, Dockerfile `RUN`
+//! flags, JSON inside values) in every file a report quotes, loaded or not. Then:
 //! - [`Redactions::apply`] replaces the text of those values with `*****` in every finding's
 //!   message, label, help and related labels (a safety net: rules never quote values);
 //! - report formats that show source text take it from [`Redactions::masked_text`], where each
@@ -28,9 +28,10 @@ use crate::finding::{FileId, Finding, guard_pass};
 use crate::load::{Document, Entry, NodeId, NodeKind};
 use crate::model::kinds::{env_containers, is_config_map, is_openfaas_function, is_secret};
 use crate::model::{ObjectId, Workspace};
+use crate::rule_id::RuleId;
 use crate::secrets::args::secret_args;
 use crate::secrets::base64::decode_std;
-use crate::secrets::lines::secret_line_spans;
+use crate::secrets::lines::{secret_line_spans, secret_line_spans_with};
 use crate::secrets::names::is_secret_name;
 use crate::secrets::patterns::all_credentials;
 use crate::secrets::sites::{
@@ -178,9 +179,23 @@ impl Redactions {
             }
         }
         let mut asked: Vec<Vec<Span>> = vec![Vec::new(); n];
+        // What a report may quote of each file: the spans of findings and related labels.
+        let mut shown: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        let mut unloaded = vec![false; n];
         for finding in findings {
+            if did_not_load(finding)
+                && let Some(flag) = unloaded.get_mut(finding.file)
+            {
+                *flag = true;
+            }
             if let Some(spans) = asked.get_mut(finding.file) {
                 spans.extend(finding.redact.iter().copied());
+            }
+            let labels = finding.related.iter().map(|l| (l.file, l.span));
+            for (file, span) in std::iter::once((finding.file, finding.span)).chain(labels) {
+                if let Some(spans) = shown.get_mut(file) {
+                    spans.push((span.start, span.end));
+                }
             }
         }
         let gathered: Vec<Result<FileRedactions, Box<Finding>>> = (0..n)
@@ -188,10 +203,18 @@ impl Redactions {
             .map(|file| {
                 let objects = objects.get(file).map_or(&[][..], Vec::as_slice);
                 let asked = asked.get(file).map_or(&[][..], Vec::as_slice);
+                let quoted = shown.get(file).map_or(&[][..], Vec::as_slice);
+                let lines = if unloaded.get(file).copied().unwrap_or(false) {
+                    LineScan::WithCredentials
+                } else if quoted.is_empty() {
+                    LineScan::None
+                } else {
+                    LineScan::Near(quoted)
+                };
                 guard_pass(
                     file,
                     "looking for secret values to hide in this file",
-                    || collect_file(ws, file, objects, asked),
+                    || collect_file(ws, file, objects, asked, lines),
                 )
             })
             .collect();
@@ -327,12 +350,31 @@ impl Redactions {
     }
 }
 
+/// Why a file's text is read with the line heuristics whole, credential patterns included:
+/// it did not load into documents.
+fn did_not_load(finding: &Finding) -> bool {
+    finding.rule == RuleId::ParseError || finding.rule == RuleId::TemplateSkipped
+}
+
+/// How much of a file's text the line heuristics read (see [`collect_file`]).
+#[derive(Clone, Copy)]
+enum LineScan<'a> {
+    /// No report quotes the file.
+    None,
+    /// A loaded file a report quotes at these byte ranges: the lines of the documents around
+    /// them (its scalars' credentials are found by the walk).
+    Near(&'a [(usize, usize)]),
+    /// A file with no tree: its lines and credential-shaped strings anywhere in it.
+    WithCredentials,
+}
+
 /// The secret values of one file (see [`Redactions::collect`]).
 fn collect_file(
     ws: &Workspace,
     file: FileId,
     objects: &[ObjectId],
     asked: &[Span],
+    lines: LineScan<'_>,
 ) -> FileRedactions {
     #[cfg(test)]
     if ws.source(file).text.contains(tests::PANIC_IN_REDACTION) {
@@ -439,8 +481,16 @@ fn collect_file(
     // template) has nothing else; a loaded one has text the walk above does not read as
     // secret but snippets show whole: a Helm values file's `password:`, a kustomization's
     // generator literals, a Dockerfile `RUN ... --password=...`, a `"password": "..."`
-    // inside a ConfigMap's JSON value.
-    for (start, end) in secret_line_spans(&source.text) {
+    // inside a ConfigMap's JSON value. The line heuristics cost more than the walk, so a
+    // loaded file is read only in the documents a report quotes (its snippets are the only
+    // place those spans are used: messages never quote values), and credential-shaped strings
+    // are looked for in the whole text only where no tree was walked.
+    let found = match lines {
+        LineScan::None => Vec::new(),
+        LineScan::Near(quoted) => secret_line_spans_with(&source.text, false, Some(quoted)),
+        LineScan::WithCredentials => secret_line_spans(&source.text),
+    };
+    for (start, end) in found {
         c.add(Span::new(start, end));
     }
     for doc in &loaded.documents {
@@ -526,7 +576,6 @@ pub(crate) fn mask(text: &str, spans: &[Span]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule_id::RuleId;
 
     /// A file holding this text panics the redaction pass (test builds only).
     pub(super) const PANIC_IN_REDACTION: &str = "kubeward-test-panic-in-redaction";

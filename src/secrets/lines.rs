@@ -150,10 +150,30 @@ fn declares_secret(doc: &[Line<'_>]) -> bool {
 
 /// The byte ranges of every secret-looking value in `text`, by the heuristics above.
 pub(crate) fn secret_line_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = all_credentials(text)
-        .into_iter()
-        .map(|m| (m.start, m.end))
-        .collect();
+    secret_line_spans_with(text, true, None)
+}
+
+/// Bytes of text around a quoted range whose document is read too (a snippet's context lines
+/// may reach into the document before or after it).
+const CONTEXT_REACH: usize = 1024;
+
+/// [`secret_line_spans`], with or without the credential patterns over the whole text (the
+/// costly part: a loaded file's scalars have them checked already, one by one), and, with
+/// `near`, only in the documents (`---`-separated) within [`CONTEXT_REACH`] of those byte
+/// ranges: the parts of a file a report quotes.
+pub(crate) fn secret_line_spans_with(
+    text: &str,
+    credentials: bool,
+    near: Option<&[(usize, usize)]>,
+) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = if credentials {
+        all_credentials(text)
+            .into_iter()
+            .map(|m| (m.start, m.end))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let all = lines(text);
     let mut docs: Vec<&[Line<'_>]> = Vec::new();
     let mut from = 0;
@@ -165,6 +185,18 @@ pub(crate) fn secret_line_spans(text: &str) -> Vec<(usize, usize)> {
     }
     docs.push(all.get(from..).unwrap_or_default());
     for doc in docs {
+        if let Some(near) = near {
+            let (Some(first), Some(last)) = (doc.first(), doc.last()) else {
+                continue;
+            };
+            let (from, to) = (first.start, last.start + last.text.len());
+            let quoted = near.iter().any(|&(start, end)| {
+                start.saturating_sub(CONTEXT_REACH) < to && end.saturating_add(CONTEXT_REACH) > from
+            });
+            if !quoted {
+                continue;
+            }
+        }
         scan_document(doc, declares_secret(doc), &mut out);
     }
     out.sort_unstable();
