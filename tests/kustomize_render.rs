@@ -24,7 +24,7 @@ fn canonical(text: &str) -> Vec<String> {
     let loaded = kubeward::load::parse_yaml(text);
     assert!(!loaded.failed, "output parses: {:?}", loaded.problems);
     let file: Arc<str> = Arc::from("<out>");
-    let mut v: Vec<String> = loaded
+    let v: Vec<String> = loaded
         .documents
         .iter()
         .map(|d| value::from_document(d, &file))
