@@ -337,20 +337,20 @@ pub(crate) fn apply(files: &mut Vec<LoadedFile>, ids: &mut FileIds, renders: Ren
                 .as_ref()
                 .and_then(|(path, offset)| {
                     let id = ids.ensure(&canonical(path), files, &mut added.reported)?;
-                    // The value's text to the end of its line (or its comment): the finding
-                    // underlines it, and its fingerprint (which hashes the text under the span)
-                    // tells two values of one file apart.
-                    let end = files.get(id).map_or(*offset, |file| {
-                        let text = file.source.text.get(*offset..).unwrap_or_default();
-                        let line = text.split('\n').next().unwrap_or_default();
-                        // Not a trailing comment (a `#` after a blank).
-                        let value = line
-                            .find(" #")
-                            .or_else(|| line.find("\t#"))
-                            .and_then(|at| line.get(..at))
-                            .unwrap_or(line);
-                        offset + value.trim_end().len()
-                    });
+                    // The value's own span, as the loader read the values file (it stops
+                    // before a trailing comment): the finding underlines it, and its
+                    // fingerprint (which hashes the text under the span) tells two values of
+                    // one file apart.
+                    let end = files
+                        .get(id)
+                        .into_iter()
+                        .flat_map(|file| &file.documents)
+                        .find_map(|doc| {
+                            doc.node_ids()
+                                .map(|node| doc.span(node))
+                                .find(|span| span.start == *offset && span.end > span.start)
+                        })
+                        .map_or(*offset, |span| span.end);
                     Some((id, Span::new(*offset, end)))
                 })
                 .unwrap_or((render.chart_file, Span::default()));
